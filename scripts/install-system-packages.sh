@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Cakupan's tests and benchmarks need, only if they are missing.
+set -euo pipefail
+need=()
+pg_bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
+[ -x "${pg_bin}/initdb" ] || need+=(postgresql-15)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing Debian packages: ${need[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# The package's own cluster is not used: tests and benchmarks start throwaway clusters.
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,3 @@
+"""Cakupan: Universal Coverage Jamsostek platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from cakupan.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", views.healthz, name="healthz"),
+]

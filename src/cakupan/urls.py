@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cakupan.api import api
+
+admin.site.site_header = "Administrasi Cakupan"
+admin.site.site_title = "Cakupan"
+admin.site.index_title = "Data induk dan kepesertaan"
+
+urlpatterns = [
+    path("", include("cakupan.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
