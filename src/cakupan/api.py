@@ -9,3 +9,5 @@ api = NinjaAPI(
     "identifiers; messages are in Bahasa Indonesia.",
     urls_namespace="api-v1",
 )
+
+api.add_router("/rules/", "cakupan.rules.api.router")

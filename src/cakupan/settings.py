@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "cakupan.regions",
     "cakupan.registry",
     "cakupan.coverage",
+    "cakupan.rules",
 ]
 
 MIDDLEWARE = [

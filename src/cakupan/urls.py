@@ -9,6 +9,7 @@ admin.site.index_title = "Data induk dan kepesertaan"
 
 urlpatterns = [
     path("", include("cakupan.core.urls")),
+    path("", include("cakupan.rules.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
