@@ -49,7 +49,9 @@ class Membership(models.Model):
         verbose_name = _("kepesertaan")
         verbose_name_plural = _("kepesertaan")
         constraints = [
-            models.CheckConstraint(condition=models.Q(kpj__regex=r"^[0-9]{11}$"), name="membership_kpj_11_digits"),
+            models.CheckConstraint(
+                condition=models.Q(kpj__regex=r"^[0-9]{11}$"), name="membership_kpj_11_digits"
+            ),
             models.CheckConstraint(
                 condition=models.Q(jkk=True, jkm=True), name="membership_jkk_jkm_mandatory"
             ),
@@ -64,3 +66,35 @@ class Membership(models.Model):
     @property
     def programs(self) -> list[str]:
         return [name for name in ("jkk", "jkm", "jht") if getattr(self, name)]
+
+
+class RegionCoverage(models.Model):
+    """Coverage counts of one region (any level) in one month, rolled up from the registry.
+
+    Pages read these rows instead of scanning the registry; `coverage_refresh` rebuilds a month.
+    """
+
+    month = models.DateField(_("bulan"))
+    region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.CASCADE)
+    workers = models.PositiveBigIntegerField(_("pekerja terdaftar"))
+    informal = models.PositiveBigIntegerField(_("pekerja informal"))
+    active = models.PositiveBigIntegerField(_("peserta aktif"))
+    active_bpu = models.PositiveBigIntegerField(_("peserta aktif BPU"))
+    active_pu = models.PositiveBigIntegerField(_("peserta aktif PU"))
+    in_arrears = models.PositiveBigIntegerField(_("menunggak"))
+    lapsed = models.PositiveBigIntegerField(_("nonaktif"))
+    refreshed_at = models.DateTimeField(_("diperbarui"))
+
+    class Meta:
+        verbose_name = _("cakupan wilayah")
+        verbose_name_plural = _("cakupan wilayah")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region"], name="regioncoverage_month_region"),
+            models.CheckConstraint(
+                condition=models.Q(active=models.F("active_bpu") + models.F("active_pu")),
+                name="regioncoverage_active_is_bpu_plus_pu",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.month:%Y-%m}: {self.active}/{self.workers}"

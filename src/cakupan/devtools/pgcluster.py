@@ -81,7 +81,8 @@ def throwaway_cluster(*, tuned_for_bulk: bool = False) -> Iterator[str]:
         with open(data_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n".join(settings) + "\n")
         subprocess.run(
-            [*run_as, str(pg_bin / "pg_ctl"), "-D", str(data_dir), "-l", str(root / "server.log"), "-w", "start"],
+            [*run_as, str(pg_bin / "pg_ctl"), "-D", str(data_dir), "-l", str(root / "server.log"),
+             "-w", "start"],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:

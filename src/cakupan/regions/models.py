@@ -30,7 +30,12 @@ class Region(models.Model):
     # kabupaten/kota for regencies, desa/kelurahan for villages; empty where the source gives none.
     kind = models.CharField(_("jenis"), max_length=10, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("induk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     population = models.PositiveBigIntegerField(_("jumlah penduduk (Dukcapil)"), null=True, blank=True)
     area_km2 = models.DecimalField(_("luas (km²)"), max_digits=10, decimal_places=3, null=True, blank=True)
@@ -78,7 +83,9 @@ class LabourStat(models.Model):
         verbose_name = _("statistik ketenagakerjaan")
         verbose_name_plural = _("statistik ketenagakerjaan")
         constraints = [
-            models.UniqueConstraint(fields=["region", "period", "indicator"], name="labourstat_unique_figure"),
+            models.UniqueConstraint(
+                fields=["region", "period", "indicator"], name="labourstat_unique_figure"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -75,13 +75,17 @@ class Worker(models.Model):
         verbose_name_plural = _("pekerja")
         indexes = [models.Index(fields=["desa", "sector"], name="worker_desa_sector")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"),
+            models.CheckConstraint(
+                condition=models.Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"
+            ),
             models.CheckConstraint(condition=models.Q(sex__in=["L", "P"]), name="worker_sex_valid"),
             models.CheckConstraint(
                 condition=models.Q(decile__isnull=True) | models.Q(decile__gte=1, decile__lte=10),
                 name="worker_decile_1_10",
             ),
-            models.CheckConstraint(condition=models.Q(monthly_income__gte=0), name="worker_income_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(monthly_income__gte=0), name="worker_income_non_negative"
+            ),
             models.CheckConstraint(
                 condition=(models.Q(employment="formal", sector="formal") | ~models.Q(employment="formal"))
                 & (~models.Q(employment="informal") | ~models.Q(sector="formal")),
@@ -91,3 +95,23 @@ class Worker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.nik})"
+
+
+class SyntheticRun(models.Model):
+    """A record of a synthetic population load: the demo's denominators scale with it."""
+
+    scale = models.DecimalField(_("skala"), max_digits=7, decimal_places=5)
+    seed = models.PositiveBigIntegerField(_("benih acak"))
+    as_of = models.DateField(_("bulan acuan"))
+    workers = models.PositiveBigIntegerField(_("jumlah pekerja"))
+    memberships = models.PositiveBigIntegerField(_("jumlah kepesertaan"))
+    seconds = models.FloatField(_("durasi (detik)"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pembangkitan data sintetis")
+        verbose_name_plural = _("pembangkitan data sintetis")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"skala {self.scale} benih {self.seed}: {self.workers} pekerja"

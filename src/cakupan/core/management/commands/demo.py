@@ -1,0 +1,52 @@
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
+from cakupan.core.formatting import number_id
+from cakupan.coverage.selectors import latest_month
+from cakupan.coverage.services import coverage_refresh
+from cakupan.registry.management.commands.population import generate_with_progress
+from cakupan.registry.models import Worker
+from cakupan.registry.synthetic import DEFAULT_SEED
+
+DEFAULT_DEMO_PASSWORD = "Banten-UCJ-2026"
+
+
+class Command(BaseCommand):
+    help = "Siapkan demo Cakupan (migrasi, wilayah, populasi sintetis, akun demo) lalu jalankan server."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=float, default=0.02, help="skala populasi, 1.0 = 5.760.000 pekerja"
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--no-serve", action="store_true", help="siapkan saja, jangan jalankan server")
+
+    def handle(self, *args, scale, seed, port, host, no_serve, **options):
+        self.stdout.write("1/4 Migrasi basis data dan data wilayah…")
+        call_command("migrate", interactive=False, verbosity=0)
+        if Worker.objects.exists():
+            self.stdout.write("2/4 Registri sudah berisi pekerja; pembangkitan dilewati.")
+            coverage_refresh(month=latest_month())
+        else:
+            self.stdout.write(f"2/4 Membangkitkan populasi sintetis Banten (skala {scale})…")
+            run = generate_with_progress(scale=scale, seed=seed, as_of=None, stream=self.stderr)
+            self.stdout.write(
+                f"    {number_id(run.workers)} pekerja, {number_id(run.memberships)} kepesertaan, "
+                f"{number_id(run.seconds, 1)} detik."
+            )
+        self.stdout.write("3/4 Akun demo:")
+        password = os.environ.get("CAKUPAN_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        for account in DEMO_ACCOUNTS:
+            user_upsert_demo(account=account, password=password)
+            self.stdout.write(f"    {account.username:<10} {account.description}")
+        self.stdout.write(f"    kata sandi semua akun demo: {password}")
+        if no_serve:
+            self.stdout.write("4/4 Siap. Jalankan `cakupan serve` untuk membuka http://127.0.0.1:8000/")
+            return
+        self.stdout.write(f"4/4 Membuka http://{host}:{port}/ (Ctrl+C untuk berhenti)")
+        call_command("serve", port=port, host=host)

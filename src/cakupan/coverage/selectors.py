@@ -1,0 +1,124 @@
+"""Reads of coverage figures. Pages read RegionCoverage rows, never the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cakupan.core.apportion import largest_remainder
+from cakupan.core.formatting import month_id
+from cakupan.coverage.models import RegionCoverage
+from cakupan.regions.models import LabourStat, Region, RegionLevel
+from cakupan.registry.models import SyntheticRun
+
+TARGET_PCT = Decimal("99.5")
+EMPLOYED_INDICATOR = "penduduk_bekerja"
+
+
+@dataclass(frozen=True)
+class Denominator:
+    persons: int
+    source: str
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    code: str
+    name: str
+    covered: int
+    covered_bpu: int
+    registered: int
+    denominator: int
+    coverage_pct: Decimal | None
+    gap_workers: int
+
+
+@dataclass(frozen=True)
+class CoverageHeadline:
+    month: dt.date | None
+    denominator_source: str
+    total: CoverageLine
+    children: list[CoverageLine]
+    target_pct: Decimal = TARGET_PCT
+
+
+def _pct(covered: int, denominator: int) -> Decimal | None:
+    if denominator <= 0:
+        return None
+    return (Decimal(covered) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+def gap_to_target(covered: int, denominator: int) -> int:
+    """Workers still to cover for the 99.5% target (never negative)."""
+    return max(0, math.ceil(denominator * TARGET_PCT / 100) - covered)
+
+
+def employed_denominators(province_code: str = "36") -> tuple[dict[str, int], str]:
+    """Employed persons for the province and its kab/kota, with the source label.
+
+    Sakernas gives the province only; kab/kota are split by Dukcapil population with largest-remainder
+    rounding (an estimate, labelled so). For a synthetic demo registry, both scale with the demo.
+    """
+    stat = (
+        LabourStat.objects.filter(
+            region_id=province_code, indicator=EMPLOYED_INDICATOR, persons__isnull=False
+        )
+        .order_by("-period")
+        .first()
+    )
+    if stat is None:
+        return {}, "tidak ada data penduduk bekerja"
+    persons = stat.persons
+    source = f"BPS Sakernas {month_id(stat.period.year, stat.period.month)}, penduduk bekerja"
+    run = SyntheticRun.objects.first()
+    if run is not None:
+        persons = round(Decimal(persons) * run.scale)
+        source += f" × skala demo {format(run.scale.normalize(), 'f').replace('.', ',')}"
+    regencies = list(
+        Region.objects.filter(parent_id=province_code, level=RegionLevel.REGENCY, population__isnull=False)
+    )
+    result = {province_code: persons}
+    if regencies:
+        split = largest_remainder(persons, [region.population for region in regencies])
+        result.update({region.code: int(count) for region, count in zip(regencies, split, strict=True)})
+        source += "; kab/kota dibagi menurut proporsi penduduk Dukcapil (estimasi)"
+    return result, source
+
+
+def latest_month() -> dt.date | None:
+    return RegionCoverage.objects.order_by("-month").values_list("month", flat=True).first()
+
+
+def province_headline(province_code: str = "36") -> CoverageHeadline:
+    month = latest_month()
+    denominators, source = employed_denominators(province_code)
+    rows = {
+        row.region_id: row
+        for row in RegionCoverage.objects.filter(month=month, region__code__startswith=province_code)
+        .filter(region__level__in=[RegionLevel.PROVINCE, RegionLevel.REGENCY])
+        .select_related("region")
+    }
+    regions = Region.objects.filter(code=province_code) | Region.objects.filter(
+        parent_id=province_code, level=RegionLevel.REGENCY
+    )
+
+    def line(region: Region) -> CoverageLine:
+        row = rows.get(region.code)
+        covered = row.active if row else 0
+        denominator = denominators.get(region.code, 0)
+        return CoverageLine(
+            code=region.code,
+            name=region.name,
+            covered=covered,
+            covered_bpu=row.active_bpu if row else 0,
+            registered=row.workers if row else 0,
+            denominator=denominator,
+            coverage_pct=_pct(covered, denominator),
+            gap_workers=gap_to_target(covered, denominator),
+        )
+
+    by_code = {region.code: region for region in regions.order_by("code")}
+    total = line(by_code.pop(province_code))
+    return CoverageHeadline(month, source, total, [line(region) for region in by_code.values()])
