@@ -9,6 +9,7 @@ dependency. Run: .venv/bin/python scripts/derive_coastal_desa.py
 """
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def coast_lines(outline) -> MultiLineString:
     pieces = []
     for ring in outline.geoms:
         coords = list(ring.coords)
-        for start, end in zip(coords, coords[1:], strict=False):
+        for start, end in itertools.pairwise(coords):
             mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
             if not on_land_border(*mid):
                 pieces.append(LineString([start, end]))

@@ -23,7 +23,7 @@ class MembershipQuerySet(models.QuerySet):
     def in_region(self, code: str) -> "MembershipQuerySet":
         if code.count(".") == 3:
             return self.filter(worker__desa_id=code)
-        return self.filter(worker__desa_id__startswith=f"{code}.")
+        return self.filter(worker__desa__code__startswith=f"{code}.")
 
 
 class Membership(models.Model):

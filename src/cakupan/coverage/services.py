@@ -8,7 +8,14 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cakupan.coverage.models import Membership, RegionCoverage
+from cakupan.core.errors import DomainError
+from cakupan.coverage.models import (
+    Membership,
+    MembershipSource,
+    MembershipStatus,
+    RegionCoverage,
+    Segment,
+)
 from cakupan.registry.models import Worker
 
 # A membership is nonaktif after this many consecutive unpaid months (docs/jamsostek-rules.md §2.4).
@@ -78,3 +85,35 @@ def coverage_refresh(*, month: dt.date | None = None) -> int:
         RegionCoverage.objects.filter(month=month).delete()
         RegionCoverage.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def membership_record(
+    *,
+    worker: Worker,
+    kpj: str,
+    segment: str,
+    paid_through: dt.date,
+    jht: bool = False,
+    status: str = MembershipStatus.AKTIF,
+    source: str = MembershipSource.ENROLMENT,
+) -> Membership:
+    """Record a worker's BPJS TK membership under a KPJ number; raises DomainError on bad input."""
+    if not (kpj.isdigit() and len(kpj) == 11):
+        raise DomainError("kpj_invalid", f"Nomor KPJ '{kpj}' tidak sah: harus 11 digit angka.", field="kpj")
+    if segment not in Segment.values:
+        raise DomainError("segment_invalid", "Segmen harus PU atau BPU.", field="segment")
+    if Membership.objects.filter(kpj=kpj).exists():
+        raise DomainError("kpj_duplicate", f"Nomor KPJ {kpj} sudah terdaftar.", field="kpj")
+    membership = Membership(
+        worker=worker,
+        kpj=kpj,
+        segment=segment,
+        jht=jht,
+        status=status,
+        paid_through=paid_through.replace(day=1),
+        source=source,
+    )
+    membership.full_clean()
+    with transaction.atomic():
+        membership.save()
+    return membership

@@ -41,7 +41,7 @@ class WorkerQuerySet(models.QuerySet):
         """Workers living in a region: the domicile desa code starts with the region's code."""
         if code.count(".") == 3:
             return self.filter(desa_id=code)
-        return self.filter(desa_id__startswith=f"{code}.")
+        return self.filter(desa__code__startswith=f"{code}.")
 
 
 class Worker(models.Model):

@@ -1,0 +1,41 @@
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from cakupan.accounts.models import User
+from cakupan.coverage.models import RegionCoverage
+from cakupan.registry.models import Worker
+
+
+@pytest.mark.django_db
+def test_demo_prepares_everything_and_prints_the_accounts():
+    out = io.StringIO()
+    call_command("demo", scale=0.0005, no_serve=True, stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert Worker.objects.count() == 2_880
+    assert RegionCoverage.objects.filter(region_id="36").get().workers == 2_880
+    assert "kata sandi semua akun demo: Banten-UCJ-2026" in text
+    for username in ("admin", "provinsi", "lebak"):
+        assert f"    {username}" in text
+        assert authenticate(username=username, password="Banten-UCJ-2026") is not None
+    assert User.objects.get(username="provinsi").area_id == "36"
+    assert User.objects.get(username="lebak").area_id == "36.02"
+    assert User.objects.get(username="admin").is_superuser
+
+    again = io.StringIO()
+    call_command("demo", scale=0.0005, no_serve=True, stdout=again, stderr=io.StringIO())
+    assert "pembangkitan dilewati" in again.getvalue()
+    assert Worker.objects.count() == 2_880
+    assert User.objects.filter(username__in=["admin", "provinsi", "lebak"]).count() == 3
+
+
+@pytest.mark.django_db
+def test_demo_password_from_the_environment_is_validated(monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    monkeypatch.setenv("CAKUPAN_DEMO_PASSWORD", "12345")
+    with pytest.raises(ValidationError):
+        call_command("demo", scale=0.0005, no_serve=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert not User.objects.filter(username="admin").exists()

@@ -1,0 +1,50 @@
+import pytest
+
+from cakupan.coverage.services import coverage_refresh
+
+
+@pytest.mark.django_db
+def test_landing_without_data_explains_what_to_do(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Belum ada data cakupan" in response.content.decode()
+
+
+def test_landing_shows_the_headline_and_every_regency(client, small_population):
+    coverage_refresh(month=small_population.as_of)
+    page = client.get("/").content.decode()
+    assert '<html lang="id">' in page
+    assert 'data-testid="denominator">5.760<' in page
+    assert 'data-testid="covered">2.471<' in page
+    assert 'data-testid="coverage-pct">42,9%<' in page
+    # 99.5% of 5,760 is 5,731.2 → 5,732 workers; 5,732 - 2,471 = 3,261 still to cover.
+    assert 'data-testid="gap">3.261<' in page
+    for name in ("Kabupaten Pandeglang", "Kabupaten Lebak", "Kabupaten Tangerang", "Kabupaten Serang",
+                 "Kota Tangerang", "Kota Cilegon", "Kota Serang", "Kota Tangerang Selatan"):  # fmt: skip
+        assert f"<td>{name}</td>" in page
+    assert "November 2026" in page
+    assert "skala demo 0,001" in page
+
+
+def test_healthz_reports_engine_and_row_counts(client, small_population):
+    from django.db import connection
+
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == connection.vendor
+    assert body["rows"]["registry_worker"] == 5760
+    assert body["rows"]["regions_region"] == 9389
+    assert body["rows"]["coverage_membership"] == small_population.memberships
+
+
+@pytest.mark.django_db
+def test_healthz_refuses_writes(client):
+    assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_api_docs_are_served(client):
+    assert client.get("/api/v1/docs").status_code == 200
+    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Cakupan API"

@@ -1,0 +1,110 @@
+import datetime as dt
+
+import pytest
+
+from cakupan.core.errors import DomainError
+from cakupan.coverage import selectors
+from cakupan.coverage.models import Membership, RegionCoverage
+from cakupan.coverage.services import coverage_refresh, membership_record
+from cakupan.registry.services import worker_register
+
+MONTH = dt.date(2026, 11, 1)
+DESA = "36.02.01.2002"  # Cilangkahan, Malingping, Lebak
+
+
+def _worker(serial: int, *, desa=DESA, sector="petani"):
+    return worker_register(
+        nik=f"36020115069{serial:05d}", name=f"Pekerja {serial}", birth_date=dt.date(1990, 6, 15), sex="L",
+        desa_code=desa, sector=sector, monthly_income=1_000_000,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def village(db):
+    """Six workers in one Lebak desa and one in Pandeglang, each in a different membership state."""
+    pu_active, bpu_active, arrears, lapsed, never, both = (_worker(i) for i in range(1, 7))
+    pu_active.sector = "formal"
+    membership_record(worker=pu_active, kpj="10000000001", segment="PU", paid_through=MONTH, jht=True)
+    membership_record(worker=bpu_active, kpj="10000000002", segment="BPU", paid_through=dt.date(2027, 4, 1))
+    membership_record(worker=arrears, kpj="10000000003", segment="BPU", paid_through=dt.date(2026, 9, 1))
+    membership_record(worker=lapsed, kpj="10000000004", segment="BPU", paid_through=dt.date(2026, 8, 1))
+    # A worker who moved from BPU to a job: counted once, as PU.
+    membership_record(worker=both, kpj="10000000005", segment="BPU", paid_through=MONTH)
+    membership_record(worker=both, kpj="10000000006", segment="PU", paid_through=MONTH)
+    elsewhere = _worker(7, desa="36.01.01.2001")
+    membership_record(worker=elsewhere, kpj="10000000007", segment="BPU", paid_through=MONTH)
+    return never
+
+
+def _counts(code):
+    row = RegionCoverage.objects.get(month=MONTH, region_id=code)
+    return (row.workers, row.informal, row.active, row.active_bpu, row.active_pu, row.in_arrears, row.lapsed)
+
+
+def test_refresh_counts_each_worker_once_at_every_level(village):
+    assert coverage_refresh(month=dt.date(2026, 11, 20)) == 1 + 2 + 2 + 2  # province, 2 kab, 2 kec, 2 desa
+    assert _counts(DESA) == (6, 6, 3, 1, 2, 1, 1)
+    assert _counts("36.02.01") == _counts("36.02") == _counts(DESA)
+    assert _counts("36.01") == (1, 1, 1, 1, 0, 0, 0)
+    assert _counts("36") == (7, 7, 4, 2, 2, 1, 1)
+
+
+def test_a_month_later_the_arrears_lapse_and_the_unpaid_fall_behind(village):
+    coverage_refresh(month=dt.date(2026, 12, 1))
+    row = RegionCoverage.objects.get(month=dt.date(2026, 12, 1), region_id=DESA)
+    # Only the prepaid BPU worker is still paid; the two who paid November are in arrears; those who
+    # last paid September and August have lapsed (3 and 4 unpaid months).
+    assert (row.active, row.in_arrears, row.lapsed) == (1, 2, 2)
+
+
+def test_refreshing_again_replaces_the_month(village):
+    coverage_refresh(month=MONTH)
+    coverage_refresh(month=MONTH)
+    assert RegionCoverage.objects.filter(month=MONTH).count() == 7
+
+
+def test_headline_uses_the_denominator_with_its_source(village):
+    coverage_refresh(month=MONTH)
+    headline = selectors.province_headline("36")
+    assert headline.month == MONTH
+    assert headline.total.denominator == 5_760_000
+    assert headline.total.covered == 4
+    assert headline.total.gap_workers == 5_731_196
+    assert headline.denominator_source.startswith(
+        "BPS Sakernas Agustus 2025, penduduk bekerja; kab/kota dibagi"
+    )
+    assert [line.code for line in headline.children] == [
+        "36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74",
+    ]  # fmt: skip
+    assert sum(line.denominator for line in headline.children) == 5_760_000
+    lebak = headline.children[1]
+    assert (lebak.covered, lebak.denominator) == (3, 684_850)
+
+
+def test_gap_is_never_negative():
+    assert selectors.gap_to_target(1000, 1000) == 0
+    assert selectors.gap_to_target(0, 1000) == 995
+    assert selectors.gap_to_target(994, 1000) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kpj", "segment", "code"),
+    [
+        ("123", "BPU", "kpj_invalid"),
+        ("1234567890a", "BPU", "kpj_invalid"),
+        ("10000000009", "XX", "segment_invalid"),
+    ],
+)
+def test_membership_bad_input_is_refused(kpj, segment, code):
+    worker = _worker(9)
+    with pytest.raises(DomainError) as raised:
+        membership_record(worker=worker, kpj=kpj, segment=segment, paid_through=MONTH)
+    assert raised.value.code == code
+    assert Membership.objects.count() == 0
+
+
+def test_a_kpj_is_recorded_once(village):
+    with pytest.raises(DomainError) as raised:
+        membership_record(worker=village, kpj="10000000001", segment="BPU", paid_through=MONTH)
+    assert raised.value.code == "kpj_duplicate"
