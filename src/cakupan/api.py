@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from cakupan.core.errors import DomainError
+
 api = NinjaAPI(
     title="Cakupan API",
     version="1",
@@ -11,3 +13,18 @@ api = NinjaAPI(
 )
 
 api.add_router("/rules/", "cakupan.rules.api.router")
+api.add_router("/workers", "cakupan.registry.api.router")
+
+
+def domain_error_status(error: DomainError) -> int:
+    """Outside the area → 403, unknown things → 404, everything else the caller got wrong → 400."""
+    if error.code.endswith("outside_area"):
+        return 403
+    if error.code.endswith(("unknown", "not_found")):
+        return 404
+    return 400
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, error: DomainError):
+    return api.create_response(request, error.as_dict(), status=domain_error_status(error))

@@ -25,12 +25,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "auditlog",
     "cakupan.core",
     "cakupan.accounts",
     "cakupan.regions",
     "cakupan.registry",
     "cakupan.coverage",
     "cakupan.rules",
+    "cakupan.audit",
+    "cakupan.approvals",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,7 @@ def _database_config() -> dict:
 
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 
-from cakupan.accounts.models import User
+from cakupan.accounts.models import ApiToken, Role, User
+from cakupan.core.errors import DomainError
 from cakupan.regions.models import Region
 
 
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
+    role: str
     description: str
     area_code: str | None
     superuser: bool = False
 
 
-# Issue-level roles (and their permissions) arrive with the access model; these are the first accounts.
+# One account per role; the village operator works in Cilangkahan (Malingping, Lebak).
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", "administrator sistem (seluruh wilayah)", None, superuser=True),
-    DemoAccount("provinsi", "koordinator provinsi Banten", "36"),
-    DemoAccount("lebak", "petugas Kabupaten Lebak", "36.02"),
+    DemoAccount("admin", "", "administrator sistem (seluruh wilayah)", None, superuser=True),
+    DemoAccount("provinsi", Role.PROVINCIAL_COORDINATOR, "koordinator provinsi Banten", "36"),
+    DemoAccount("analis", Role.PROVINCIAL_ANALYST, "analis provinsi Banten (hanya baca)", "36"),
+    DemoAccount("lebak", Role.REGENCY_OFFICER, "petugas Kabupaten Lebak", "36.02"),
+    DemoAccount("desa", Role.VILLAGE_OPERATOR, "operator Desa Cilangkahan, Lebak", "36.02.01.2002"),
+    DemoAccount("agen", Role.FIELD_AGENT, "agen lapangan Kecamatan Malingping", "36.02.01"),
+    DemoAccount("baznas", Role.FUNDER_OFFICER, "petugas BAZNAS Provinsi Banten", "36"),
+    DemoAccount("bpjs", Role.BPJS_LIAISON, "petugas penghubung BPJS TK Banten", "36"),
+    DemoAccount("auditor", Role.AUDITOR, "auditor Inspektorat Provinsi Banten", "36"),
+    DemoAccount("sponsor", Role.SPONSOR, "sponsor SERTAKAN (akun publik)", None),
 )
 
 
@@ -34,10 +48,64 @@ def user_upsert_demo(*, account: DemoAccount, password: str) -> User:
         user, _ = User.objects.get_or_create(username=account.username)
         validate_password(password, user)
         user.area = area
-        user.is_staff = True
+        user.role = account.role
+        # Sponsors are public accounts: no staff pages.
+        user.is_staff = account.role != Role.SPONSOR
         user.is_superuser = account.superuser
         user.first_name = account.description
         user.set_password(password)
         user.full_clean()
         user.save()
+        user.groups.set(Group.objects.filter(name=account.role))
     return user
+
+
+TOKEN_PREFIX = "ckp_"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def token_create(*, user: User, days: int = 90) -> tuple[ApiToken, str]:
+    """Create a bearer token; returns the row and the secret value, which is never stored."""
+    if not user.is_active:
+        raise DomainError("user_inactive", f"Pengguna {user.username} tidak aktif.", field="username")
+    if not 1 <= days <= 366:
+        raise DomainError("token_days_invalid", "Masa berlaku token harus 1–366 hari.", field="days")
+    value = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        prefix=value[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
+        digest=_digest(value),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    return token, value
+
+
+def token_revoke(*, value: str | None = None, user: User | None = None) -> int:
+    """Revoke one token by its value, or every live token of a user; returns how many were revoked."""
+    tokens = ApiToken.objects.filter(revoked_at__isnull=True)
+    if value is not None:
+        tokens = tokens.filter(digest=_digest(value))
+    elif user is not None:
+        tokens = tokens.filter(user=user)
+    else:
+        raise DomainError("token_revoke_target_missing", "Sebutkan token atau nama pengguna yang dicabut.")
+    return tokens.update(revoked_at=timezone.now())
+
+
+def token_authenticate(*, value: str) -> User | None:
+    """The active user behind a live, unexpired token, or None (tampered, revoked or expired)."""
+    if not value.startswith(TOKEN_PREFIX):
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(value), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from cakupan.core.scoping import AreaScopedAdminMixin
 from cakupan.coverage.models import Membership, RegionCoverage
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
     list_display = ("kpj", "worker", "segment", "status", "paid_through", "jht", "source")
     list_filter = ("segment", "status", "jht", "source")
     search_fields = ("=kpj", "=worker__nik", "^worker__name")

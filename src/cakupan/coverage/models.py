@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.scoping import AreaScopedQuerySet
+
 
 class Segment(models.TextChoices):
     PU = "PU", _("Penerima upah (PU)")
@@ -19,11 +21,8 @@ class MembershipSource(models.TextChoices):
     SYNTHETIC = "synthetic", _("Data sintetis (demo)")
 
 
-class MembershipQuerySet(models.QuerySet):
-    def in_region(self, code: str) -> "MembershipQuerySet":
-        if code.count(".") == 3:
-            return self.filter(worker__desa_id=code)
-        return self.filter(worker__desa__code__startswith=f"{code}.")
+class MembershipQuerySet(AreaScopedQuerySet):
+    area_lookup = "worker__desa__code"
 
 
 class Membership(models.Model):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
+from cakupan.core.scoping import AreaScopedAdminMixin
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry.models import SyntheticRun, Worker
 
@@ -19,12 +21,12 @@ class RegencyFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.in_region(self.value())
+            return queryset.in_area(self.value())
         return queryset
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
+class WorkerAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
     list_display = ("nik", "name", "sex", "birth_date", "desa", "sector", "monthly_income", "decile")
     list_filter = (RegencyFilter, "sector", "employment", "sex", "decile", "source")
     # NIK searches hit the unique index exactly; names use a prefix match.
@@ -33,6 +35,33 @@ class WorkerAdmin(admin.ModelAdmin):
     list_select_related = ("desa",)
     show_full_result_count = False
     readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description=_("NIK"))
+    def masked_nik(self, worker):
+        return mask_nik(worker.nik)
+
+    @admin.display(description=_("nomor telepon"))
+    def masked_phone(self, worker):
+        return mask_phone(worker.phone)
+
+    def _sees_identifiers(self, request) -> bool:
+        return sees_identifiers(role=request.user.role, is_superuser=request.user.is_superuser)
+
+    def get_list_display(self, request):
+        if self._sees_identifiers(request):
+            return self.list_display
+        return tuple("masked_nik" if name == "nik" else name for name in self.list_display)
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in ("masked_nik", "masked_phone")]
+        if self._sees_identifiers(request) or obj is None:
+            return fields
+        return [{"nik": "masked_nik", "phone": "masked_phone"}.get(name, name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._sees_identifiers(request) or obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "masked_nik", "masked_phone")
 
 
 @admin.register(SyntheticRun)

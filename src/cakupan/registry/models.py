@@ -2,6 +2,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.scoping import AreaScopedQuerySet
+
 
 class Sex(models.TextChoices):
     MALE = "L", _("Laki-laki")
@@ -36,12 +38,9 @@ class WorkerSource(models.TextChoices):
     SYNTHETIC = "synthetic", _("Data sintetis (demo)")
 
 
-class WorkerQuerySet(models.QuerySet):
-    def in_region(self, code: str) -> "WorkerQuerySet":
-        """Workers living in a region: the domicile desa code starts with the region's code."""
-        if code.count(".") == 3:
-            return self.filter(desa_id=code)
-        return self.filter(desa__code__startswith=f"{code}.")
+class WorkerQuerySet(AreaScopedQuerySet):
+    # Workers belong to the area of their domicile desa (not the region that issued their NIK).
+    area_lookup = "desa__code"
 
 
 class Worker(models.Model):

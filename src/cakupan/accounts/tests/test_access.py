@@ -1,0 +1,159 @@
+"""Area scope, masking and API authentication, with users and data made through the real services."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from cakupan.accounts.models import ApiToken, Role, User
+from cakupan.accounts.services import (
+    DEMO_ACCOUNTS,
+    token_authenticate,
+    token_create,
+    token_revoke,
+    user_upsert_demo,
+)
+from cakupan.core.errors import DomainError
+from cakupan.core.masking import mask_nik, mask_phone
+from cakupan.registry.models import Worker
+from cakupan.registry.services import worker_register
+
+PASSWORD = "Banten-UCJ-2026"
+LEBAK_DESA = "36.02.01.2002"
+SERANG_DESA = "36.73.01.1001"
+
+
+def _register(nik, desa, name):
+    return worker_register(
+        nik=nik, name=name, birth_date=dt.date(1990, 6, 5), sex="P", desa_code=desa, sector="pedagang",
+        monthly_income=1_500_000, phone="+6281234567890",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def people(db):
+    for account in DEMO_ACCOUNTS:
+        user_upsert_demo(account=account, password=PASSWORD)
+    inside = _register("3602014506900001", LEBAK_DESA, "Siti Dalam Lebak")
+    # Issued in Lebak but living in Kota Serang: the domicile decides the area, not the NIK prefix.
+    outside = _register("3602014506900002", SERANG_DESA, "Rahasia Luarwilayah")
+    return {"inside": inside, "outside": outside, **{u.username: u for u in User.objects.all()}}
+
+
+def test_scope_follows_the_area_of_domicile(people):
+    def names(username):
+        user = User.objects.get(username=username)
+        return sorted(Worker.objects.for_user(user).values_list("name", flat=True))
+
+    assert names("provinsi") == ["Rahasia Luarwilayah", "Siti Dalam Lebak"]
+    assert names("lebak") == ["Siti Dalam Lebak"]
+    assert names("desa") == ["Siti Dalam Lebak"]
+    assert names("sponsor") == []
+    assert names("admin") == ["Rahasia Luarwilayah", "Siti Dalam Lebak"]
+    lost = User.objects.create_user(username="tanpa-wilayah", password=PASSWORD, role=Role.REGENCY_OFFICER)
+    assert names("tanpa-wilayah") == [] and lost.area_id is None
+
+
+def test_masking():
+    assert mask_nik("3601234567890001") == "3601********0001"
+    assert mask_nik("123") == "***"
+    assert mask_phone("+6281234567890") == "+62812*****890"
+    assert mask_phone("") == ""
+
+
+def _bearer(user):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user)[1]}"}
+
+
+def test_workers_api_lists_only_the_area_and_masks_for_officers(client, people):
+    body = client.get("/api/v1/workers", **_bearer(people["lebak"])).json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["name"], item["nik"], item["desa_code"], item["sector"]) == (
+        "Siti Dalam Lebak", "3602********0001", LEBAK_DESA, "pedagang",
+    )  # fmt: skip
+    assert item["phone"] == "+62812*****890"
+    # The village operator registers people and sees their identifiers in full.
+    operator = client.get("/api/v1/workers", {"region": LEBAK_DESA}, **_bearer(people["desa"])).json()
+    assert operator["items"][0]["nik"] == "3602014506900001"
+    province = client.get("/api/v1/workers", {"region": "36.73"}, **_bearer(people["provinsi"])).json()
+    assert [w["name"] for w in province["items"]] == ["Rahasia Luarwilayah"]
+
+
+def test_workers_api_refuses_regions_outside_the_area_and_hides_single_records(client, people):
+    headers = _bearer(people["lebak"])
+    outside_region = client.get("/api/v1/workers", {"region": "36.73"}, **headers)
+    assert outside_region.status_code == 403 and outside_region.json()["code"] == "region_outside_area"
+    unknown = client.get("/api/v1/workers", {"region": "36.99"}, **headers)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "region_unknown"
+    # The province contains Lebak: allowed, but still only Lebak's rows.
+    assert client.get("/api/v1/workers", {"region": "36"}, **headers).json()["count"] == 1
+    hidden = client.get(f"/api/v1/workers/{people['outside'].id}", **headers)
+    missing = client.get("/api/v1/workers/999999999", **headers)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    mine = client.get(f"/api/v1/workers/{people['inside'].id}", **headers)
+    assert mine.status_code == 200 and mine.json()["nik"] == "3602********0001"
+
+
+def test_api_needs_a_live_token_or_a_session(client, people):
+    assert client.get("/api/v1/workers").status_code == 401
+    assert client.get("/api/v1/workers", HTTP_AUTHORIZATION="Bearer ckp_tampered").status_code == 401
+    token, value = token_create(user=people["lebak"])
+    assert client.get("/api/v1/workers", HTTP_AUTHORIZATION=f"Bearer {value}x").status_code == 401
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get("/api/v1/workers", HTTP_AUTHORIZATION=f"Bearer {value}").status_code == 401
+    _, other = token_create(user=people["lebak"])
+    assert token_revoke(value=other) == 1
+    assert client.get("/api/v1/workers", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 401
+    client.force_login(people["lebak"])
+    assert client.get("/api/v1/workers").json()["count"] == 1
+
+
+def test_tokens_are_stored_as_digests_and_checked_for_the_user(people):
+    token, value = token_create(user=people["bpjs"], days=1)
+    assert value.startswith("ckp_") and value not in token.digest and len(token.digest) == 64
+    assert token_authenticate(value=value) == people["bpjs"]
+    people["bpjs"].is_active = False
+    people["bpjs"].save()
+    assert token_authenticate(value=value) is None
+    with pytest.raises(DomainError) as raised:
+        token_create(user=people["bpjs"])
+    assert raised.value.code == "user_inactive"
+    with pytest.raises(DomainError) as raised:
+        token_create(user=people["lebak"], days=0)
+    assert raised.value.code == "token_days_invalid"
+
+
+def test_token_command_prints_the_token_last_and_revokes(client, people):
+    out = io.StringIO()
+    call_command("token", "create", "lebak", stdout=out)
+    value = out.getvalue().strip().splitlines()[-1]
+    assert client.get("/api/v1/workers", HTTP_AUTHORIZATION=f"Bearer {value}").status_code == 200
+    revoked = io.StringIO()
+    call_command("token", "revoke", "--token", value, stdout=revoked)
+    assert revoked.getvalue().strip() == "1 token dicabut."
+    assert client.get("/api/v1/workers", HTTP_AUTHORIZATION=f"Bearer {value}").status_code == 401
+    with pytest.raises(CommandError, match="token_not_found"):
+        call_command("token", "revoke", "--token", value, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="user_unknown"):
+        call_command("token", "create", "tidak-ada", stdout=io.StringIO())
+
+
+def test_roles_are_groups_with_their_permissions(people):
+    analyst = people["analis"]
+    assert analyst.has_perm("registry.view_worker") and not analyst.has_perm("registry.change_worker")
+    assert people["lebak"].has_perm("registry.change_worker")
+    assert not people["sponsor"].has_perm("registry.view_worker") and not people["sponsor"].is_staff
+
+
+def test_admin_pages_are_scoped_too(client, people):
+    client.force_login(people["lebak"])
+    listing = client.get("/admin/registry/worker/").content.decode()
+    assert "Siti Dalam Lebak" in listing and "Rahasia Luarwilayah" not in listing
+    assert "3602********0001" in listing and "3602014506900001" not in listing
+    assert client.get(f"/admin/registry/worker/{people['outside'].id}/change/").status_code in (302, 404)
+    assert client.get(f"/admin/registry/worker/{people['inside'].id}/change/").status_code == 200

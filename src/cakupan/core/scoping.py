@@ -1,0 +1,38 @@
+"""The one area-scoping mechanism: personal records are filtered by the user's area, declared on the model's
+queryset. Every view, API route, export and admin page asks `Model.objects.for_user(user)`."""
+
+from __future__ import annotations
+
+from django.db import models
+
+# Roles whose accounts are public (sponsors) see no personal records through staff pages or the API.
+ROLES_WITHOUT_RECORD_ACCESS = frozenset({"sponsor", ""})
+
+
+def area_filter(lookup: str, code: str) -> models.Q:
+    """Records whose region code (reached by `lookup`) is the code itself or lies beneath it."""
+    return models.Q(**{lookup: code}) | models.Q(**{f"{lookup}__startswith": f"{code}."})
+
+
+class AreaScopedQuerySet(models.QuerySet):
+    #: Path from the model to a region code, e.g. "desa__code" for workers.
+    area_lookup: str = ""
+
+    def in_area(self, code: str):
+        return self.filter(area_filter(self.area_lookup, code))
+
+    def for_user(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if getattr(user, "role", "") in ROLES_WITHOUT_RECORD_ACCESS or user.area_id is None:
+            return self.none()
+        return self.in_area(user.area_id)
+
+
+class AreaScopedAdminMixin:
+    """Admin pages show only records inside the staff user's area; others are 404 like elsewhere."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from cakupan.accounts.auth import API_AUTH
+from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
+from cakupan.registry import selectors
+
+router = Router(tags=["workers"], auth=API_AUTH)
+
+
+class WorkerOut(Schema):
+    id: int
+    nik: str
+    name: str
+    birth_date: dt.date
+    sex: str
+    desa_code: str
+    employment: str
+    sector: str
+    monthly_income: int
+    decile: int | None
+    phone: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _out(worker, user) -> WorkerOut:
+    full = sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+    return WorkerOut(
+        id=worker.id,
+        nik=worker.nik if full else mask_nik(worker.nik),
+        name=worker.name,
+        birth_date=worker.birth_date,
+        sex=worker.sex,
+        desa_code=worker.desa_id,
+        employment=worker.employment,
+        sector=worker.sector,
+        monthly_income=worker.monthly_income,
+        decile=worker.decile,
+        phone=worker.phone if full else mask_phone(worker.phone),
+    )
+
+
+class WorkerPagination(PageNumberPagination):
+    """Masks identifiers per the requesting user's role after the page is cut."""
+
+    def paginate_queryset(self, queryset, pagination, **params):
+        result = super().paginate_queryset(queryset, pagination, **params)
+        request = params["request"]
+        result["items"] = [_out(worker, request.user) for worker in result["items"]]
+        return result
+
+
+@router.get("", response=list[WorkerOut], summary="Daftar pekerja di wilayah kerja Anda")
+@paginate(WorkerPagination, page_size=50)
+def list_workers(request, region: str | None = None, sector: str | None = None):
+    return selectors.worker_list(user=request.user, region_code=region, sector=sector)
+
+
+@router.get("/{worker_id}", response={200: WorkerOut, 404: ErrorOut}, summary="Satu pekerja")
+def get_worker(request, worker_id: int):
+    worker = selectors.worker_get(user=request.user, worker_id=worker_id)
+    if worker is None:
+        return Status(
+            404, {"code": "worker_not_found", "message": "Pekerja tidak ditemukan di wilayah kerja Anda."}
+        )
+    return _out(worker, request.user)

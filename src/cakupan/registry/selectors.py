@@ -1,0 +1,38 @@
+"""Reads of the worker registry, always through the user's area scope."""
+
+from __future__ import annotations
+
+from cakupan.core.errors import DomainError
+from cakupan.core.scoping import area_filter
+from cakupan.regions.models import Region
+from cakupan.registry.models import Worker
+
+
+def worker_list(*, user, region_code: str | None = None, sector: str | None = None):
+    """Workers the user may see, optionally inside one region; a region outside the area is refused."""
+    workers = Worker.objects.for_user(user).order_by("id")
+    if region_code:
+        if not Region.objects.filter(code=region_code).exists():
+            raise DomainError(
+                "region_unknown", f"Kode wilayah '{region_code}' tidak dikenal.", field="region"
+            )
+        area = getattr(user, "area_id", None)
+        inside = user.is_superuser or (
+            area is not None and (region_code == area or region_code.startswith(f"{area}."))
+        )
+        # A region that contains the user's whole area (e.g. the province for a kab/kota officer) is
+        # allowed: the scope still limits the rows to the area.
+        contains_area = area is not None and area.startswith(f"{region_code}.")
+        if not (inside or contains_area):
+            raise DomainError(
+                "region_outside_area", f"Wilayah {region_code} di luar wilayah kerja Anda.", field="region"
+            )
+        workers = workers.filter(area_filter("desa__code", region_code))
+    if sector:
+        workers = workers.filter(sector=sector)
+    return workers
+
+
+def worker_get(*, user, worker_id: int) -> Worker | None:
+    """One worker inside the user's area, or None: outside the area and non-existent look the same."""
+    return Worker.objects.for_user(user).filter(id=worker_id).first()
