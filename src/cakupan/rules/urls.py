@@ -1,3 +1,9 @@
+from django.urls import path
+
+from cakupan.rules import views
+
 app_name = "rules"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("kalkulator/", views.calculator, name="calculator"),
+]
