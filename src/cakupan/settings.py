@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # var/ (in the checkout when run from one) holds the embedded database and generated files;
@@ -13,8 +14,19 @@ _DEFAULT_VAR = _CHECKOUT / "var" if (_CHECKOUT / "pyproject.toml").exists() else
 VAR_DIR = Path(os.environ.get("CAKUPAN_VAR_DIR", _DEFAULT_VAR)).resolve()
 
 DEBUG = os.environ.get("CAKUPAN_DEBUG", "") == "1"
-# A development key is fine only while DEBUG or while running locally on loopback; production sets its own.
-SECRET_KEY = os.environ.get("CAKUPAN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# CAKUPAN_PRODUCTION=1 switches on HTTPS-only cookies, HSTS and the redirect, and demands a real secret.
+PRODUCTION = os.environ.get("CAKUPAN_PRODUCTION", "") == "1"
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("CAKUPAN_DEBUG must not be set in production")
+    SECRET_KEY = os.environ.get("CAKUPAN_SECRET_KEY", "")
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("CAKUPAN_SECRET_KEY must be set (50+ random characters) in production")
+else:
+    # Good only for a demo on loopback: production refuses to start without its own key.
+    SECRET_KEY = os.environ.get(
+        "CAKUPAN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
+    )
 ALLOWED_HOSTS = [h for h in os.environ.get("CAKUPAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -26,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "auditlog",
+    "axes",
+    "csp",
     "cakupan.core",
     "cakupan.accounts",
     "cakupan.regions",
@@ -44,8 +58,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cakupan.audit.middleware.AuditlogRemoteAddrMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses credentials while a username/IP pair is locked out, before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cakupan.urls"
@@ -88,7 +112,6 @@ def _database_config() -> dict:
 
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -119,10 +142,47 @@ WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "/admin/login/"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("CAKUPAN_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # TLS ends at the reverse proxy, which says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login throttling (django-axes): five failures for a username from one address lock it for an hour.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+# The IP comes from the connection; a trusted proxy in front must rewrite REMOTE_ADDR.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Content-Security-Policy: no inline scripts or styles, nothing from other origins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

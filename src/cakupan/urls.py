@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("cakupan.core.urls")),
     path("", include("cakupan.rules.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("cakupan.audit.urls")),
     path("api/v1/", api.urls),
 ]

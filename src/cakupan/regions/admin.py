@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from cakupan.regions.models import LabourStat, Region
 
@@ -13,6 +14,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(LabourStat)
 class LabourStatAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("period", "region", "indicator", "value", "unit", "value_type", "persons")
     list_filter = ("indicator", "period", "value_type")
     search_fields = ("indicator", "source_url")

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
 from cakupan.core.scoping import AreaScopedAdminMixin
 from cakupan.regions.models import Region, RegionLevel
+from cakupan.registry import services
 from cakupan.registry.models import SyntheticRun, Worker
 
 
@@ -35,6 +37,15 @@ class WorkerAdmin(AreaScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("desa",)
     show_full_result_count = False
     readonly_fields = ("created_at", "updated_at")
+    actions = ("export_csv",)
+
+    @admin.action(description=_("Ekspor pekerja terpilih ke CSV"))
+    def export_csv(self, request, queryset):
+        ids = list(queryset.values_list("id", flat=True))
+        body = services.worker_export_csv(user=request.user, ids=ids, request=request)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="pekerja-terpilih.csv"'
+        return response
 
     @admin.display(description=_("NIK"))
     def masked_nik(self, worker):

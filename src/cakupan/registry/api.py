@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cakupan.accounts.auth import API_AUTH
 from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
-from cakupan.registry import selectors
+from cakupan.registry import selectors, services
 
 router = Router(tags=["workers"], auth=API_AUTH)
 
@@ -31,8 +32,8 @@ class ErrorOut(Schema):
     message: str
 
 
-def _out(worker, user) -> WorkerOut:
-    full = sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+def _out(worker, user, *, unmasked: bool = False) -> WorkerOut:
+    full = unmasked or sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
     return WorkerOut(
         id=worker.id,
         nik=worker.nik if full else mask_nik(worker.nik),
@@ -62,6 +63,21 @@ class WorkerPagination(PageNumberPagination):
 @paginate(WorkerPagination, page_size=50)
 def list_workers(request, region: str | None = None, sector: str | None = None):
     return selectors.worker_list(user=request.user, region_code=region, sector=sector)
+
+
+@router.get("/export.csv", summary="Ekspor CSV pekerja di wilayah kerja Anda (tercatat di jejak audit)")
+def export_workers(request, region: str | None = None, sector: str | None = None):
+    body = services.worker_export_csv(user=request.user, region_code=region, sector=sector, request=request)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pekerja-{region or "wilayah-kerja"}.csv"'
+    return response
+
+
+@router.post("/{worker_id}/unmask", response={200: WorkerOut, 404: ErrorOut}, summary="Buka NIK dan telepon")
+def unmask_worker(request, worker_id: int):
+    """Full identifiers of one worker, for roles that see them masked; every call is audited."""
+    worker = services.worker_unmask(user=request.user, worker_id=worker_id, request=request)
+    return _out(worker, request.user, unmasked=True)
 
 
 @router.get("/{worker_id}", response={200: WorkerOut, 404: ErrorOut}, summary="Satu pekerja")

@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.masking import mask_nik
 from cakupan.core.scoping import AreaScopedQuerySet
 
 
@@ -93,7 +94,8 @@ class Worker(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.nik})"
+        # Masked: object names end up in admin pages, audit events and logs.
+        return f"{self.name} ({mask_nik(self.nik)})"
 
 
 class SyntheticRun(models.Model):

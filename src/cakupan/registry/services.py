@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import time
 from decimal import Decimal
 
@@ -11,10 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
 from cakupan.coverage.models import Membership
 from cakupan.regions.models import Region, RegionLevel
-from cakupan.registry import bulk, synthetic
+from cakupan.registry import bulk, selectors, synthetic
 from cakupan.registry import nik as nik_module
 from cakupan.registry.models import Employment, Sector, Sex, SyntheticRun, Worker, WorkerSource
 
@@ -146,3 +151,57 @@ def _timestamp_literal() -> str:
     if connection.vendor == "sqlite":
         return now.strftime("%Y-%m-%d %H:%M:%S.%f")
     return now.isoformat()
+
+
+EXPORT_COLUMNS = ("id", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_desa", "sektor", "penghasilan",
+                  "desil", "telepon")  # fmt: skip
+
+
+def worker_unmask(*, user, worker_id: int, request=None) -> Worker:
+    """Show one worker's full NIK and phone to an officer whose role sees them masked: an explicit,
+    audited act. Outside the area, the worker does not exist for this user."""
+    worker = selectors.worker_get(user=user, worker_id=worker_id)
+    if worker is None:
+        raise DomainError("worker_not_found", "Pekerja tidak ditemukan di wilayah kerja Anda.")
+    audit_record(
+        action=AuditAction.UNMASK, actor=user, obj=worker, object_repr=worker.name, request=request,
+        metadata={"fields": ["nik", "phone"]},
+    )  # fmt: skip
+    return worker
+
+
+def worker_export_csv(
+    *,
+    user,
+    region_code: str | None = None,
+    sector: str | None = None,
+    ids: list[int] | None = None,
+    request=None,
+) -> str:
+    """The user's workers as CSV (identifiers masked unless the role sees them); records who and when.
+
+    `ids` narrows to chosen workers (the admin's selection); the area scope applies either way."""
+    workers = selectors.worker_list(user=user, region_code=region_code, sector=sector)
+    if ids is not None:
+        workers = workers.filter(id__in=ids)
+    full = sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for worker in workers.iterator(chunk_size=5000):
+        writer.writerow([
+            worker.id, worker.nik if full else mask_nik(worker.nik), worker.name,
+            worker.birth_date.isoformat(), worker.sex, worker.desa_id, worker.sector, worker.monthly_income,
+            worker.decile or "",
+            worker.phone if full else mask_phone(worker.phone),
+        ])  # fmt: skip
+        count += 1
+    audit_record(
+        action=AuditAction.EXPORT, actor=user, object_type="registry.worker",
+        object_repr=f"Ekspor {count} pekerja",
+        region_code=region_code or getattr(user, "area_id", None), request=request,
+        metadata={"rows": count, "region": region_code, "sector": sector, "selected": ids is not None,
+                  "masked": not full},
+    )  # fmt: skip
+    return buffer.getvalue()

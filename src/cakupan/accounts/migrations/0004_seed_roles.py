@@ -2,16 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from cakupan.accounts.roles import roles_seed
 
-    from cakupan.accounts.roles import roles_sync
-
-    # Permissions are normally created after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    roles_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    roles_seed(apps)
 
 
 class Migration(migrations.Migration):
@@ -21,6 +14,8 @@ class Migration(migrations.Migration):
         ("registry", "0002_syntheticrun"),
         ("coverage", "0002_regioncoverage"),
         ("regions", "0002_load_reference_data"),
+        ("audit", "0001_initial"),
+        ("approvals", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

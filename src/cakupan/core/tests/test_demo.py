@@ -1,7 +1,6 @@
 import io
 
 import pytest
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from cakupan.accounts.models import User
@@ -17,11 +16,27 @@ def test_demo_prepares_everything_and_prints_the_accounts():
     assert Worker.objects.count() == 2_880
     assert RegionCoverage.objects.filter(region_id="36").get().workers == 2_880
     assert "kata sandi semua akun demo: Banten-UCJ-2026" in text
-    for username in ("admin", "provinsi", "lebak"):
+    for username in (
+        "admin",
+        "provinsi",
+        "analis",
+        "lebak",
+        "desa",
+        "agen",
+        "baznas",
+        "bpjs",
+        "auditor",
+        "sponsor",
+    ):
         assert f"    {username}" in text
-        assert authenticate(username=username, password="Banten-UCJ-2026") is not None
+        assert User.objects.get(username=username).check_password("Banten-UCJ-2026")
     assert User.objects.get(username="provinsi").area_id == "36"
     assert User.objects.get(username="lebak").area_id == "36.02"
+    assert User.objects.get(username="desa").area.parent.parent_id == "36.02"
+    assert {u.role for u in User.objects.exclude(username="admin")} == {
+        "provincial_coordinator", "provincial_analyst", "regency_officer", "village_operator", "field_agent",
+        "funder_officer", "bpjs_liaison", "auditor", "sponsor",
+    }  # fmt: skip
     assert User.objects.get(username="admin").is_superuser
 
     again = io.StringIO()

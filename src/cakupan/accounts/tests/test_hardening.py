@@ -1,0 +1,146 @@
+"""Unmasking and exports are audited; logins are throttled and audited; headers and deploy checks."""
+
+import csv
+import io
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cakupan.accounts.services import DEMO_ACCOUNTS, token_create, user_upsert_demo
+from cakupan.audit.models import AuditEvent
+from cakupan.registry.services import EXPORT_COLUMNS, worker_register
+
+PASSWORD = "Banten-UCJ-2026"
+
+
+@pytest.fixture
+def setting(db):
+    import datetime as dt
+
+    for account in DEMO_ACCOUNTS:
+        user_upsert_demo(account=account, password=PASSWORD)
+    lebak = worker_register(
+        nik="3602014506900001", name="Siti Dalam Lebak", birth_date=dt.date(1990, 6, 5), sex="P",
+        desa_code="36.02.01.2002", sector="pedagang", monthly_income=1_500_000, phone="+6281234567890",
+    )  # fmt: skip
+    serang = worker_register(
+        nik="3673014506900002", name="Rahasia Luarwilayah", birth_date=dt.date(1990, 6, 5), sex="P",
+        desa_code="36.73.01.1001", sector="pedagang", monthly_income=1_500_000,
+    )  # fmt: skip
+    from cakupan.accounts.models import User
+
+    return {"lebak_worker": lebak, "serang_worker": serang, **{u.username: u for u in User.objects.all()}}
+
+
+def _bearer(user):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user)[1]}"}
+
+
+def test_unmasking_shows_the_identifiers_and_writes_an_audit_event(client, setting):
+    worker = setting["lebak_worker"]
+    response = client.post(f"/api/v1/workers/{worker.id}/unmask", **_bearer(setting["lebak"]))
+    assert response.status_code == 200
+    assert (response.json()["nik"], response.json()["phone"]) == ("3602014506900001", "+6281234567890")
+    event = AuditEvent.objects.get(action="unmask")
+    assert (event.actor_username, event.object_type, event.object_id, event.region_code) == (
+        "lebak", "registry.worker", str(worker.id), "36.02.01.2002",
+    )  # fmt: skip
+
+
+def test_unmasking_outside_the_area_is_a_404_and_leaves_no_trace_of_the_record(client, setting):
+    response = client.post(
+        f"/api/v1/workers/{setting['serang_worker'].id}/unmask", **_bearer(setting["lebak"])
+    )
+    assert response.status_code == 404
+    assert response.json()["code"] == "worker_not_found"
+    assert not AuditEvent.objects.filter(action="unmask").exists()
+
+
+def test_unmasking_with_a_session_needs_csrf(setting):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(setting["lebak"])
+    response = strict.post(f"/api/v1/workers/{setting['lebak_worker'].id}/unmask")
+    assert response.status_code in (401, 403)
+    assert not AuditEvent.objects.filter(action="unmask").exists()
+
+
+def test_export_is_masked_scoped_and_audited(client, setting):
+    response = client.get("/api/v1/workers/export.csv", **_bearer(setting["provinsi"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == list(EXPORT_COLUMNS)
+    assert sorted(row[2] for row in rows[1:]) == ["Rahasia Luarwilayah", "Siti Dalam Lebak"]
+    assert {row[1] for row in rows[1:]} == {"3602********0001", "3673********0002"}
+    lebak = client.get("/api/v1/workers/export.csv", **_bearer(setting["lebak"])).content.decode()
+    assert "Rahasia" not in lebak and "Siti Dalam Lebak" in lebak
+    events = AuditEvent.objects.filter(action="export").order_by("id")
+    assert [(e.actor_username, e.metadata["rows"], e.metadata["masked"]) for e in events] == [
+        ("provinsi", 2, True), ("lebak", 1, True),
+    ]  # fmt: skip
+
+
+def test_admin_export_action_respects_the_area(client, setting):
+    client.force_login(setting["lebak"])
+    response = client.post(
+        "/admin/registry/worker/",
+        {
+            "action": "export_csv",
+            "_selected_action": [setting["lebak_worker"].id, setting["serang_worker"].id],
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Siti Dalam Lebak" in body and "Rahasia" not in body
+    assert AuditEvent.objects.get(action="export").metadata["rows"] == 1
+
+
+def test_failed_logins_lock_the_account_and_are_audited(client, setting):
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "lebak", "password": "salah-sandi"})
+    locked = client.post("/admin/login/", {"username": "lebak", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Akun terkunci sementara" in locked.content.decode()
+    assert not client.session.get("_auth_user_id")
+    assert AuditEvent.objects.filter(action="login_failed", actor_username="lebak").count() >= 5
+    # Another account from the same address is not locked.
+    other = client.post("/admin/login/", {"username": "provinsi", "password": PASSWORD})
+    assert other.status_code == 302
+    assert AuditEvent.objects.filter(action="login", actor_username="provinsi").count() == 1
+
+
+def test_pages_carry_a_strict_content_security_policy(client, setting):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    for path in ("/", "/kalkulator/", "/admin/login/"):
+        page = client.get(path).content.decode()
+        assert "<script>" not in page and "onclick=" not in page, path
+
+
+def test_deploy_check_is_clean_under_production_settings(tmp_path):
+    cakupan = Path(sys.executable).parent / "cakupan"
+    env = {
+        **os.environ,
+        "CAKUPAN_PRODUCTION": "1",
+        "CAKUPAN_SECRET_KEY": secrets.token_urlsafe(60),
+        "CAKUPAN_ALLOWED_HOSTS": "cakupan.bantenprov.go.id",
+        "CAKUPAN_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [cakupan, "check", "--deploy"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    no_key = {k: v for k, v in env.items() if k != "CAKUPAN_SECRET_KEY"}
+    refused = subprocess.run([cakupan, "check"], env=no_key, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "CAKUPAN_SECRET_KEY must be set" in refused.stderr

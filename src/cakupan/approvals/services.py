@@ -1,0 +1,181 @@
+"""Maker-checker writes. Each transition locks the approval row, checks the rules, calls the kind's
+handler and appends an audit event, all in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cakupan.accounts.roles import READ_ONLY_ROLES
+from cakupan.approvals.handlers import approval_handler
+from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
+from cakupan.core.errors import DomainError
+from cakupan.regions.models import Region
+
+# Accounts without a role are public or unfinished accounts, like sponsors: they never act on approvals.
+_ROLES_THAT_CANNOT_ACT = frozenset({*READ_ONLY_ROLES, ""})
+
+
+def region_within(region_code: str, area_code: str) -> bool:
+    """Codes are hierarchical: 36.02.01.2002 lies within 36.02, and 36.02 within itself."""
+    return region_code == area_code or region_code.startswith(f"{area_code}.")
+
+
+def _check_may_act(*, user, region_code: str) -> None:
+    """The user may submit or decide work in this region: active, not read-only, and the region is inside
+    their area. Superusers act everywhere; other accounts without an area act nowhere (as in the area
+    scoping of records), so a forgotten area never means province-wide authority."""
+    if not user.is_active:
+        raise DomainError("user_inactive", f"Pengguna {user.username} tidak aktif.")
+    if user.is_superuser:
+        return
+    if getattr(user, "role", "") in _ROLES_THAT_CANNOT_ACT:
+        raise DomainError(
+            "approval_read_only_role",
+            "Peran Anda hanya dapat melihat data; tidak dapat mengajukan atau memutuskan persetujuan.",
+        )
+    if user.area_id is None or not region_within(region_code, user.area_id):
+        raise DomainError(
+            "approval_outside_area",
+            f"Wilayah {region_code} berada di luar wilayah kerja Anda.",
+            field="region_code",
+        )
+
+
+def _locked(approval: Approval) -> Approval:
+    # Re-read under a row lock: a second checker waits here and then sees the first one's decision.
+    # Lock order: the approval row first, then whatever the kind's handler locks.
+    return Approval.objects.select_for_update().get(pk=approval.pk)
+
+
+def _check_pending(approval: Approval) -> None:
+    if approval.status != ApprovalStatus.PENDING:
+        raise DomainError(
+            "approval_not_pending",
+            f"Pengajuan ini sudah {approval.get_status_display().lower()}; tidak dapat diputuskan lagi.",
+        )
+
+
+def _check_decider(approval: Approval, approver) -> None:
+    _check_pending(approval)
+    if approver.pk == approval.submitted_by_id:
+        raise DomainError(
+            "approval_self_decision", "Pengaju tidak dapat menyetujui atau menolak pengajuannya sendiri."
+        )
+    _check_may_act(user=approver, region_code=approval.region_code)
+
+
+def _close(approval: Approval, *, status: str, user, reason: str) -> None:
+    approval.status = status
+    approval.decided_by = user
+    approval.decided_at = timezone.now()
+    approval.reason = reason
+    approval.full_clean()
+    approval.save()
+
+
+def _audit(approval: Approval, *, action: str, actor, before: str) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        obj=approval,
+        region_code=approval.region_code,
+        changes={"status": [before, approval.status]},
+        metadata={
+            "kind": approval.kind,
+            "subject_id": approval.subject_id,
+            **({"reason": approval.reason} if approval.reason else {}),
+        },
+    )
+
+
+@transaction.atomic
+def approval_submit(
+    *,
+    kind: str,
+    subject_id: str | int,
+    title: str,
+    submitted_by,
+    region_code: str,
+    payload: dict[str, Any] | None = None,
+) -> Approval:
+    if kind not in ApprovalKind.values:
+        raise DomainError("approval_kind_unknown", f"Jenis pengajuan tidak dikenal: {kind}.", field="kind")
+    if not str(title).strip():
+        raise DomainError("approval_title_required", "Judul pengajuan wajib diisi.", field="title")
+    if not region_code or not Region.objects.filter(code=region_code).exists():
+        raise DomainError(
+            "approval_region_unknown", f"Kode wilayah tidak dikenal: {region_code}.", field="region_code"
+        )
+    _check_may_act(user=submitted_by, region_code=region_code)
+    subject_id = str(subject_id)
+    already = DomainError(
+        "approval_already_pending", "Sudah ada pengajuan yang menunggu persetujuan untuk data ini."
+    )
+    if Approval.objects.pending().filter(kind=kind, subject_id=subject_id).exists():
+        raise already
+    approval = Approval(
+        kind=kind,
+        subject_id=subject_id,
+        title=str(title).strip(),
+        payload=payload or {},
+        submitted_by=submitted_by,
+        submitted_at=timezone.now(),
+        region_code=region_code,
+    )
+    # The unique constraint is checked by the insert below (it also catches a concurrent submission).
+    approval.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            approval.save()
+    except IntegrityError as error:
+        raise already from error
+    _audit(approval, action=AuditAction.APPROVAL_SUBMIT, actor=submitted_by, before="")
+    return approval
+
+
+@transaction.atomic
+def approval_approve(*, approval: Approval, approver, reason: str = "") -> Approval:
+    """Approve and run the kind's on_approved callback in the same transaction; returns the fresh row."""
+    approval = _locked(approval)
+    _check_decider(approval, approver)
+    _close(approval, status=ApprovalStatus.APPROVED, user=approver, reason=(reason or "").strip())
+    handler = approval_handler(approval.kind)
+    if handler is not None:
+        handler.on_approved(approval)
+    _audit(approval, action=AuditAction.APPROVAL_APPROVE, actor=approver, before=ApprovalStatus.PENDING)
+    return approval
+
+
+@transaction.atomic
+def approval_reject(*, approval: Approval, approver, reason: str) -> Approval:
+    approval = _locked(approval)
+    _check_decider(approval, approver)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("approval_reason_required", "Alasan penolakan wajib diisi.", field="reason")
+    _close(approval, status=ApprovalStatus.REJECTED, user=approver, reason=reason)
+    handler = approval_handler(approval.kind)
+    if handler is not None and handler.on_rejected is not None:
+        handler.on_rejected(approval)
+    _audit(approval, action=AuditAction.APPROVAL_REJECT, actor=approver, before=ApprovalStatus.PENDING)
+    return approval
+
+
+@transaction.atomic
+def approval_cancel(*, approval: Approval, user) -> Approval:
+    """The submitter withdraws a pending request (e.g. to correct it and submit again)."""
+    approval = _locked(approval)
+    _check_pending(approval)
+    if user.pk != approval.submitted_by_id:
+        raise DomainError("approval_cancel_not_submitter", "Hanya pengaju yang dapat membatalkan pengajuan.")
+    _close(approval, status=ApprovalStatus.CANCELLED, user=user, reason="")
+    handler = approval_handler(approval.kind)
+    if handler is not None and handler.on_cancelled is not None:
+        handler.on_cancelled(approval)
+    _audit(approval, action=AuditAction.APPROVAL_CANCEL, actor=user, before=ApprovalStatus.PENDING)
+    return approval

@@ -1,0 +1,111 @@
+"""The audit trail: one append-only table of events, written explicitly by services and, for model
+create/update/delete, mirrored from django-auditlog (see `cakupan.audit.tracking`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.core.errors import DomainError
+from cakupan.core.scoping import area_filter
+
+
+class AppendOnlyError(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "audit_append_only", "Jejak audit hanya dapat ditambah, tidak dapat diubah atau dihapus."
+        )
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Buat")
+    UPDATE = "update", _("Ubah")
+    DELETE = "delete", _("Hapus")
+    LOGIN = "login", _("Masuk")
+    LOGIN_FAILED = "login_failed", _("Gagal masuk")
+    LOGOUT = "logout", _("Keluar")
+    UNMASK = "unmask", _("Buka data tersamar")
+    EXPORT = "export", _("Ekspor")
+    IMPORT = "import", _("Impor")
+    APPROVAL_SUBMIT = "approval_submit", _("Ajukan persetujuan")
+    APPROVAL_APPROVE = "approval_approve", _("Setujui")
+    APPROVAL_REJECT = "approval_reject", _("Tolak")
+    APPROVAL_CANCEL = "approval_cancel", _("Batalkan pengajuan")
+    TOKEN_CREATE = "token_create", _("Buat token API")
+    TOKEN_REVOKE = "token_revoke", _("Cabut token API")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses bulk changes: the trail is evidence, so rows are only ever inserted."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError()
+
+    def delete(self):
+        raise AppendOnlyError()
+
+    # Refused up front: Django's own bulk_update would fail inside its atomic block and poison the
+    # caller's transaction instead of raising cleanly.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError()
+
+    def visible_to(self, user) -> AuditEventQuerySet:
+        """Events an auditor may read: those without a region, and those inside the auditor's area.
+        Superusers read everything; a staff user without an area reads nothing, as in core.scoping, so a
+        missing area never widens what anyone sees."""
+        if user.area_id is None and not user.is_superuser:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(models.Q(region_code="") | area_filter("region_code", user.area_id))
+
+
+class AuditEvent(models.Model):
+    when = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    # SET_NULL rather than PROTECT so that deleting an account is possible; actor_username keeps who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("nama pengguna pelaku"), max_length=150, blank=True, db_index=True)
+    action = models.CharField(_("aksi"), max_length=24, choices=AuditAction.choices, db_index=True)
+    # "app_label.model" as a string, so events outlive renamed or removed models and can name things
+    # that are not models (an uploaded file, a report).
+    object_type = models.CharField(_("jenis objek"), max_length=100, blank=True)
+    object_id = models.CharField(_("ID objek"), max_length=64, blank=True)
+    object_repr = models.CharField(_("objek"), max_length=200, blank=True)
+    # Empty when the event belongs to no region (a failed login, a province-wide export).
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True, db_index=True)
+    # {"field": [before, after]}, the same shape django-auditlog uses.
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    metadata = models.JSONField(_("keterangan tambahan"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("peristiwa audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-when", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="auditevent_object")]
+
+    def __str__(self) -> str:
+        who = self.actor_username or "sistem"
+        return f"{self.get_action_display()} oleh {who} ({self.object_type} {self.object_id})".strip()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError()
+        # An explicit primary key must never turn the insert into an UPDATE of an existing row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError()
