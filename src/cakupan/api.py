@@ -1,8 +1,12 @@
 """The JSON API (django-ninja), OpenAPI at /api/v1/docs. Each app contributes a router."""
 
+import logging
+
 from ninja import NinjaAPI
 
 from cakupan.core.errors import DomainError
+
+security_log = logging.getLogger("cakupan.security")
 
 api = NinjaAPI(
     title="Cakupan API",
@@ -27,4 +31,9 @@ def domain_error_status(error: DomainError) -> int:
 
 @api.exception_handler(DomainError)
 def domain_error(request, error: DomainError):
-    return api.create_response(request, error.as_dict(), status=domain_error_status(error))
+    status = domain_error_status(error)
+    if status == 403:
+        security_log.warning(
+            "%s user=%s path=%s", error.code, getattr(request.user, "username", "?"), request.get_full_path()
+        )
+    return api.create_response(request, error.as_dict(), status=status)

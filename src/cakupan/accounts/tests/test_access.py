@@ -157,3 +157,13 @@ def test_admin_pages_are_scoped_too(client, people):
     assert "3602********0001" in listing and "3602014506900001" not in listing
     assert client.get(f"/admin/registry/worker/{people['outside'].id}/change/").status_code in (302, 404)
     assert client.get(f"/admin/registry/worker/{people['inside'].id}/change/").status_code == 200
+
+
+def test_refused_tokens_and_outside_area_requests_are_logged(client, people, caplog):
+    with caplog.at_level("WARNING", logger="cakupan.security"):
+        client.get("/api/v1/workers", HTTP_AUTHORIZATION="Bearer ckp_tampered-value")
+        client.get("/api/v1/workers", {"region": "36.73"}, **_bearer(people["lebak"]))
+    messages = [record.getMessage() for record in caplog.records if record.name == "cakupan.security"]
+    assert messages[0].startswith("api_token_refused prefix=ckp_tamp ")
+    assert "tampered-value" not in messages[0]
+    assert messages[1].startswith("region_outside_area user=lebak path=/api/v1/workers?region=36.73")
