@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from cakupan.core.formatting import number_id
+from cakupan.core.formatting import number
 
 
 class TerminalProgress:
@@ -26,7 +26,7 @@ class TerminalProgress:
         elapsed = time.perf_counter() - self.started
         self.stream.write(
             f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%} "
-            f"{number_id(self.done)}/{number_id(self.total)} baris · {elapsed:,.1f} dtk"
+            f"{number(self.done)}/{number(self.total)} baris · {elapsed:,.1f} dtk"
         )
         if self.done >= self.total and not self.finished:
             self.finished = True

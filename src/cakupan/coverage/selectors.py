@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cakupan.core.apportion import largest_remainder
-from cakupan.core.formatting import month_id
+from cakupan.core.formatting import month_long
 from cakupan.coverage.models import RegionCoverage
 from cakupan.regions.models import LabourStat, Region, RegionLevel
 from cakupan.registry.models import SyntheticRun
@@ -71,7 +71,7 @@ def employed_denominators(province_code: str = "36") -> tuple[dict[str, int], st
     if stat is None:
         return {}, "tidak ada data penduduk bekerja"
     persons = stat.persons
-    source = f"BPS Sakernas {month_id(stat.period.year, stat.period.month)}, penduduk bekerja"
+    source = f"BPS Sakernas {month_long(stat.period)}, penduduk bekerja"
     run = SyntheticRun.objects.first()
     if run is not None:
         persons = round(Decimal(persons) * run.scale)

@@ -1,3 +1,7 @@
+"""Template filters for the Indonesian formats of `cakupan.core.formatting`; blanks show as a dash."""
+
+from decimal import Decimal
+
 from django import template
 
 from cakupan.core import formatting
@@ -6,25 +10,18 @@ register = template.Library()
 
 
 @register.filter
-def angka(value, decimals=0):
-    return "–" if value is None else formatting.number_id(value, int(decimals))
+def angka(value):
+    """5760000 → 5.760.000."""
+    return "–" if value is None else formatting.number(int(value))
 
 
 @register.filter
-def persen(value, decimals=1):
-    return formatting.percent_id(value, int(decimals))
-
-
-@register.filter
-def rupiah(value):
-    return "–" if value is None else formatting.rupiah(value)
-
-
-@register.filter
-def rupiah_singkat(value):
-    return "–" if value is None else formatting.rupiah_short(value)
+def persen(value, places=1):
+    """Decimal('42.86') → 42,9%."""
+    return "–" if value is None else formatting.percent(Decimal(value), int(places))
 
 
 @register.filter
 def bulan(value):
-    return "–" if value is None else formatting.month_id(value.year, value.month)
+    """date(2026, 11, 1) → November 2026."""
+    return "–" if value is None else formatting.month_long(value)

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from cakupan.core.formatting import date_long, rupiah
+from cakupan.core.formatting import percent as format_percent
 from cakupan.rules.engine.calendar import today_jakarta
 from cakupan.rules.engine.contributions import check_income, declared_income_level
 from cakupan.rules.engine.errors import RulesError
 from cakupan.rules.engine.figures import Citation, RuleBook, RuleSet, default_book
-from cakupan.rules.engine.formatting import date_long, rupiah
-from cakupan.rules.engine.formatting import percent as format_percent
 from cakupan.rules.engine.months import percent_of, round_half_up
 
 __all__ = [
@@ -362,16 +362,10 @@ def jkk_death_benefit(*, income: int, on: dt.date | None = None, book: RuleBook 
             amount,
         ),
         BenefitLine("funeral", "Biaya pemakaman", ruleset["jkk_funeral"].value),
-        BenefitLine(
-            "periodic",
-            f"Santunan berkala {periodic['months']} × {rupiah(periodic['monthly'])}, dibayar sekaligus",
-            periodic["months"] * periodic["monthly"],
-        ),
+        _periodic_line(periodic),
     )
     scholarship = ruleset["jkk_scholarship"]
-    notes.append(
-        f"Ditambah beasiswa untuk paling banyak {scholarship['max_children']} anak, tanpa syarat masa iur."
-    )
+    notes.append(_jkk_scholarship_note(scholarship))
     notes.extend(_npwp_note(sum(line.amount for line in lines), ruleset))
     return Benefit(
         kind="jkk-death",
@@ -392,6 +386,19 @@ def jkk_death_benefit(*, income: int, on: dt.date | None = None, book: RuleBook 
     )
 
 
+def _periodic_line(periodic) -> BenefitLine:
+    """The periodic benefit of a JKK death or total disability, paid at once."""
+    return BenefitLine(
+        "periodic",
+        f"Santunan berkala {periodic['months']} × {rupiah(periodic['monthly'])}, dibayar sekaligus",
+        periodic["months"] * periodic["monthly"],
+    )
+
+
+def _jkk_scholarship_note(scholarship) -> str:
+    return f"Ditambah beasiswa untuk paling banyak {scholarship['max_children']} anak, tanpa syarat masa iur."
+
+
 def jkk_total_disability_benefit(
     *, income: int, on: dt.date | None = None, book: RuleBook | None = None
 ) -> Benefit:
@@ -407,16 +414,10 @@ def jkk_total_disability_benefit(
             f"Santunan cacat total tetap {format_percent(total['percent'])} × {months} × {rupiah(level)}",
             _income_times(level, months, total["percent"]),
         ),
-        BenefitLine(
-            "periodic",
-            f"Santunan berkala {periodic['months']} × {rupiah(periodic['monthly'])}, dibayar sekaligus",
-            periodic["months"] * periodic["monthly"],
-        ),
+        _periodic_line(periodic),
     )
     scholarship = ruleset["jkk_scholarship"]
-    notes.append(
-        f"Ditambah beasiswa untuk paling banyak {scholarship['max_children']} anak, tanpa syarat masa iur."
-    )
+    notes.append(_jkk_scholarship_note(scholarship))
     notes.extend(_npwp_note(sum(line.amount for line in lines), ruleset))
     return Benefit(
         kind="jkk-total-disability",

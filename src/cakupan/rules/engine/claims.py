@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from cakupan.core.formatting import date_long
 from cakupan.rules.engine.calendar import WorkingCalendar
 from cakupan.rules.engine.errors import RulesError
 from cakupan.rules.engine.figures import Citation, RuleBook, default_book
-from cakupan.rules.engine.formatting import date_long
 
 __all__ = ["CLAIM_KINDS", "ClaimDeadlines", "claim_deadlines"]
 

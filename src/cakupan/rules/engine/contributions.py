@@ -23,11 +23,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from cakupan.core.formatting import month_long, rupiah
 from cakupan.rules.engine.calendar import due_date
 from cakupan.rules.engine.codes import FUNDING_SOURCES, NON_BPU_SECTORS, PROGRAMS, SECTORS
 from cakupan.rules.engine.errors import RulesError
 from cakupan.rules.engine.figures import Citation, DiscountRule, RuleBook, RuleSet, default_book
-from cakupan.rules.engine.formatting import month_long, rupiah
 from cakupan.rules.engine.months import Month, percent_of
 
 __all__ = [

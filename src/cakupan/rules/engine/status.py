@@ -29,10 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cakupan.core.formatting import date_long, month_long
 from cakupan.rules.engine.calendar import due_date
 from cakupan.rules.engine.errors import RulesError
 from cakupan.rules.engine.figures import REENTRY_POLICIES, Citation, RuleBook, default_book
-from cakupan.rules.engine.formatting import date_long, month_long
 from cakupan.rules.engine.months import Month
 
 __all__ = ["ACTIVE", "INACTIVE", "IN_ARREARS", "STATUSES", "MembershipStatus", "membership_status"]

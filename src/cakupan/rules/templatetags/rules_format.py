@@ -1,7 +1,7 @@
 """Indonesian formats for templates: `{{ 16800|rupiah }}` → Rp16.800, `{{ 42000000|rupiah_short }}`
 → Rp42 juta.
 
-Thin wrappers over `cakupan.rules.engine.formatting`, so templates, the CLI and engine messages agree.
+Thin wrappers over `cakupan.core.formatting`, so templates, the CLI and engine messages agree.
 A value that is not a number is shown unchanged rather than failing the page.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 
 from django import template
 
-from cakupan.rules.engine import Month, formatting
+from cakupan.core import formatting
+from cakupan.rules.engine import Month
 
 register = template.Library()
 

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 
-from cakupan.rules.engine import Month
-from cakupan.rules.engine.formatting import (
+from cakupan.core.formatting import (
     date_long,
     date_short,
     month_long,
@@ -18,6 +17,7 @@ from cakupan.rules.engine.formatting import (
     rupiah,
     rupiah_short,
 )
+from cakupan.rules.engine import Month
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
-from cakupan.core.formatting import number_id
+from cakupan.core.formatting import decimal_number, number
 from cakupan.coverage.selectors import latest_month
 from cakupan.coverage.services import coverage_refresh
 from cakupan.registry.management.commands.population import generate_with_progress
@@ -36,8 +36,8 @@ class Command(BaseCommand):
             self.stdout.write(f"2/4 Membangkitkan populasi sintetis Banten (skala {scale})…")
             run = generate_with_progress(scale=scale, seed=seed, as_of=None, stream=self.stderr)
             self.stdout.write(
-                f"    {number_id(run.workers)} pekerja, {number_id(run.memberships)} kepesertaan, "
-                f"{number_id(run.seconds, 1)} detik."
+                f"    {number(run.workers)} pekerja, {number(run.memberships)} kepesertaan, "
+                f"{decimal_number(run.seconds)} detik."
             )
         self.stdout.write("3/4 Akun demo:")
         password = os.environ.get("CAKUPAN_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from cakupan.core.errors import DomainError
-from cakupan.core.formatting import number_id
+from cakupan.core.formatting import decimal_number, number
 from cakupan.core.progress import TerminalProgress
 from cakupan.coverage.services import coverage_refresh
 from cakupan.registry import services, synthetic
@@ -33,8 +33,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, scale, seed, as_of, **options):
         run = generate_with_progress(scale=scale, seed=seed, as_of=as_of, stream=self.stderr)
         self.stdout.write(
-            f"{number_id(run.workers)} pekerja dan {number_id(run.memberships)} kepesertaan dibangkitkan "
-            f"dalam {number_id(run.seconds, 1)} detik."
+            f"{number(run.workers)} pekerja dan {number(run.memberships)} kepesertaan dibangkitkan "
+            f"dalam {decimal_number(run.seconds)} detik."
         )
 
 
