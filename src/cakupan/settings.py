@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "cakupan.core",
     "cakupan.accounts",
     "cakupan.regions",
@@ -140,6 +142,23 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/admin/login/"
+
+# Background work (imports) runs in `cakupan db_worker`; `cakupan serve` starts one beside gunicorn.
+# CAKUPAN_TASKS=immediate runs tasks inline (tests, scripts).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("CAKUPAN_TASKS") == "immediate"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+# Progress of long work is shared between the worker and the web processes through files in var/.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day

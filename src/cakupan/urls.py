@@ -10,6 +10,7 @@ admin.site.index_title = "Data induk dan kepesertaan"
 urlpatterns = [
     path("", include("cakupan.core.urls")),
     path("", include("cakupan.rules.urls")),
+    path("", include("cakupan.registry.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),
     path("api/v1/", api.urls),

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class RegistryConfig(AppConfig):
     name = "cakupan.registry"
     label = "registry"
+    verbose_name = "Registri pekerja"
+
+    def ready(self) -> None:
+        from cakupan.registry.importing import register_handlers
+
+        register_handlers()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
 CHUNK_ROWS = 250_000
+# Below this many rows, maintaining indexes row by row costs less than dropping and rebuilding them.
+SET_ASIDE_MIN_ROWS = 100_000
 # Called with (rows just loaded, rows expected in all).
 Progress = Callable[[int, int], None]
 
@@ -23,32 +26,104 @@ def load_frame(
 ) -> int:
     """Append the frame's rows to `table` (columns named as in the table); returns the row count.
 
-    Runs inside the caller's transaction, so a failure leaves nothing behind.
+    All or nothing: runs in the caller's transaction (or a transaction of its own), so a failure leaves
+    nothing behind. For a large load into an empty table the indexes, unique and foreign-key
+    constraints are set aside while loading and rebuilt after, in the same transaction: building an
+    index from all the rows at once is much cheaper than maintaining it row by row, and PostgreSQL then
+    checks foreign keys with one join instead of one trigger call per row. The rebuilt objects are the
+    same (names and definitions); a duplicate or dangling key fails the rebuild, at the end of this call
+    rather than at commit, so nothing invalid is committed. On PostgreSQL the table is then locked
+    against readers until the transaction ends.
     """
     if frame.is_empty():
         return 0
-    columns = ", ".join(frame.columns)
     loaded = 0
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        large_into_empty = frame.height >= SET_ASIDE_MIN_ROWS and _is_empty(cursor, table)
+        rebuild = _set_aside_indexes(cursor, table) if large_into_empty else []
         if connection.vendor == "postgresql":
+            columns = ", ".join(frame.columns)
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            with cursor.cursor.copy(sql) as copy:
+            # The queued writer sends to the server from a thread while the next chunk is formatted.
+            with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
                 for chunk in frame.iter_slices(CHUNK_ROWS):
                     copy.write(chunk.write_csv(include_header=False, null_value="\\N"))
                     loaded += chunk.height
                     if progress:
                         progress(chunk.height, expected or frame.height)
         else:
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * frame.width)})"
-            sqlite_frame = frame.with_columns(
-                pl.col(pl.Date, pl.Datetime).cast(pl.Utf8), pl.col(pl.Boolean).cast(pl.Int8)
-            )
-            for chunk in sqlite_frame.iter_slices(CHUNK_ROWS):
-                cursor.executemany(sql, chunk.rows())
-                loaded += chunk.height
-                if progress:
-                    progress(chunk.height, expected or frame.height)
+            loaded = _insert_sqlite(cursor, table, frame, progress, expected)
+        for statement in rebuild:
+            cursor.execute(statement)
     return loaded
+
+
+def _insert_sqlite(cursor, table: str, frame: pl.DataFrame, progress: Progress | None, expected) -> int:
+    columns = ", ".join(frame.columns)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * frame.width)})"
+    sqlite_frame = frame.with_columns(
+        pl.col(pl.Date, pl.Datetime).cast(pl.Utf8), pl.col(pl.Boolean).cast(pl.Int8)
+    )
+    loaded = 0
+    for chunk in sqlite_frame.iter_slices(CHUNK_ROWS):
+        cursor.executemany(sql, chunk.rows())
+        loaded += chunk.height
+        if progress:
+            progress(chunk.height, expected or frame.height)
+    return loaded
+
+
+def _is_empty(cursor, table: str) -> bool:
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    return not cursor.fetchone()[0]
+
+
+def _set_aside_indexes(cursor, table: str) -> list[str]:
+    """Drop the table's indexes (and on PostgreSQL its unique and foreign-key constraints); return the
+    statements that recreate them, in order.
+
+    Kept in place: the primary key (ids arrive in order, so its index only grows at one end), check
+    constraints (checked per row either way), SQLite's automatic indexes of UNIQUE columns (SQLite
+    cannot drop them) and unique constraints another table's foreign key depends on.
+    """
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            """
+            SELECT c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c
+            WHERE c.conrelid = %s::regclass AND (c.contype = 'f' OR (c.contype = 'u' AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint d WHERE d.contype = 'f' AND d.conindid = c.conindid)))
+            """,
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+            WHERE i.indrelid = %s::regclass AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid)
+            """,
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _kind, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        # Foreign keys last: a unique constraint they might need is back by then.
+        ordered = sorted(constraints, key=lambda constraint: constraint[1] == "f")
+        return [definition for _name, definition in indexes] + [
+            f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+            for name, _kind, definition in ordered
+        ]
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {quote(name)}")
+    return [definition for _name, definition in indexes]
 
 
 def reset_id_sequence(table: str) -> None:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -116,3 +117,91 @@ class SyntheticRun(models.Model):
 
     def __str__(self) -> str:
         return f"skala {self.scale} benih {self.seed}: {self.workers} pekerja"
+
+
+class ImportKind(models.TextChoices):
+    WORKERS = "workers", _("Data pekerja")
+    ROSTER = "roster", _("Data kepesertaan BPJS TK")
+
+
+class OnDuplicate(models.TextChoices):
+    KEEP = "keep", _("Pertahankan data lama")
+    UPDATE = "update", _("Perbarui kolom yang berubah")
+    REJECT = "reject", _("Tolak baris yang NIK-nya sudah terdaftar")
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Sedang diperiksa")
+    CHECKED = "checked", _("Sudah diperiksa (uji coba)")
+    PENDING_APPROVAL = "pending_approval", _("Menunggu persetujuan")
+    APPLYING = "applying", _("Sedang diterapkan")
+    APPLIED = "applied", _("Diterapkan")
+    REJECTED = "rejected", _("Ditolak")
+    FAILED = "failed", _("Gagal")
+
+
+class WorkerImportQuerySet(AreaScopedQuerySet):
+    # An import belongs to the area of the officer who submitted it (CLI imports have none: admins only).
+    area_lookup = "area__code"
+
+
+class WorkerImport(models.Model):
+    """One import of a file: what it contained, what it changed, who did it. The content hash makes
+    applying the same file twice impossible."""
+
+    kind = models.CharField(_("jenis"), max_length=8, choices=ImportKind.choices)
+    file_name = models.CharField(_("nama berkas"), max_length=255)
+    file_sha256 = models.CharField(_("sidik SHA-256 berkas"), max_length=64)
+    on_duplicate = models.CharField(_("jika NIK sudah ada"), max_length=6, choices=OnDuplicate.choices)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices)
+    rows = models.PositiveBigIntegerField(_("baris"), default=0)
+    inserted = models.PositiveBigIntegerField(_("ditambahkan"), default=0)
+    updated = models.PositiveBigIntegerField(_("diperbarui"), default=0)
+    duplicates = models.PositiveBigIntegerField(_("duplikat"), default=0)
+    invalid = models.PositiveBigIntegerField(_("tidak sah"), default=0)
+    unchanged = models.PositiveBigIntegerField(_("tidak berubah"), default=0)
+    warnings = models.PositiveBigIntegerField(_("peringatan"), default=0)
+    errors_file = models.CharField(_("laporan kesalahan"), max_length=500, blank=True)
+    file_path = models.CharField(_("berkas tersimpan"), max_length=500, blank=True)
+    message = models.TextField(_("keterangan"), blank=True)
+    area = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("wilayah"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diajukan oleh"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("diterapkan"), null=True, blank=True)
+
+    objects = WorkerImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("impor data")
+        verbose_name_plural = _("impor data")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "file_sha256"],
+                condition=models.Q(status="applied"),
+                name="workerimport_file_applied_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    rows=models.F("inserted")
+                    + models.F("updated")
+                    + models.F("duplicates")
+                    + models.F("invalid")
+                    + models.F("unchanged")
+                ),
+                name="workerimport_rows_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Impor #{self.pk} {self.file_name} ({self.get_status_display()})"

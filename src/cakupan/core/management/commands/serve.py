@@ -1,7 +1,19 @@
+import ctypes
 import os
+import signal
+import subprocess
 import sys
 
 from django.core.management.base import BaseCommand
+
+
+def _stop_with_parent() -> None:
+    """Linux: the task worker gets SIGTERM when the server (this process, after exec) ends."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 class Command(BaseCommand):
@@ -11,8 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=int(os.environ.get("CAKUPAN_WORKERS", "2")))
+        parser.add_argument(
+            "--no-task-worker", action="store_true", help="tanpa pekerja latar (impor) di samping server"
+        )
 
-    def handle(self, *args, port, host, workers, **options):
+    def handle(self, *args, port, host, workers, no_task_worker, **options):
+        if not no_task_worker:
+            # Imports run as background tasks; one worker beside the web server processes them. It shares
+            # the terminal's process group, so Ctrl+C stops both.
+            subprocess.Popen(
+                [sys.executable, "-m", "cakupan", "db_worker", "--interval", "1"],
+                preexec_fn=_stop_with_parent,
+            )
         argv = [
             sys.executable, "-m", "gunicorn", "cakupan.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",

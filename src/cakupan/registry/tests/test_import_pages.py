@@ -1,0 +1,116 @@
+"""The web import flow: upload → background check → another officer approves → background apply."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
+from cakupan.approvals.models import Approval
+from cakupan.registry.models import ImportStatus, Worker, WorkerImport
+
+CSV = (
+    "NIK;Nama Lengkap;Tanggal Lahir;JK;Kode Desa/Kelurahan;Sektor;Penghasilan;Desil;No HP\n"
+    "3602014506900001;Siti Aminah;05/06/1990;P;36.02.01.2002;Nelayan;1.500.000;2;081234567890\n"
+    "3602011506900002;Budi;1990-06-15;L;36.02.01.2002;petani;1000000;;\n"
+    "3602011506900000;Serial Nol;1990-06-15;L;36.02.01.2002;petani;1000000;;\n"
+)
+
+
+@pytest.fixture
+def officers(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    for account in DEMO_ACCOUNTS:
+        user_upsert_demo(account=account, password="Banten-UCJ-2026")
+    from cakupan.accounts.models import User
+
+    return {user.username: user for user in User.objects.all()}
+
+
+def _upload(client, content=CSV, name="desa.csv"):
+    return client.post(
+        "/impor/",
+        {"file": SimpleUploadedFile(name, content.encode()), "kind": "workers", "on_duplicate": "keep"},
+    )
+
+
+def test_upload_is_checked_then_applied_only_after_another_officer_approves(
+    client, officers, django_capture_on_commit_callbacks
+):
+    client.force_login(officers["desa"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client)
+    assert response.status_code == 302
+    record = WorkerImport.objects.get()
+    assert (record.status, record.rows, record.inserted, record.invalid) == (
+        ImportStatus.PENDING_APPROVAL,
+        3,
+        2,
+        1,
+    )
+    assert Worker.objects.count() == 0
+    page = client.get(f"/impor/{record.pk}/").content.decode()
+    assert "Menunggu persetujuan" in page and "pengaju tidak dapat menyetujui" in page
+    assert client.get(f"/impor/{record.pk}/laporan.csv").status_code == 200
+
+    # The submitter cannot approve their own import.
+    own = client.post(f"/impor/{record.pk}/keputusan", {"decision": "approve"})
+    assert own.status_code == 400 and Worker.objects.count() == 0
+
+    client.force_login(officers["lebak"])
+    with django_capture_on_commit_callbacks(execute=True):
+        decided = client.post(f"/impor/{record.pk}/keputusan", {"decision": "approve"})
+    assert decided.status_code == 302
+    record.refresh_from_db()
+    assert record.status == ImportStatus.APPLIED
+    assert sorted(Worker.objects.values_list("nik", flat=True)) == ["3602011506900002", "3602014506900001"]
+    assert Approval.objects.get().decided_by == officers["lebak"]
+
+
+def test_rejected_imports_change_nothing(client, officers, django_capture_on_commit_callbacks):
+    client.force_login(officers["desa"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client)
+    record = WorkerImport.objects.get()
+    client.force_login(officers["lebak"])
+    missing_reason = client.post(f"/impor/{record.pk}/keputusan", {"decision": "reject"})
+    assert missing_reason.status_code == 400
+    client.post(
+        f"/impor/{record.pk}/keputusan", {"decision": "reject", "reason": "Data desa belum diverifikasi"}
+    )
+    record.refresh_from_db()
+    assert record.status == ImportStatus.REJECTED and "belum diverifikasi" in record.message
+    assert Worker.objects.count() == 0
+
+
+def test_bad_uploads_get_a_message_and_leave_nothing(client, officers, django_capture_on_commit_callbacks):
+    client.force_login(officers["desa"])
+    no_file = client.post("/impor/", {"kind": "workers"})
+    assert no_file.status_code == 400 and "Pilih berkas" in no_file.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, content="nik;nama\n3602014506900001;Siti\n", name="kurang.csv")
+    record = WorkerImport.objects.get()
+    assert record.status == ImportStatus.FAILED and "columns_missing" in record.message
+    assert Worker.objects.count() == 0
+
+
+def test_read_only_roles_cannot_upload_and_imports_stay_in_their_area(
+    client, officers, django_capture_on_commit_callbacks
+):
+    client.force_login(officers["analis"])
+    refused = _upload(client)
+    assert refused.status_code == 400 and "tidak dapat mengimpor" in refused.content.decode()
+    client.force_login(officers["desa"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client)
+    record = WorkerImport.objects.get()
+    client.force_login(officers["sponsor"])
+    assert client.get(f"/impor/{record.pk}/").status_code == 404
+
+
+def test_template_downloads(client, officers):
+    assert client.get("/impor/templat.xlsx").status_code == 200
+    csv_template = b"".join(client.get("/impor/templat.csv").streaming_content).decode("utf-8-sig")
+    assert csv_template.splitlines()[0].replace(";", ",") == (
+        "nik,nama,tanggal_lahir,jenis_kelamin,kode_desa,sektor,penghasilan,desil,telepon"
+    )
+    assert client.get("/impor/templat.pdf").status_code == 404

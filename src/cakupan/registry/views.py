@@ -1,0 +1,139 @@
+"""Import pages: upload, progress, the checker's decision, reports and the template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
+from cakupan.approvals.services import approval_approve, approval_reject
+from cakupan.core.errors import DomainError
+from cakupan.registry import importing
+from cakupan.registry.models import ImportKind, ImportStatus, OnDuplicate, WorkerImport
+
+RUNNING = {ImportStatus.CHECKING, ImportStatus.APPLYING}
+
+
+def _scoped_import(request: HttpRequest, import_id: int) -> WorkerImport:
+    record = WorkerImport.objects.for_user(request.user).filter(pk=import_id).first()
+    if record is None:
+        raise Http404("Impor tidak ditemukan di wilayah kerja Anda.")
+    return record
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format berkas harus csv atau xlsx.")
+
+
+def _approval(record: WorkerImport) -> Approval | None:
+    return (
+        Approval.objects.filter(kind=ApprovalKind.WORKER_IMPORT, subject_id=str(record.pk))
+        .order_by("-id")
+        .first()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_list(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(
+                    "file_missing", "Pilih berkas CSV atau XLSX yang akan diimpor.", field="file"
+                )
+            record = importing.import_submit(
+                user=request.user,
+                upload=upload,
+                kind=request.POST.get("kind", ImportKind.WORKERS),
+                on_duplicate=request.POST.get("on_duplicate", OnDuplicate.KEEP),
+                request=request,
+            )
+        except DomainError as failure:
+            error = failure
+        else:
+            return redirect("registry:import-detail", import_id=record.pk)
+    imports = WorkerImport.objects.for_user(request.user).select_related("submitted_by")[:50]
+    return render(
+        request,
+        "registry/import_list.html",
+        {"imports": imports, "error": error, "kinds": ImportKind.choices, "duplicates": OnDuplicate.choices},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    record = _scoped_import(request, import_id)
+    return render(request, "registry/import_detail.html", _detail_context(request, record))
+
+
+@login_required
+@require_GET
+def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
+    record = _scoped_import(request, import_id)
+    return render(request, "registry/_import_status.html", _detail_context(request, record))
+
+
+def _detail_context(request: HttpRequest, record: WorkerImport) -> dict:
+    approval = _approval(record)
+    may_decide = (
+        approval is not None
+        and approval.status == ApprovalStatus.PENDING
+        and approval.submitted_by_id != request.user.pk
+    )
+    return {
+        "record": record,
+        "approval": approval,
+        "may_decide": may_decide,
+        "running": record.status in RUNNING,
+        "progress": importing.import_progress(record=record),
+    }
+
+
+@login_required
+@require_POST
+def import_decide(request: HttpRequest, import_id: int) -> HttpResponse:
+    record = _scoped_import(request, import_id)
+    approval = _approval(record)
+    if approval is None:
+        raise Http404("Impor ini tidak menunggu persetujuan.")
+    try:
+        if request.POST.get("decision") == "approve":
+            approval_approve(approval=approval, approver=request.user, reason=request.POST.get("reason", ""))
+        else:
+            approval_reject(approval=approval, approver=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        context = {**_detail_context(request, record), "error": error}
+        return render(request, "registry/import_detail.html", context, status=400)
+    return redirect("registry:import-detail", import_id=record.pk)
+
+
+@login_required
+@require_GET
+def import_report(request: HttpRequest, import_id: int, fmt: str) -> FileResponse:
+    _check_format(fmt)
+    record = _scoped_import(request, import_id)
+    if not record.errors_file:
+        raise Http404("Impor ini tidak punya laporan kesalahan.")
+    path = Path(record.errors_file).with_suffix(f".{fmt}")
+    if not path.exists():
+        raise Http404("Laporan tidak ditemukan.")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"laporan-impor-{record.pk}.{fmt}")
+
+
+@require_GET
+def import_template(request: HttpRequest, fmt: str) -> FileResponse:
+    _check_format(fmt)
+    folder = importing.template_dir()
+    return FileResponse(
+        open(folder / f"templat-pekerja.{fmt}", "rb"), as_attachment=True, filename=f"templat-pekerja.{fmt}"
+    )
