@@ -137,12 +137,28 @@ def _already_applied(kind: str, sha: str) -> WorkerImport | None:
     return WorkerImport.objects.filter(kind=kind, file_sha256=sha, status=ImportStatus.APPLIED).first()
 
 
+# Web uploads are village and agent spreadsheets; province-scale files (DTSEN extracts, BPJS rosters of
+# millions of rows) go through the CLI, which streams CSV of any size.
+UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024
+CLI_LIMIT_BYTES = 8 * 1024**3
+
+
+def _estimated_rows(path: Path) -> int | None:
+    """Lines in a CSV (a cheap byte scan, for the progress bar's total); None for XLSX."""
+    with open(path, "rb") as handle:
+        if handle.read(4) == b"PK\x03\x04":
+            return None
+        handle.seek(0)
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(8 * 1024 * 1024), b""))
+
+
 def _read_and_stage(path: Path, *, kind: str, validate, stage_columns, progress) -> tuple[int, list]:
     """Validate every chunk, stage its valid rows; returns the row count and the issues found."""
     villages = _villages()
     issues: list[pl.DataFrame] = []
     rows = 0
-    for chunk in intake.read_table(path, kind=kind):
+    expected = _estimated_rows(path) if progress else None
+    for chunk in intake.read_table(path, kind=kind, max_bytes=CLI_LIMIT_BYTES):
         rows += chunk.height
         checked = validate(chunk, villages)
         if checked.issues.height:
@@ -152,7 +168,7 @@ def _read_and_stage(path: Path, *, kind: str, validate, stage_columns, progress)
             bulk.load_frame(table=STAGE, frame=staged)
         if progress:
             # The total is unknown until the file is read: the bar shows rows read so far.
-            progress(chunk.height, rows)
+            progress(chunk.height, max(expected or 0, rows))
     return rows, issues
 
 
@@ -553,7 +569,6 @@ def _apply_roster_stage(result: ImportResult, found: list[dict], *, add_missing:
 
 # --- The web flow: upload → check (dry run, background) → approval → apply (background) -----------------
 
-UPLOAD_LIMIT_BYTES = 300 * 1024 * 1024
 UPLOAD_PERMISSION = {ImportKind.WORKERS: "registry.add_worker", ImportKind.ROSTER: "coverage.add_membership"}
 
 
@@ -590,7 +605,10 @@ def import_submit(
         raise DomainError("file_empty", "Berkas kosong.", field="file")
     if upload.size > UPLOAD_LIMIT_BYTES:
         raise DomainError(
-            "file_too_large", "Berkas lebih dari 300 MB; bagi menjadi beberapa berkas.", field="file"
+            "file_too_large",
+            "Berkas lebih dari 100 MB. Bagi menjadi beberapa berkas, atau minta administrator "
+            "mengimpornya lewat CLI.",
+            field="file",
         )
     folder = _report_dir() / "uploads"
     folder.mkdir(exist_ok=True)

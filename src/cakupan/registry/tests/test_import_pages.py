@@ -114,3 +114,14 @@ def test_template_downloads(client, officers):
         "nik,nama,tanggal_lahir,jenis_kelamin,kode_desa,sektor,penghasilan,desil,telepon"
     )
     assert client.get("/impor/templat.pdf").status_code == 404
+
+
+def test_an_upload_over_the_web_limit_is_refused_with_a_message(client, officers, monkeypatch):
+    from cakupan.registry import importing
+
+    monkeypatch.setattr(importing, "UPLOAD_LIMIT_BYTES", 100)
+    client.force_login(officers["desa"])
+    response = _upload(client)
+    assert response.status_code == 400
+    assert "lebih dari 100 MB" in response.content.decode()
+    assert not WorkerImport.objects.exists()
