@@ -108,3 +108,45 @@ def test_a_kpj_is_recorded_once(village):
     with pytest.raises(DomainError) as raised:
         membership_record(worker=village, kpj="10000000001", segment="BPU", paid_through=MONTH)
     assert raised.value.code == "kpj_duplicate"
+
+
+def test_facts_and_breakdowns_add_up_at_every_level(village):
+    from cakupan.coverage.models import CoverageFact, RegionBreakdown
+
+    coverage_refresh(month=MONTH)
+    facts = CoverageFact.objects.filter(month=MONTH)
+    assert sum(facts.values_list("workers", flat=True)) == 7
+    statuses = {
+        s: sum(f.workers for f in facts if f.status == s) for s in ("aktif", "menunggak", "nonaktif", "none")
+    }
+    assert statuses == {"aktif": 4, "menunggak": 1, "nonaktif": 1, "none": 1}
+    # All were born on 15 June 1990: 36 years old in November 2026.
+    assert set(facts.values_list("age_band", flat=True)) == {"35-44"}
+
+    def breakdown(region, dimension):
+        rows = RegionBreakdown.objects.filter(month=MONTH, region_id=region, dimension=dimension)
+        return {row.value: (row.workers, row.active) for row in rows}
+
+    assert breakdown("36", "segment") == {"PU": (2, 2), "BPU": (4, 2), "": (1, 0)}
+    assert breakdown(DESA, "segment") == {"PU": (2, 2), "BPU": (3, 1), "": (1, 0)}
+    assert breakdown("36", "sector") == {"petani": (7, 4)}
+    assert breakdown("36.01", "decile") == {"0": (1, 1)}
+    for dimension in ("sector", "sex", "age_band", "decile", "segment"):
+        assert sum(w for w, _ in breakdown("36", dimension).values()) == 7
+
+
+def test_incremental_refresh_touches_only_the_changed_desa_and_its_ancestors(village):
+    coverage_refresh(month=MONTH)
+    before_other = RegionCoverage.objects.get(month=MONTH, region_id="36.01.01.2001").refreshed_at
+    extra = _worker(8, desa=DESA)
+    membership_record(worker=extra, kpj="10000000008", segment="BPU", paid_through=MONTH)
+    coverage_refresh(month=MONTH, desa_codes=[DESA])
+    assert _counts(DESA)[:3] == (7, 7, 4)
+    assert _counts("36")[:3] == (8, 8, 5)
+    assert RegionCoverage.objects.get(month=MONTH, region_id="36.01.01.2001").refreshed_at == before_other
+    # The incremental result equals a full rebuild.
+    incremental = {(r.region_id, r.active, r.workers) for r in RegionCoverage.objects.filter(month=MONTH)}
+    coverage_refresh(month=MONTH)
+    assert {
+        (r.region_id, r.active, r.workers) for r in RegionCoverage.objects.filter(month=MONTH)
+    } == incremental
