@@ -18,13 +18,20 @@ api = NinjaAPI(
 
 api.add_router("/rules/", "cakupan.rules.api.router")
 api.add_router("/workers", "cakupan.registry.api.router")
+api.add_router("/coverage", "cakupan.coverage.api.router")
+
+
+# Things that do not exist (as opposed to parameters that are malformed).
+NOT_FOUND_CODES = frozenset(
+    {"region_unknown", "coverage_empty", "coverage_month_missing", "denominator_missing"}
+)
 
 
 def domain_error_status(error: DomainError) -> int:
     """Outside the area → 403, unknown things → 404, everything else the caller got wrong → 400."""
     if error.code.endswith("outside_area"):
         return 403
-    if error.code.endswith(("unknown", "not_found")):
+    if error.code in NOT_FOUND_CODES or error.code.endswith("not_found"):
         return 404
     return 400
 

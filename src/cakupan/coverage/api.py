@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from cakupan.accounts.auth import API_AUTH
+from cakupan.coverage import dashboard
+
+router = Router(tags=["coverage"], auth=API_AUTH)
+
+
+class RegionFigureOut(Schema):
+    region: str
+    name: str
+    level: str
+    covered: int
+    covered_bpu: int
+    registered: int
+    denominator: int
+    coverage_pct: Decimal | None
+    gap_workers: int
+
+
+class CoverageOut(RegionFigureOut):
+    month: str
+    denominator_source: str
+    target_pct: Decimal
+    children: list[RegionFigureOut]
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+def _figure(figure: dashboard.RegionFigure) -> dict:
+    return {
+        "region": figure.code, "name": figure.name, "level": figure.level, "covered": figure.covered,
+        "covered_bpu": figure.covered_bpu, "registered": figure.registered, "denominator": figure.denominator,
+        "coverage_pct": figure.coverage_pct, "gap_workers": figure.gap_workers,
+    }  # fmt: skip
+
+
+@router.get(
+    "",
+    response={200: CoverageOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Cakupan UCJ satu wilayah dan wilayah di bawahnya",
+)
+def coverage(request, region: str, month: str | None = None, denominator: str = "employed"):
+    """Exactly the figures the dashboard shows, read from the roll-ups (never the registry)."""
+    summary = dashboard.coverage_summary(
+        user=request.user, region_code=region, month=dashboard.parse_month(month), denominator=denominator
+    )
+    return {
+        **_figure(summary.region),
+        "month": f"{summary.month:%Y-%m}",
+        "denominator_source": summary.denominator_source,
+        "target_pct": summary.target_pct,
+        "children": [_figure(child) for child in summary.children],
+    }

@@ -1,0 +1,318 @@
+"""Reads for the UCJ dashboard and its API: indicator, drill-down, breakdowns, trend and projection.
+
+Every figure comes from the roll-up tables (RegionCoverage, RegionBreakdown) and the denominators in
+LabourStat; nothing here scans the registry.
+
+Denominators. BPS Sakernas gives the province only. The province figure is split to kab/kota by Dukcapil
+population, and further down (kecamatan, desa) by the registry's worker counts, each split with largest-
+remainder rounding, so every level adds up exactly to its parent. Everything below the province is an
+estimate and is labelled so. For a synthetic demo registry the province figure scales with the demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from cakupan.core.apportion import largest_remainder
+from cakupan.core.errors import DomainError
+from cakupan.core.formatting import month_long
+from cakupan.coverage.models import BreakdownDimension, RegionBreakdown, RegionCoverage
+from cakupan.regions.models import LabourStat, Region, RegionLevel
+from cakupan.registry.models import Sector, SyntheticRun
+
+TARGET_PCT = Decimal("99.5")
+DENOMINATORS = {
+    "employed": ("penduduk_bekerja", "penduduk bekerja"),
+    "labour_force": ("angkatan_kerja", "angkatan kerja"),
+    "registry": (None, "pekerja terdaftar di registri Cakupan"),
+}
+INFORMAL_SHARE_INDICATOR = "persen_pekerja_informal"
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    code: str
+    name: str
+    level: str
+    covered: int
+    covered_bpu: int
+    registered: int
+    informal_registered: int
+    in_arrears: int
+    lapsed: int
+    denominator: int
+    coverage_pct: Decimal | None
+    gap_workers: int
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    region: RegionFigure
+    month: dt.date
+    denominator_source: str
+    children: list[RegionFigure]
+    ancestors: list[tuple[str, str]]
+    target_pct: Decimal = TARGET_PCT
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_month(text: str | None) -> dt.date | None:
+    """'2026-11' → date(2026, 11, 1); refuses other shapes and future months with a Bahasa message."""
+    if text in (None, ""):
+        return None
+    try:
+        month = dt.datetime.strptime(text, "%Y-%m").date()
+    except (TypeError, ValueError):
+        raise DomainError(
+            "month_invalid", f"Bulan '{text}' tidak sah: gunakan format YYYY-MM.", field="month"
+        ) from None
+    if month > dt.date.today().replace(day=1):
+        raise DomainError("month_future", f"Bulan {text} belum terjadi.", field="month")
+    return month
+
+
+def pct(covered: int, denominator: int) -> Decimal | None:
+    if denominator <= 0:
+        return None
+    return (Decimal(covered) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+def gap_to_target(covered: int, denominator: int) -> int:
+    return max(0, math.ceil(denominator * TARGET_PCT / 100) - covered)
+
+
+def _check_in_area(user, region: Region) -> None:
+    if user.is_superuser:
+        return
+    area = getattr(user, "area_id", None)
+    if area is None or not (region.code == area or region.code.startswith(f"{area}.")):
+        raise DomainError(
+            "region_outside_area", f"Wilayah {region.code} di luar wilayah kerja Anda.", field="region"
+        )
+
+
+def _province_total(province: str, indicator: str | None, month: dt.date, registered: int) -> tuple[int, str]:
+    label = DENOMINATORS_LABEL[indicator]
+    if indicator is None:
+        return registered, f"{label} ({month_long(month)})"
+    stat = (
+        LabourStat.objects.filter(
+            region_id=province, indicator=indicator, persons__isnull=False, period__lte=month
+        )
+        .order_by("-period")
+        .first()
+    )
+    if stat is None:
+        raise DomainError(
+            "denominator_missing",
+            f"Tidak ada data {label} untuk {month_long(month)} atau sebelumnya.",
+            field="denominator",
+        )
+    persons, source = stat.persons, f"BPS Sakernas {month_long(stat.period)}, {label}"
+    run = SyntheticRun.objects.first()
+    if run is not None:
+        persons = round(Decimal(persons) * run.scale)
+        source += f" × skala demo {format(run.scale.normalize(), 'f').replace('.', ',')}"
+    return persons, source
+
+
+DENOMINATORS_LABEL = {indicator: label for indicator, label in DENOMINATORS.values()}
+
+
+def _split(total: int, codes: list[str], weights: list[int]) -> dict[str, int]:
+    if not codes:
+        return {}
+    if sum(weights) <= 0:
+        weights = [1] * len(codes)
+    return dict(zip(codes, (int(v) for v in largest_remainder(total, weights)), strict=True))
+
+
+def _denominators(path: list[Region], children: list[Region], month: dt.date, kind: str) -> tuple[dict, str]:
+    """Denominators of every region on the path from the province and of the target's children."""
+    indicator = DENOMINATORS[kind][0]
+    province = path[0]
+    rows = _coverage_rows(month, [r.code for r in path] + [c.code for c in children])
+    registered = rows[province.code].workers if province.code in rows else 0
+    total, source = _province_total(province.code, indicator, month, registered)
+    values = {province.code: total}
+    for parent, regions in _split_chain(path, children):
+        if indicator is None:
+            values.update({r.code: (rows[r.code].workers if r.code in rows else 0) for r in regions})
+            continue
+        siblings = list(Region.objects.filter(parent_id=parent.code).order_by("code"))
+        if parent.level == RegionLevel.PROVINCE:
+            weights = [r.population or 0 for r in siblings]
+        else:
+            sibling_rows = _coverage_rows(month, [s.code for s in siblings])
+            weights = [sibling_rows[s.code].workers if s.code in sibling_rows else 0 for s in siblings]
+        values.update(_split(values[parent.code], [s.code for s in siblings], weights))
+    if indicator is not None and len(path) > 1:
+        source += (
+            "; kab/kota dibagi menurut proporsi penduduk Dukcapil, kecamatan dan desa menurut jumlah pekerja "
+            "terdaftar (estimasi)"
+        )
+    elif indicator is not None and children:
+        source += "; kab/kota dibagi menurut proporsi penduduk Dukcapil (estimasi)"
+    return values, source
+
+
+def _split_chain(path: list[Region], children: list[Region]):
+    """(parent, regions) pairs to split, top-down: each step of the path, then the target's children."""
+    for parent, child in itertools.pairwise(path):
+        yield parent, [child]
+    if children:
+        yield path[-1], children
+
+
+def _coverage_rows(month: dt.date, codes: list[str]) -> dict[str, RegionCoverage]:
+    return {row.region_id: row for row in RegionCoverage.objects.filter(month=month, region_id__in=codes)}
+
+
+def available_months(region_code: str) -> list[dt.date]:
+    return list(
+        RegionCoverage.objects.filter(region_id=region_code).order_by("month").values_list("month", flat=True)
+    )
+
+
+def coverage_summary(*, user, region_code: str, month: dt.date | None = None, denominator: str = "employed"):
+    if denominator not in DENOMINATORS:
+        raise DomainError(
+            "denominator_unknown", "Penyebut harus employed, labour_force atau registry.", field="denominator"
+        )
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise DomainError("region_unknown", f"Kode wilayah '{region_code}' tidak dikenal.", field="region")
+    _check_in_area(user, region)
+    months = available_months(region.code)
+    if not months:
+        raise DomainError("coverage_empty", f"Belum ada data cakupan untuk {region.name}.", field="region")
+    month = month or months[-1]
+    if month not in months:
+        raise DomainError(
+            "coverage_month_missing", f"Belum ada data cakupan {month_long(month)} untuk {region.name}.",
+            field="month",
+        )  # fmt: skip
+    path_codes = region.ancestors_codes()
+    path = list(Region.objects.filter(code__in=path_codes).order_by("code"))
+    children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
+    values, source = _denominators(path, children, month, denominator)
+    rows = _coverage_rows(month, [region.code] + [c.code for c in children])
+
+    def figure(item: Region) -> RegionFigure:
+        row = rows.get(item.code)
+        covered = row.active if row else 0
+        denominator_value = values.get(item.code, 0)
+        return RegionFigure(
+            code=item.code, name=item.name, level=item.level, covered=covered,
+            covered_bpu=row.active_bpu if row else 0, registered=row.workers if row else 0,
+            informal_registered=row.informal if row else 0, in_arrears=row.in_arrears if row else 0,
+            lapsed=row.lapsed if row else 0, denominator=denominator_value,
+            coverage_pct=pct(covered, denominator_value),
+            gap_workers=gap_to_target(covered, denominator_value),
+        )  # fmt: skip
+
+    return CoverageSummary(
+        region=figure(region),
+        month=month,
+        denominator_source=source,
+        children=[figure(child) for child in children],
+        ancestors=[(r.code, r.name) for r in path[:-1]],
+    )
+
+
+def breakdowns(*, user, region_code: str, month: dt.date) -> dict[str, list[dict]]:
+    """Registered workers and active members by sector, sex, age band, decile and segment."""
+    region = Region.objects.get(code=region_code)
+    _check_in_area(user, region)
+    labels = {
+        "sector": dict(Sector.choices),
+        "sex": {"L": "Laki-laki", "P": "Perempuan"},
+        "segment": {"PU": "Penerima upah (PU)", "BPU": "Bukan penerima upah (BPU)", "": "Belum terdaftar"},
+        "decile": {"0": "Tidak diketahui", **{str(d): f"Desil {d}" for d in range(1, 11)}},
+    }
+    result: dict[str, list[dict]] = {d: [] for d in BreakdownDimension.values}
+    rows = RegionBreakdown.objects.filter(month=month, region_id=region.code)
+    for row in sorted(rows, key=lambda r: (r.dimension, _sort_key(r.dimension, r.value))):
+        result[row.dimension].append(
+            {
+                "value": row.value,
+                "label": str(labels.get(row.dimension, {}).get(row.value, row.value)),
+                "workers": row.workers,
+                "active": row.active,
+                "coverage_pct": pct(row.active, row.workers),
+            }
+        )
+    return result
+
+
+def _sort_key(dimension: str, value: str):
+    if dimension == "decile":
+        return (int(value) == 0, int(value))
+    return (0, value)
+
+
+@dataclass(frozen=True)
+class Projection:
+    monthly_growth: int | None
+    months_to_target: int | None
+    reach_month: dt.date | None
+    yearly_cost_per_worker: int
+    budget_plan: list[dict]
+
+
+def trend(*, region_code: str) -> list[dict]:
+    return [
+        {"month": row.month, "covered": row.active, "registered": row.workers}
+        for row in RegionCoverage.objects.filter(region_id=region_code).order_by("month")
+    ]
+
+
+def projection(*, summary: CoverageSummary, target_year: int, yearly_cost_per_worker: int) -> Projection:
+    """At the net monthly growth of the last twelve months (or as many as there are), when is 99.5%
+    reached, and what yearly budget covers the gap by `target_year` if the gap is closed evenly."""
+    history = trend(region_code=summary.region.code)
+    growth = None
+    if len(history) >= 2:
+        first, last = history[max(0, len(history) - 13)], history[-1]
+        months = (last["month"].year - first["month"].year) * 12 + last["month"].month - first["month"].month
+        growth = round((last["covered"] - first["covered"]) / months) if months else None
+    gap = summary.region.gap_workers
+    months_to_target = reach = None
+    if gap == 0:
+        months_to_target, reach = 0, summary.month
+    elif growth and growth > 0:
+        months_to_target = math.ceil(gap / growth)
+        index = summary.month.year * 12 + summary.month.month - 1 + months_to_target
+        reach = dt.date(index // 12, index % 12 + 1, 1)
+    years = max(1, target_year - summary.month.year)
+    plan = []
+    for step in range(1, years + 1):
+        workers = math.ceil(gap * step / years)
+        plan.append(
+            {
+                "year": summary.month.year + step,
+                "workers": workers,
+                "budget": workers * yearly_cost_per_worker,
+            }
+        )
+    return Projection(growth, months_to_target, reach, yearly_cost_per_worker, plan)
+
+
+def minimum_yearly_cost(month: dt.date) -> int:
+    """A year of the minimum package (JKK+JKM at the lowest level) paid from the APBD: no discount."""
+    from cakupan.rules.engine import Month, contribution
+
+    return (
+        12
+        * contribution(
+            income=0,
+            programs=["jkk", "jkm"],
+            month=Month(month.year, month.month),
+            funding="apbd",
+            sector="lainnya",
+        ).total
+    )

@@ -1,0 +1,99 @@
+import datetime as dt
+
+import pytest
+
+from cakupan.accounts.services import DEMO_ACCOUNTS, token_create, user_upsert_demo
+from cakupan.coverage import dashboard
+from cakupan.coverage.services import coverage_refresh
+
+MONTH = dt.date(2026, 11, 1)
+
+
+@pytest.fixture
+def dashboard_data(small_population):
+    coverage_refresh(month=MONTH)
+    for account in DEMO_ACCOUNTS:
+        user_upsert_demo(account=account, password="Banten-UCJ-2026")
+    from cakupan.accounts.models import User
+
+    return {user.username: user for user in User.objects.all()}
+
+
+def _get(client, user, **params):
+    token = token_create(user=user)[1]
+    return client.get("/api/v1/coverage", params, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_province_figures_and_children_add_up(client, dashboard_data):
+    body = _get(client, dashboard_data["provinsi"], region="36").json()
+    assert (body["region"], body["name"], body["month"]) == ("36", "Banten", "2026-11")
+    assert (body["covered"], body["denominator"], body["coverage_pct"], body["gap_workers"]) == (
+        2471, 5760, "42.90", 3261,
+    )  # fmt: skip
+    assert body["target_pct"] == "99.5"
+    assert body["denominator_source"].startswith(
+        "BPS Sakernas Agustus 2025, penduduk bekerja × skala demo 0,001"
+    )
+    assert len(body["children"]) == 8
+    assert sum(child["denominator"] for child in body["children"]) == 5760
+    assert sum(child["covered"] for child in body["children"]) == 2471
+
+
+def test_every_level_adds_up_down_to_the_desa(client, dashboard_data):
+    user = dashboard_data["provinsi"]
+    for code in ("36.02", "36.02.01"):
+        body = _get(client, user, region=code).json()
+        assert sum(child["denominator"] for child in body["children"]) == body["denominator"]
+        assert sum(child["covered"] for child in body["children"]) == body["covered"]
+    desa = _get(client, user, region="36.02.01.2002").json()
+    assert desa["children"] == [] and desa["region"] == "36.02.01.2002"
+
+
+def test_the_api_matches_the_selector(client, dashboard_data):
+    summary = dashboard.coverage_summary(user=dashboard_data["lebak"], region_code="36.02")
+    body = _get(client, dashboard_data["lebak"], region="36.02").json()
+    assert (body["covered"], body["denominator"], body["gap_workers"]) == (
+        summary.region.covered, summary.region.denominator, summary.region.gap_workers,
+    )  # fmt: skip
+
+
+def test_registry_denominator(client, dashboard_data):
+    body = _get(client, dashboard_data["provinsi"], region="36", denominator="registry").json()
+    assert body["denominator"] == 5760 and body["denominator_source"].startswith("pekerja terdaftar")
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"region": "36.99"}, 404, "region_unknown"),
+        ({"region": "36", "month": "2026-13"}, 400, "month_invalid"),
+        ({"region": "36", "month": "November"}, 400, "month_invalid"),
+        ({"region": "36", "month": "2099-01"}, 400, "month_future"),
+        ({"region": "36", "month": "2020-01"}, 404, "coverage_month_missing"),
+        ({"region": "36", "denominator": "penduduk"}, 400, "denominator_unknown"),
+    ],
+)
+def test_bad_requests_get_a_code_and_a_message(client, dashboard_data, params, status, code):
+    response = _get(client, dashboard_data["provinsi"], **params)
+    assert response.status_code == status
+    assert response.json()["code"] == code and response.json()["message"]
+
+
+def test_scoped_by_area(client, dashboard_data):
+    lebak = dashboard_data["lebak"]
+    outside = _get(client, lebak, region="36")
+    assert outside.status_code == 403 and outside.json()["code"] == "region_outside_area"
+    assert _get(client, lebak, region="36.73").status_code == 403
+    assert _get(client, lebak, region="36.02").status_code == 200
+    assert client.get("/api/v1/coverage", {"region": "36"}).status_code == 401
+
+
+def test_projection_and_budget(dashboard_data):
+    summary = dashboard.coverage_summary(user=dashboard_data["provinsi"], region_code="36")
+    cost = dashboard.minimum_yearly_cost(MONTH)
+    assert cost == 201_600
+    result = dashboard.projection(summary=summary, target_year=2030, yearly_cost_per_worker=cost)
+    assert result.monthly_growth is None  # one month of history: no trend yet
+    assert [step["year"] for step in result.budget_plan] == [2027, 2028, 2029, 2030]
+    assert result.budget_plan[-1] == {"year": 2030, "workers": 3261, "budget": 3261 * 201_600}
+    assert result.budget_plan[0]["workers"] == 816  # ceil(3261 / 4)
