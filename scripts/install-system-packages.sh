@@ -4,6 +4,10 @@ set -euo pipefail
 need=()
 pg_bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
 [ -x "${pg_bin}/initdb" ] || need+=(postgresql-15)
+# Browser tests drive Debian's Chromium through Playwright (no browser download).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+# Indonesian-capable fonts for the browser and the PDF summary pages.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
