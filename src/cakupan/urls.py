@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cakupan.core.urls")),
     path("", include("cakupan.rules.urls")),
     path("", include("cakupan.registry.urls")),
+    path("cakupan/", include("cakupan.coverage.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),
     path("api/v1/", api.urls),
