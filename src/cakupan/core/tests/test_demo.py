@@ -14,7 +14,10 @@ def test_demo_prepares_everything_and_prints_the_accounts():
     call_command("demo", scale=0.0005, no_serve=True, stdout=out, stderr=io.StringIO())
     text = out.getvalue()
     assert Worker.objects.count() == 2_880
-    assert RegionCoverage.objects.filter(region_id="36").get().workers == 2_880
+    # Twelve monthly snapshots for the trend, the latest first.
+    snapshots = RegionCoverage.objects.filter(region_id="36").order_by("-month")
+    assert snapshots.count() == 12
+    assert snapshots.first().workers == 2_880
     assert "kata sandi semua akun demo: Banten-UCJ-2026" in text
     for username in (
         "admin",

@@ -38,11 +38,18 @@ class Command(BaseCommand):
         )
 
 
+TREND_MONTHS = 12
+
+
 def generate_with_progress(*, scale: float, seed: int, as_of, stream):
     progress = TerminalProgress("Memuat data", stream)
     try:
         run = services.population_generate(scale=scale, seed=seed, as_of=as_of, progress=progress)
     except DomainError as error:
         raise CommandError(f"{error.message} [{error.code}]") from error
-    coverage_refresh(month=run.as_of)
+    # Monthly snapshots for the trend: the memberships' paid-through months say who was paid in each of
+    # the last twelve months (a synthetic population has no other history).
+    for months_back in range(TREND_MONTHS - 1, -1, -1):
+        index = run.as_of.year * 12 + run.as_of.month - 1 - months_back
+        coverage_refresh(month=dt.date(index // 12, index % 12 + 1, 1))
     return run
