@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.masking import mask_nik
 from cakupan.core.scoping import AreaScopedQuerySet
+from cakupan.core.sectors import SECTOR_LABELS
 
 
 class Sex(models.TextChoices):
@@ -17,19 +18,10 @@ class Employment(models.TextChoices):
     INFORMAL = "informal", _("Informal (bukan penerima upah)")
 
 
-class Sector(models.TextChoices):
-    NELAYAN = "nelayan", _("Nelayan")
-    PETANI = "petani", _("Petani")
-    PETERNAK = "peternak", _("Peternak")
-    PEDAGANG = "pedagang", _("Pedagang")
-    TRANSPORTASI = "transportasi", _("Transportasi (ojek, sopir, kurir)")
-    BURUH_HARIAN = "buruh_harian", _("Buruh harian lepas")
-    PRT = "prt", _("Pekerja rumah tangga")
-    PENGRAJIN = "pengrajin", _("Pengrajin")
-    PEMULUNG = "pemulung", _("Pemulung")
-    JASA = "jasa", _("Jasa")
-    LAINNYA = "lainnya", _("Lainnya")
-    FORMAL = "formal", _("Pekerja formal (penerima upah)")
+# Built from the plain list so the import validator and the rules engine use the very same codes.
+Sector = models.TextChoices(
+    "Sector", [(code.upper(), (code, label)) for code, label in SECTOR_LABELS.items()]
+)
 
 
 class WorkerSource(models.TextChoices):

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# One list of sectors for the models, this validator and the rules engine (re-exported here).
+from cakupan.core.sectors import FORMAL_SECTOR, SECTOR_LABELS  # noqa: F401
+
 WORKER_COLUMNS = (
     "nik",
     "nama",
@@ -100,23 +103,7 @@ COLUMN_LABELS = {
     "bulan_terakhir_dibayar": "Bulan terakhir dibayar",
 }
 
-# The sector codes of registry.models.Sector with their labels (copied: this package stays Django-free;
-# test_intake_validate checks the two lists agree).
-SECTOR_LABELS = {
-    "nelayan": "Nelayan",
-    "petani": "Petani",
-    "peternak": "Peternak",
-    "pedagang": "Pedagang",
-    "transportasi": "Transportasi (ojek, sopir, kurir)",
-    "buruh_harian": "Buruh harian lepas",
-    "prt": "Pekerja rumah tangga",
-    "pengrajin": "Pengrajin",
-    "pemulung": "Pemulung",
-    "jasa": "Jasa",
-    "lainnya": "Lainnya",
-    "formal": "Pekerja formal (penerima upah)",
-}
-FORMAL_SECTOR = "formal"
+
 # Everyday words officers write instead of a code or label.
 SECTOR_SYNONYMS = {
     "ojek": "transportasi",

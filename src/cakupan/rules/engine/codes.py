@@ -1,10 +1,12 @@
 """Code lists the engine validates against, with their Bahasa Indonesia labels.
 
-The sector codes are the registry's (`cakupan.registry.models.Sector`); they are repeated here because the
-engine must not import Django. A test keeps the two lists equal.
+The sector codes are the registry's, from the plain `cakupan.core.sectors` (the engine must not import
+Django, so it does not read `registry.models.Sector`, which is built from the same list).
 """
 
 from __future__ import annotations
+
+from cakupan.core.sectors import SECTOR_LABELS
 
 __all__ = ["FUNDING_SOURCES", "NON_BPU_SECTORS", "PROGRAMS", "SECTORS"]
 
@@ -25,20 +27,7 @@ FUNDING_SOURCES: dict[str, str] = {
     "csr": "CSR perusahaan",
 }
 
-SECTORS: dict[str, str] = {
-    "nelayan": "Nelayan",
-    "petani": "Petani",
-    "peternak": "Peternak",
-    "pedagang": "Pedagang",
-    "transportasi": "Transportasi (ojek, sopir, kurir)",
-    "buruh_harian": "Buruh harian lepas",
-    "prt": "Pekerja rumah tangga",
-    "pengrajin": "Pengrajin",
-    "pemulung": "Pemulung",
-    "jasa": "Jasa",
-    "lainnya": "Lainnya",
-    "formal": "Pekerja formal (penerima upah)",
-}
+SECTORS: dict[str, str] = SECTOR_LABELS
 
 # Wage earners (PU) pay a share of their wage through their employer, not a BPU contribution.
 NON_BPU_SECTORS = frozenset({"formal"})
