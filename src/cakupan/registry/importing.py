@@ -9,6 +9,7 @@ exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from collections.abc import Callable
@@ -108,12 +109,28 @@ def _issues_frame(found: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(found, schema=schema)
 
 
+# SQLite keeps TEMP tables in a database of their own whose page cache defaults to 2 MiB, so a staging
+# table of a million rows would be read and sorted through the OS for every statement; this many KiB
+# (negative cache_size) bound that cache instead, whatever the file's size.
+SQLITE_TEMP_CACHE_KIB = 256 * 1024
+
+
 def _create_stage(columns: dict[str, str]) -> None:
     body = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA temp.cache_size = -{SQLITE_TEMP_CACHE_KIB}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({body})")
-        cursor.execute(f"CREATE INDEX {STAGE}_nik ON {STAGE} (nik, line)")
+
+
+def _index_stage(*keys: str) -> None:
+    """Index the loaded stage: building an index once from all rows is much cheaper than maintaining it
+    row by row while loading; the statistics let PostgreSQL plan the joins on real row counts."""
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(f"CREATE INDEX {STAGE}_{key} ON {STAGE} ({key}, line)")
+        cursor.execute(f"ANALYZE {STAGE}")
 
 
 def _drop_stage() -> None:
@@ -219,6 +236,7 @@ def workers_import(
         progress=progress,
         record=record,
         stage_columns=WORKER_STAGE,
+        stage_keys=("nik",),
         validate=lambda chunk, villages: intake.validate_workers(chunk, today=today, villages=villages),
         apply=lambda result, found: _apply_worker_stage(result, found, on_duplicate=on_duplicate),
     )
@@ -249,6 +267,7 @@ def roster_import(
         progress=progress,
         record=record,
         stage_columns={**ROSTER_STAGE, "worker_id": "BIGINT"},
+        stage_keys=("nik", "kpj"),
         validate=lambda chunk, villages: intake.validate_roster(chunk, villages=villages),
         apply=lambda result, found: _apply_roster_stage(result, found, add_missing=add_missing),
     )
@@ -258,7 +277,19 @@ COUNT_FIELDS = ("rows", "inserted", "updated", "duplicates", "invalid", "unchang
 
 
 def _run_import(
-    *, kind, path, on_duplicate, dry_run, actor, request, progress, record, stage_columns, validate, apply
+    *,
+    kind,
+    path,
+    on_duplicate,
+    dry_run,
+    actor,
+    request,
+    progress,
+    record,
+    stage_columns,
+    stage_keys,
+    validate,
+    apply,
 ) -> ImportResult:
     """Read, stage, apply and record one import inside one transaction; a dry run rolls back at the end."""
     try:
@@ -289,6 +320,7 @@ def _run_import(
                 )
             except intake.IntakeFileError as error:
                 raise DomainError(error.code, error.message, field="file") from error
+            _index_stage(*stage_keys)
             apply(result, found)
             _drop_stage()
             issues = pl.concat([*issue_frames, _issues_frame(found)], how="vertical_relaxed")
@@ -377,7 +409,11 @@ def _apply_worker_stage(result: ImportResult, found: list[dict], *, on_duplicate
                 nik,
             )
         )
-    in_file = _execute(f"DELETE FROM {STAGE} WHERE line NOT IN (SELECT MIN(line) FROM {STAGE} GROUP BY nik)")
+    # Probes the stage's (nik, line) index per row instead of materialising a set of every first line.
+    in_file = _execute(
+        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} t WHERE t.nik = {STAGE}.nik "
+        f"AND t.line < {STAGE}.line)"
+    )
     result.duplicates += in_file
 
     matched = _fetch(f"SELECT s.line, s.nik FROM {STAGE} s JOIN {workers} w ON w.nik = s.nik")
@@ -414,11 +450,32 @@ def _apply_worker_stage(result: ImportResult, found: list[dict], *, on_duplicate
     _flag_likely_duplicates(found)
     now = timezone.now()
     columns = ", ".join(UPDATABLE)
-    result.inserted = _execute(
-        f"INSERT INTO {workers} (nik, {columns}, source, created_at, updated_at) "
-        f"SELECT nik, {columns}, 'import', %s, %s FROM {STAGE} ORDER BY line",
-        [now, now],
-    )
+    with _indexes_set_aside(workers):
+        result.inserted = _execute(
+            f"INSERT INTO {workers} (nik, {columns}, source, created_at, updated_at) "
+            f"SELECT nik, {columns}, 'import', %s, %s FROM {STAGE} ORDER BY line",
+            [now, now],
+        )
+
+
+@contextlib.contextmanager
+def _indexes_set_aside(table: str):
+    """A large insert into an empty table: its indexes, unique and foreign-key constraints are dropped
+    for the insert and rebuilt after it, in the same transaction (`bulk._set_aside_indexes`).
+
+    Building an index from all rows at once is much cheaper than maintaining it row by row, and
+    PostgreSQL checks the foreign keys with one join instead of one deferred trigger call per row at
+    commit. A duplicate or dangling key fails the rebuild, so nothing invalid is committed. Into a
+    table that already holds rows the indexes are kept: rebuilding them would cost more.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
+        large = cursor.fetchone()[0] >= bulk.SET_ASIDE_MIN_ROWS
+        rebuild = bulk._set_aside_indexes(cursor, table) if large and bulk._is_empty(cursor, table) else []
+    yield
+    with connection.cursor() as cursor:
+        for statement in rebuild:
+            cursor.execute(statement)
 
 
 def _name_keys(names: list[str]) -> list[str]:
@@ -430,8 +487,15 @@ def _name_keys(names: list[str]) -> list[str]:
 def _flag_likely_duplicates(found: list[dict]) -> None:
     """Rows about to be inserted whose normalised name, birth date and desa match another person with a
     different NIK, in the file or in the registry: kept, but flagged for review."""
+    _execute(f"CREATE INDEX {STAGE}_person ON {STAGE} (desa_id, birth_date, name_key)")
+    # Only people whose (desa, birth date, name key) occurs more than once are joined: the grouping
+    # reads the index in order instead of probing it once per staged row.
     for row, nik, other_row, other_nik in _fetch(
-        f"SELECT a.line, a.nik, b.line, b.nik FROM {STAGE} a JOIN {STAGE} b ON a.name_key = b.name_key "
+        f"SELECT a.line, a.nik, b.line, b.nik FROM (SELECT desa_id, birth_date, name_key FROM {STAGE} "
+        f"GROUP BY desa_id, birth_date, name_key HAVING COUNT(*) > 1) g "
+        f"JOIN {STAGE} a ON a.desa_id = g.desa_id AND a.birth_date = g.birth_date "
+        f"AND a.name_key = g.name_key "
+        f"JOIN {STAGE} b ON a.name_key = b.name_key "
         f"AND a.birth_date = b.birth_date AND a.desa_id = b.desa_id AND a.nik <> b.nik AND a.line > b.line"
     ):
         found.append(
@@ -503,7 +567,8 @@ def _apply_roster_stage(result: ImportResult, found: list[dict], *, add_missing:
             )
         )
     result.duplicates += _execute(
-        f"DELETE FROM {STAGE} WHERE line NOT IN (SELECT MIN(line) FROM {STAGE} GROUP BY kpj)"
+        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} t WHERE t.kpj = {STAGE}.kpj "
+        f"AND t.line < {STAGE}.line)"
     )
     link = f"UPDATE {STAGE} SET worker_id = (SELECT w.id FROM {workers} w WHERE w.nik = {STAGE}.nik)"
     _execute(link)

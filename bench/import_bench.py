@@ -1,0 +1,528 @@
+"""Benchmark: importing a worker file (or a BPJS TK roster) into SQLite and PostgreSQL, against two peers.
+
+    .venv/bin/python bench/import_bench.py [--rows 1000000] [--peer-rows 10000] [--only sqlite]
+    .venv/bin/python bench/import_bench.py --rows 3000000 --peer-rows 0     # memory at a larger file
+    .venv/bin/python bench/import_bench.py --kind roster --rows 2000000 --peer-rows 0
+
+The file is made once from the synthetic generator (`registry.synthetic.generate_population`) the way an
+officer's export looks: the Bahasa template header (nik;nama;tanggal_lahir;jenis_kelamin;kode_desa;
+sektor;penghasilan;desil;telepon), dates alternating YYYY-MM-DD and DD/MM/YYYY, every other income
+written with thousands dots (1.500.000), 1% of the rows repeating another row's NIK and 0.5% carrying a
+malformed NIK, the rows shuffled. With `--kind roster` it is a roster (nik;kpj;segmen;program;status;
+bulan_terakhir_dibayar plus the worker columns) imported with `add_missing`, so every row adds a worker
+and a membership; no peers are run for rosters.
+
+For each database (SQLite in a temporary file, then PostgreSQL 15 in a throwaway cluster tuned for bulk
+loads) a fresh database is migrated and `registry.importing.workers_import` imports the whole file into
+the empty registry, in a child process of its own (Django binds the database when its settings are
+imported); the child reports the counts, the time, its peak RSS (ru_maxrss) and the time of a second
+import of the same file (the SHA-256 short-circuit). Then, each into a freshly migrated database of its
+own, on the first --peer-rows rows of the same file:
+
+* careful Django: each row parsed in Python, a `Worker` built, `full_clean()`, in-file duplicate NIKs
+  skipped, `bulk_create(batch_size=2000)`;
+* django-import-export 4: a ModelResource for Worker with the file's columns mapped (desa through a
+  ForeignKeyWidget on the region code), `clean_model_instances`, then
+  `resource.import_data(dataset, dry_run=False, use_transactions=True)` on a tablib Dataset.
+
+Every time includes reading the file. Prints a table and, last, one JSON line with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+SEED = 20251103
+AS_OF = dt.date(2026, 11, 1)
+RESULT_PREFIX = "BENCH-RESULT "
+DUPLICATE_SHARE = 0.01
+MALFORMED_SHARE = 0.005
+WORKER_HEADER = (
+    "nik",
+    "nama",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "kode_desa",
+    "sektor",
+    "penghasilan",
+    "desil",
+    "telepon",
+)
+ROSTER_HEADER = ("nik", "kpj", "segmen", "program", "status", "bulan_terakhir_dibayar", *WORKER_HEADER[1:])
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cakupan.settings")
+    django.setup()
+
+
+# --- the file ----------------------------------------------------------------------------------------
+
+
+def child_make_file(rows: int, kind: str, target: Path) -> dict:
+    setup_django()
+    import numpy as np
+    import polars as pl
+
+    from cakupan.registry import synthetic
+
+    started = time.perf_counter()
+    duplicates = round(rows * DUPLICATE_SHARE)
+    malformed = round(rows * MALFORMED_SHARE)
+    unique = rows - duplicates
+    per_scale = synthetic.employed_total(1.0)
+    scale = unique / per_scale * 1.001
+    workers = synthetic.generate_population(scale=scale, seed=SEED, as_of=AS_OF).workers.head(unique)
+    if workers.height < unique:
+        raise SystemExit(f"the generator gave {workers.height} workers, {unique} needed")
+    rng = np.random.default_rng(SEED)
+    # Malformed NIKs and the rows whose NIK is repeated are disjoint, so the expected counts are exact.
+    picked = rng.choice(unique, size=malformed + duplicates, replace=False)
+    bad_rows, source_rows = np.sort(picked[:malformed]), np.sort(picked[malformed:])
+    bad = pl.DataFrame({"index": bad_rows, "how": rng.integers(0, 3, malformed)})
+    workers = workers.with_row_index("index")
+    # how: 0 a letter, 1 seventeen digits, 2 fifteen digits.
+    workers = workers.join(bad, on="index", how="left").with_columns(
+        nik=pl.when(pl.col("how") == 0)
+        .then(pl.col("nik").str.slice(0, 15) + "X")
+        .when(pl.col("how") == 1)
+        .then(pl.col("nik") + "1")
+        .when(pl.col("how") == 2)
+        .then(pl.col("nik").str.slice(0, 15))
+        .otherwise(pl.col("nik"))
+    )
+    # A repeated NIK comes back with another income, as a second submission of the same person would.
+    repeats = workers.filter(pl.col("index").is_in(pl.Series(source_rows))).with_columns(
+        monthly_income=pl.col("monthly_income") + 50_000
+    )
+    frame = pl.concat([workers.drop("how"), repeats.drop("how")])
+    frame = frame.with_columns(order=pl.Series(rng.permutation(frame.height))).sort("order")
+    frame = frame.with_row_index("line")
+
+    income = pl.col("monthly_income")
+    dotted = (
+        pl.when(income >= 1_000_000)
+        .then(
+            pl.concat_str(
+                (income // 1_000_000).cast(pl.String),
+                pl.lit("."),
+                (income // 1000 % 1000).cast(pl.String).str.zfill(3),
+                pl.lit("."),
+                (income % 1000).cast(pl.String).str.zfill(3),
+            )
+        )
+        .when(income >= 1000)
+        .then(
+            pl.concat_str(
+                (income // 1000).cast(pl.String), pl.lit("."), (income % 1000).cast(pl.String).str.zfill(3)
+            )
+        )
+        .otherwise(income.cast(pl.String))
+    )
+    even = pl.col("line") % 2 == 0
+    columns = {
+        "nik": pl.col("nik"),
+        "nama": pl.col("name"),
+        "tanggal_lahir": pl.when(even)
+        .then(pl.col("birth_date").dt.strftime("%Y-%m-%d"))
+        .otherwise(pl.col("birth_date").dt.strftime("%d/%m/%Y")),
+        "jenis_kelamin": pl.col("sex"),
+        "kode_desa": pl.col("desa_id"),
+        "sektor": pl.col("sector"),
+        "penghasilan": pl.when(even).then(income.cast(pl.String)).otherwise(dotted),
+        "desil": pl.col("decile").cast(pl.String),
+        "telepon": pl.col("phone"),
+    }
+    if kind == "roster":
+        kpj_space = 90_000_000_000
+        columns = {
+            "nik": pl.col("nik"),
+            # Unique KPJs: an affine bijection of the line number, as the generator does.
+            "kpj": (10_000_000_000 + (pl.col("line").cast(pl.Int64) * 7_919_003 + 12_345) % kpj_space).cast(
+                pl.String
+            ),
+            "segmen": pl.when(pl.col("employment") == "formal").then(pl.lit("PU")).otherwise(pl.lit("BPU")),
+            "program": pl.lit("JKK, JKM, JHT"),
+            "status": pl.lit("aktif"),
+            "bulan_terakhir_dibayar": pl.lit("2026-10"),
+            **{name: expr for name, expr in columns.items() if name != "nik"},
+        }
+    frame.select(**columns).write_csv(target, separator=";", null_value="")
+    return {
+        "rows": frame.height,
+        "duplicates": duplicates,
+        "malformed": malformed,
+        "bytes": target.stat().st_size,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+# --- child processes (Django set up against the DATABASE_URL they were given) -----------------------
+
+
+def child_ours(path: Path, kind: str, profile: Path | None) -> dict:
+    setup_django()
+    from django.db import connection
+
+    from cakupan.registry import importing
+    from cakupan.registry.models import Worker
+
+    assert not Worker.objects.exists(), "the import needs an empty registry"
+    run = (
+        (lambda: importing.roster_import(path=path, add_missing=True))
+        if kind == "roster"
+        else (lambda: importing.workers_import(path=path, today=AS_OF))
+    )
+    rss_before = peak_rss_mb()
+    started = time.perf_counter()
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(run)
+        profiler.dump_stats(str(profile))
+    else:
+        result = run()
+    seconds = time.perf_counter() - started
+    rss = peak_rss_mb()
+    started = time.perf_counter()
+    again = run()
+    again_seconds = time.perf_counter() - started
+    assert again.already_imported, "the second import of the same file was not short-circuited"
+    return {
+        "vendor": connection.vendor,
+        "rows": result.rows,
+        "inserted": result.inserted,
+        "inserted_workers": result.inserted_workers,
+        "duplicates": result.duplicates,
+        "invalid": result.invalid,
+        "warnings": result.warnings,
+        "registry": Worker.objects.count(),
+        "seconds": seconds,
+        "rows_per_s": result.rows / seconds,
+        "peak_rss_mb": rss,
+        "rss_before_mb": rss_before,
+        "second_import_s": again_seconds,
+    }
+
+
+def _head_lines(path: Path, rows: int) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return "".join(line for _, line in zip(range(rows + 1), handle, strict=False))
+
+
+def _parse_date(text: str) -> dt.date:
+    if "/" in text:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    return dt.date.fromisoformat(text)
+
+
+def child_careful(path: Path, rows: int) -> dict:
+    setup_django()
+    import csv
+    import io
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+
+    from cakupan.registry.models import Worker, WorkerSource
+
+    assert not Worker.objects.exists(), "the peer needs an empty registry"
+    started = time.perf_counter()
+    seen: set[str] = set()
+    invalid = duplicates = inserted = 0
+    batch: list[Worker] = []
+    with transaction.atomic():
+        for record in csv.DictReader(io.StringIO(_head_lines(path, rows)), delimiter=";"):
+            if record["nik"] in seen:
+                duplicates += 1
+                continue
+            try:
+                worker = Worker(
+                    nik=record["nik"],
+                    name=record["nama"],
+                    birth_date=_parse_date(record["tanggal_lahir"]),
+                    sex=record["jenis_kelamin"],
+                    desa_id=record["kode_desa"],
+                    employment="formal" if record["sektor"] == "formal" else "informal",
+                    sector=record["sektor"],
+                    monthly_income=int(record["penghasilan"].replace(".", "")),
+                    decile=int(record["desil"]) if record["desil"] else None,
+                    phone=record["telepon"],
+                    source=WorkerSource.IMPORT,
+                )
+                # Choices, validators, check constraints, the NIK's uniqueness and the desa's existence.
+                worker.full_clean()
+            except (ValueError, ValidationError):
+                invalid += 1
+                continue
+            seen.add(worker.nik)
+            batch.append(worker)
+            if len(batch) == 2000:
+                Worker.objects.bulk_create(batch)
+                inserted += len(batch)
+                batch = []
+        Worker.objects.bulk_create(batch)
+        inserted += len(batch)
+    seconds = time.perf_counter() - started
+    assert Worker.objects.count() == inserted
+    return {
+        "vendor": connection.vendor,
+        "rows": rows,
+        "inserted": inserted,
+        "invalid": invalid,
+        "duplicates": duplicates,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+    }
+
+
+def child_import_export(path: Path, rows: int) -> dict:
+    setup_django()
+    import tablib
+    from django.db import connection
+    from import_export import fields, resources, widgets
+
+    from cakupan.regions.models import Region
+    from cakupan.registry.models import Worker, WorkerSource
+
+    class FlexibleDateWidget(widgets.Widget):
+        def clean(self, value, row=None, **kwargs):
+            return _parse_date(value) if value else None
+
+    class RupiahWidget(widgets.Widget):
+        def clean(self, value, row=None, **kwargs):
+            return int(str(value).replace(".", "")) if value else None
+
+    class WorkerResource(resources.ModelResource):
+        nik = fields.Field(attribute="nik", column_name="nik")
+        name = fields.Field(attribute="name", column_name="nama")
+        birth_date = fields.Field(
+            attribute="birth_date", column_name="tanggal_lahir", widget=FlexibleDateWidget()
+        )
+        sex = fields.Field(attribute="sex", column_name="jenis_kelamin")
+        desa = fields.Field(
+            attribute="desa", column_name="kode_desa", widget=widgets.ForeignKeyWidget(Region, field="code")
+        )
+        sector = fields.Field(attribute="sector", column_name="sektor")
+        monthly_income = fields.Field(
+            attribute="monthly_income", column_name="penghasilan", widget=RupiahWidget()
+        )
+        decile = fields.Field(attribute="decile", column_name="desil", widget=widgets.IntegerWidget())
+        phone = fields.Field(attribute="phone", column_name="telepon", widget=widgets.CharWidget())
+
+        class Meta:
+            model = Worker
+            import_id_fields = ("nik",)
+            fields = (
+                "nik",
+                "name",
+                "birth_date",
+                "sex",
+                "desa",
+                "sector",
+                "monthly_income",
+                "decile",
+                "phone",
+            )
+            clean_model_instances = True
+
+        def import_instance(self, instance, row, **kwargs):
+            super().import_instance(instance, row, **kwargs)
+            instance.employment = "formal" if instance.sector == "formal" else "informal"
+            instance.source = WorkerSource.IMPORT
+
+    assert not Worker.objects.exists(), "the peer needs an empty registry"
+    started = time.perf_counter()
+    dataset = tablib.Dataset().load(_head_lines(path, rows), format="csv", delimiter=";")
+    result = WorkerResource().import_data(dataset, dry_run=False, use_transactions=True)
+    seconds = time.perf_counter() - started
+    return {
+        "vendor": connection.vendor,
+        "rows": rows,
+        "inserted": Worker.objects.count(),
+        "invalid": len(result.invalid_rows),
+        "errors": len(result.row_errors()),
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+    }
+
+
+# --- the parent: fresh databases, one child per measurement -------------------------------------------
+
+
+def run_child(args: list[str], env: dict[str, str]) -> dict:
+    completed = subprocess.run(
+        [sys.executable, __file__, *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stdout + completed.stderr)
+        raise SystemExit(f"child {args[:2]} failed with exit code {completed.returncode}")
+    for line in completed.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            return json.loads(line.removeprefix(RESULT_PREFIX))
+    raise SystemExit(f"child {args[:2]} printed no result:\n{completed.stdout}{completed.stderr}")
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [str(VENV_BIN / "cakupan"), "migrate", "--no-input", "-v", "0"], env=env, cwd=ROOT, check=True
+    )
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure(label: str, urls: list[str], workdir: Path, args, data: Path) -> dict:
+    base_env = {**os.environ, "CAKUPAN_VAR_DIR": str(workdir / "var")}
+    log(f"[{label}] migrating a fresh database, importing {args.rows:,} rows …")
+    env = {**base_env, "DATABASE_URL": urls[0]}
+    migrate(env)
+    child = ["--child", "ours", "--file", str(data), "--kind", args.kind]
+    if args.profile:
+        child += ["--profile-out", str(Path(args.profile).resolve().with_suffix(f".{label}.prof"))]
+    ours = run_child(child, env)
+    log(f"[{label}] {ours['rows']:,} rows in {ours['seconds']:.1f} s ({ours['rows_per_s']:,.0f} rows/s)")
+    figures = {"database": label, **ours}
+    if args.peer_rows and args.kind == "workers":
+        for peer, url in (("careful", urls[1]), ("import_export", urls[2])):
+            log(f"[{label}] peer {peer} on {args.peer_rows:,} rows …")
+            env = {**base_env, "DATABASE_URL": url}
+            migrate(env)
+            result = run_child(
+                ["--child", peer, "--file", str(data), "--peer-rows", str(args.peer_rows)], env
+            )
+            log(f"[{label}] peer {peer}: {result['rows_per_s']:,.0f} rows/s")
+            figures[f"{peer}_rows"] = result["rows"]
+            figures[f"{peer}_s"] = result["seconds"]
+            figures[f"{peer}_rows_per_s"] = result["rows_per_s"]
+            figures[f"{peer}_inserted"] = result["inserted"]
+            figures[f"ratio_{peer}"] = ours["rows_per_s"] / result["rows_per_s"]
+    return figures
+
+
+def create_database(url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def print_table(results: list[dict], args, made: dict) -> None:
+    print(
+        f"\n{args.kind.capitalize()} file: {made['rows']:,} rows, {made['bytes'] / 2**20:,.0f} MiB, "
+        f"{made['duplicates']:,} repeated NIKs, {made['malformed']:,} malformed NIKs (seed {SEED})"
+    )
+    header = (
+        f"{'database':<11}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'RSS MB':>8}{'2nd s':>7}"
+        f"{'careful r/s':>13}{'ours/careful':>14}{'i-e r/s':>10}{'ours/i-e':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        peers = ""
+        if "careful_rows_per_s" in r:
+            peers = (
+                f"{r['careful_rows_per_s']:>13,.0f}{r['ratio_careful']:>13.0f}×"
+                f"{r['import_export_rows_per_s']:>10,.0f}{r['ratio_import_export']:>9.0f}×"
+            )
+        print(
+            f"{r['database']:<11}{r['rows']:>11,}{r['seconds']:>9.1f}{r['rows_per_s']:>10,.0f}"
+            f"{r['peak_rss_mb']:>8,.0f}{r['second_import_s']:>7.2f}{peers}"
+        )
+    print(
+        "rows/s = file rows / end-to-end import time (read, validate, stage, de-duplicate, insert, report, "
+        "commit); RSS = peak RSS of the import's process; 2nd s = the same file imported again "
+        f"(hash short-circuit); peers on the first {args.peer_rows:,} rows, each into an empty database."
+    )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the file")
+    parser.add_argument("--peer-rows", type=int, default=10_000, help="rows for each peer; 0 skips them")
+    parser.add_argument("--kind", choices=["workers", "roster"], default="workers")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
+    parser.add_argument("--profile", help="write cProfile stats of our import to PROFILE.<database>.prof")
+    parser.add_argument(
+        "--child", choices=["make-file", "ours", "careful", "import_export"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    children = {
+        "make-file": lambda: child_make_file(args.rows, args.kind, args.file),
+        "ours": lambda: child_ours(args.file, args.kind, args.profile_out),
+        "careful": lambda: child_careful(args.file, args.peer_rows),
+        "import_export": lambda: child_import_export(args.file, args.peer_rows),
+    }
+    if args.child:
+        print(RESULT_PREFIX + json.dumps(children[args.child]()))
+        return 0
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from cakupan.devtools.pgcluster import throwaway_cluster
+
+    started = time.perf_counter()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cakupan-import-bench-") as tmp:
+        workdir = Path(tmp)
+        data = workdir / f"{args.kind}-{args.rows}.csv"
+        log(f"making a {args.rows:,}-row {args.kind} file …")
+        scratch = {**os.environ, "CAKUPAN_VAR_DIR": str(workdir / "var"),
+                   "DATABASE_URL": f"sqlite:///{workdir / 'scratch.sqlite3'}"}  # fmt: skip
+        made = run_child(
+            ["--child", "make-file", "--rows", str(args.rows), "--kind", args.kind, "--file", str(data)],
+            scratch,
+        )
+        log(f"file: {made['bytes'] / 2**20:,.0f} MiB in {made['seconds']:.1f} s")
+        if args.only in (None, "sqlite"):
+            urls = [f"sqlite:///{workdir / name}.sqlite3" for name in ("main", "careful", "import_export")]
+            results.append(measure("sqlite", urls, workdir, args, data))
+        if args.only in (None, "postgresql"):
+            with throwaway_cluster(tuned_for_bulk=True) as url:
+                urls = [url, create_database(url, "careful"), create_database(url, "import_export")]
+                results.append(measure("postgresql", urls, workdir, args, data))
+    print_table(results, args, made)
+    summary = {
+        "benchmark": "import_bench",
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "kind": args.kind,
+        "file": made,
+        "peer_rows": args.peer_rows,
+        "wall_s": time.perf_counter() - started,
+        "results": results,
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
