@@ -115,6 +115,16 @@ def _issues_frame(found: list[dict]) -> pl.DataFrame:
 SQLITE_TEMP_CACHE_KIB = 256 * 1024
 
 
+def _touched_desa() -> list[str]:
+    """The desa an import can change: where staged rows live, and where the matched workers live now."""
+    workers = Worker._meta.db_table
+    rows = _fetch(
+        f"SELECT desa_id FROM {STAGE} WHERE desa_id IS NOT NULL UNION "
+        f"SELECT w.desa_id FROM {workers} w JOIN {STAGE} s ON s.nik = w.nik"
+    )
+    return [code for (code,) in rows]
+
+
 def _create_stage(columns: dict[str, str]) -> None:
     body = ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
     with connection.cursor() as cursor:
@@ -321,8 +331,13 @@ def _run_import(
             except intake.IntakeFileError as error:
                 raise DomainError(error.code, error.message, field="file") from error
             _index_stage(*stage_keys)
+            touched = [] if dry_run else _touched_desa()
             apply(result, found)
             _drop_stage()
+            month = None if dry_run else latest_month()
+            if month is not None and touched:
+                # Dashboards read the roll-ups: rebuild the touched desa (and their ancestors) with the data.
+                coverage_refresh(month=month, desa_codes=touched)
             issues = pl.concat([*issue_frames, _issues_frame(found)], how="vertical_relaxed")
             result.invalid = issues.filter(pl.col("severity") == "error")["row"].n_unique()
             result.warnings = issues.filter(pl.col("severity") == "warning").height
@@ -761,9 +776,6 @@ def import_apply(*, import_id: int) -> WorkerImport:
     record.refresh_from_db()
     if result.already_imported:
         return _fail(record, DomainError("file_already_imported", result.notes[0]))
-    month = latest_month()
-    if month is not None:
-        coverage_refresh(month=month)
     return record
 
 

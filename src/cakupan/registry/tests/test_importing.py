@@ -223,3 +223,21 @@ def test_cli_prints_json_last_and_fails_on_unreadable_files(tmp_path, var_dir):
     empty.write_bytes(b"")
     with pytest.raises(CommandError, match="file_empty"):
         call_command("import", "workers", str(empty), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_an_applied_import_refreshes_the_coverage_of_the_touched_desa(tmp_path, var_dir):
+    from cakupan.coverage.models import RegionCoverage
+    from cakupan.coverage.services import coverage_refresh
+
+    worker_register(
+        nik="3601014506900001", name="Sudah Ada", birth_date=dt.date(1990, 6, 5), sex="P",
+        desa_code="36.01.01.2001", sector="petani", monthly_income=1_000_000,
+    )  # fmt: skip
+    coverage_refresh(month=dt.date(2026, 11, 1))  # the dashboards know November
+    importing.workers_import(path=_csv(tmp_path, ROWS), today=TODAY)
+    desa = RegionCoverage.objects.get(month=dt.date(2026, 11, 1), region_id="36.02.01.2002")
+    province = RegionCoverage.objects.get(month=dt.date(2026, 11, 1), region_id="36")
+    assert (desa.workers, province.workers, province.informal) == (2, 3, 3)
+    importing.workers_import(path=_csv(tmp_path, ROWS[:1], name="uji.csv"), dry_run=True, today=TODAY)
+    assert RegionCoverage.objects.get(month=dt.date(2026, 11, 1), region_id="36").workers == 3
