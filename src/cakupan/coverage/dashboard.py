@@ -85,7 +85,7 @@ def gap_to_target(covered: int, denominator: int) -> int:
     return max(0, math.ceil(denominator * TARGET_PCT / 100) - covered)
 
 
-def _check_in_area(user, region: Region) -> None:
+def check_in_area(user, region: Region) -> None:
     if user.is_superuser:
         return
     area = getattr(user, "area_id", None)
@@ -186,7 +186,7 @@ def coverage_summary(*, user, region_code: str, month: dt.date | None = None, de
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise DomainError("region_unknown", f"Kode wilayah '{region_code}' tidak dikenal.", field="region")
-    _check_in_area(user, region)
+    check_in_area(user, region)
     months = available_months(region.code)
     if not months:
         raise DomainError("coverage_empty", f"Belum ada data cakupan untuk {region.name}.", field="region")
@@ -227,7 +227,7 @@ def coverage_summary(*, user, region_code: str, month: dt.date | None = None, de
 def breakdowns(*, user, region_code: str, month: dt.date) -> dict[str, list[dict]]:
     """Registered workers and active members by sector, sex, age band, decile and segment."""
     region = Region.objects.get(code=region_code)
-    _check_in_area(user, region)
+    check_in_area(user, region)
     labels = {
         "sector": dict(Sector.choices),
         "sex": {"L": "Laki-laki", "P": "Perempuan"},
