@@ -734,16 +734,9 @@ def _run_for_record(record: WorkerImport, *, dry_run: bool, phase: str) -> Impor
 
 def import_check(*, import_id: int) -> WorkerImport:
     """Background step 1: a dry run for exact counts and the error report, then the approval request."""
-    record = WorkerImport.objects.get(pk=import_id)
-    if record.status != ImportStatus.CHECKING:
+    record, result = _run_step(import_id, expected=ImportStatus.CHECKING, dry_run=True, phase="checking")
+    if result is None:
         return record
-    try:
-        result = _run_for_record(record, dry_run=True, phase="checking")
-    except DomainError as error:
-        return _fail(record, error)
-    record.refresh_from_db()
-    if result.already_imported:
-        return _fail(record, DomainError("file_already_imported", result.notes[0]))
     applicable = result.inserted + result.updated
     with transaction.atomic():
         if applicable == 0:
@@ -766,17 +759,24 @@ def import_check(*, import_id: int) -> WorkerImport:
 
 def import_apply(*, import_id: int) -> WorkerImport:
     """Background step 2, after approval: apply the file for real, all-or-nothing."""
+    record, _ = _run_step(import_id, expected=ImportStatus.APPLYING, dry_run=False, phase="applying")
+    return record
+
+
+def _run_step(import_id: int, *, expected: str, dry_run: bool, phase: str):
+    """Run one background step if the import is still in the state that step expects (a task delivered
+    twice does nothing the second time); returns the fresh record and the result, or None on failure."""
     record = WorkerImport.objects.get(pk=import_id)
-    if record.status != ImportStatus.APPLYING:
-        return record
+    if record.status != expected:
+        return record, None
     try:
-        result = _run_for_record(record, dry_run=False, phase="applying")
+        result = _run_for_record(record, dry_run=dry_run, phase=phase)
     except DomainError as error:
-        return _fail(record, error)
+        return _fail(record, error), None
     record.refresh_from_db()
     if result.already_imported:
-        return _fail(record, DomainError("file_already_imported", result.notes[0]))
-    return record
+        return _fail(record, DomainError("file_already_imported", result.notes[0])), None
+    return record, result
 
 
 def _fail(record: WorkerImport, error: DomainError) -> WorkerImport:
