@@ -48,6 +48,11 @@ def test_upload_is_checked_then_applied_only_after_another_officer_approves(
         1,
     )
     assert Worker.objects.count() == 0
+    # A task delivered twice does nothing the second time.
+    from cakupan.registry import importing
+
+    importing.import_check(import_id=record.pk)
+    assert Approval.objects.count() == 1
     page = client.get(f"/impor/{record.pk}/").content.decode()
     assert "Menunggu persetujuan" in page and "pengaju tidak dapat menyetujui" in page
     assert client.get(f"/impor/{record.pk}/laporan.csv").status_code == 200
