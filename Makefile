@@ -43,6 +43,8 @@ format: setup
 
 bench: setup system
 	$(BIN)/python bench/generate_bench.py
+	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/coverage_bench.py
 
 clean:
 	rm -rf $(VENV) var
