@@ -52,6 +52,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cakupan.registry.intake.columns import WORKER_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SEED = 20251103
@@ -63,17 +65,8 @@ SAMPLE = {"province": None, "regency": None, "district": 30, "village": 100}
 LEVEL_BY_LENGTH = {2: "province", 5: "regency", 8: "district", 13: "village"}
 CHILD_LENGTH = {2: 5, 5: 8, 8: 13}
 GOALS = {"api_p95_ms": 50.0, "full_refresh_s": 60.0, "incremental_s": 2.0}
-WORKER_HEADER = (
-    "nik",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "kode_desa",
-    "sektor",
-    "penghasilan",
-    "desil",
-    "telepon",
-)
+# The import template's header: the same list the validator reads.
+WORKER_HEADER = WORKER_COLUMNS
 
 
 def log(message: str) -> None:

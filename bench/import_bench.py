@@ -42,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cakupan.registry.intake.columns import WORKER_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SEED = 20251103
@@ -49,17 +51,8 @@ AS_OF = dt.date(2026, 11, 1)
 RESULT_PREFIX = "BENCH-RESULT "
 DUPLICATE_SHARE = 0.01
 MALFORMED_SHARE = 0.005
-WORKER_HEADER = (
-    "nik",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "kode_desa",
-    "sektor",
-    "penghasilan",
-    "desil",
-    "telepon",
-)
+# The import template's header: the same list the validator reads.
+WORKER_HEADER = WORKER_COLUMNS
 ROSTER_HEADER = ("nik", "kpj", "segmen", "program", "status", "bulan_terakhir_dibayar", *WORKER_HEADER[1:])
 
 
