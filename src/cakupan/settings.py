@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cakupan.rules",
     "cakupan.audit",
     "cakupan.approvals",
+    "cakupan.funding",
 ]
 
 MIDDLEWARE = [
