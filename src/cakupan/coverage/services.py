@@ -19,6 +19,7 @@ from cakupan.coverage.models import (
     RegionCoverage,
     Segment,
 )
+from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry.models import Worker
 
 # A membership is nonaktif after this many consecutive unpaid months (docs/jamsostek-rules.md §2.4).
@@ -50,31 +51,22 @@ def _age_band_sql(month: dt.date) -> tuple[str, list]:
     return f"CASE {' '.join(cases)} ELSE '65+' END", params
 
 
-def _build_facts(month: dt.date, desa_codes: list[str] | None) -> None:
-    """Replace the month's fact rows (of some desa, or all) with a GROUP BY over the registry."""
-    facts = CoverageFact._meta.db_table
-    arrears_floor = _add_months(month, -(UNPAID_MONTHS_BEFORE_LAPSE - 1))
-    age_sql, age_params = _age_band_sql(month)
-    where, where_params = "", []
-    delete = CoverageFact.objects.filter(month=month)
-    if desa_codes is not None:
-        placeholders = ", ".join(["%s"] * len(desa_codes))
-        where, where_params = f"WHERE w.desa_id IN ({placeholders})", list(desa_codes)
-        delete = delete.filter(desa_id__in=desa_codes)
-    delete._raw_delete(delete.db)
+def _fact_cells_sql(month: dt.date, *, workers_where: str, memberships_where: str) -> str:
+    """The fact cells of the workers that `workers_where` keeps, as a SELECT of (desa_id, sector, sex,
+    age_band, decile, segment, status, workers); its parameters come from `_fact_cells_params`."""
+    age_sql, _ = _age_band_sql(month)
     # A worker counts once: active if any membership has paid the month (PU wins over BPU), otherwise in
     # arrears or lapsed by the latest paid month, otherwise never registered.
-    sql = f"""
-        INSERT INTO {facts} (month, desa_id, sector, sex, age_band, decile, segment, status, workers)
-        SELECT %s, w.desa_id, w.sector, w.sex, {age_sql}, COALESCE(w.decile, 0),
+    return f"""
+        SELECT w.desa_id, w.sector, w.sex, {age_sql} AS age_band, COALESCE(w.decile, 0) AS decile,
                CASE WHEN pw.worker_id IS NULL THEN ''
                     WHEN pw.active_segment = 2 OR (pw.active_segment = 0 AND pw.any_segment = 2) THEN 'PU'
-                    ELSE 'BPU' END,
+                    ELSE 'BPU' END AS segment,
                CASE WHEN pw.worker_id IS NULL THEN 'none'
                     WHEN pw.active_segment > 0 THEN 'aktif'
                     WHEN pw.last_paid >= %s THEN 'menunggak'
-                    ELSE 'nonaktif' END,
-               COUNT(*)
+                    ELSE 'nonaktif' END AS status,
+               COUNT(*) AS workers
         FROM {Worker._meta.db_table} w
         LEFT JOIN (
             SELECT worker_id,
@@ -83,13 +75,38 @@ def _build_facts(month: dt.date, desa_codes: list[str] | None) -> None:
                    MAX(CASE WHEN segment = 'PU' THEN 2 ELSE 1 END) AS any_segment,
                    MAX(paid_through) AS last_paid
             FROM {Membership._meta.db_table}
+            {memberships_where}
             GROUP BY worker_id
         ) pw ON pw.worker_id = w.id
-        {where}
-        GROUP BY 2, 3, 4, 5, 6, 7, 8
+        {workers_where}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
     """
+
+
+def _fact_cells_params(month: dt.date, *, workers_params: list, memberships_params: list) -> list:
+    _, age_params = _age_band_sql(month)
+    arrears_floor = _add_months(month, -(UNPAID_MONTHS_BEFORE_LAPSE - 1))
+    return [*age_params, arrears_floor, month, *memberships_params, *workers_params]
+
+
+def _build_facts(month: dt.date, desa_codes: list[str] | None) -> None:
+    """Replace the month's fact rows (of some desa, or all) with a GROUP BY over the registry."""
+    facts = CoverageFact._meta.db_table
+    where, where_params = "", []
+    delete = CoverageFact.objects.filter(month=month)
+    if desa_codes is not None:
+        placeholders = ", ".join(["%s"] * len(desa_codes))
+        where, where_params = f"WHERE w.desa_id IN ({placeholders})", list(desa_codes)
+        delete = delete.filter(desa_id__in=desa_codes)
+    delete._raw_delete(delete.db)
+    cells = _fact_cells_sql(month, workers_where=where, memberships_where="")
+    sql = f"""
+        INSERT INTO {facts} (month, desa_id, sector, sex, age_band, decile, segment, status, workers)
+        SELECT %s, c.* FROM ({cells}) c
+    """
+    params = _fact_cells_params(month, workers_params=where_params, memberships_params=[])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, *age_params, arrears_floor, month, *where_params])
+        cursor.execute(sql, [month, *params])
 
 
 def _region_filter(column: str, codes: list[str] | None) -> tuple[str, list]:
@@ -182,10 +199,102 @@ def coverage_refresh(*, month: dt.date | None = None, desa_codes: list[str] | No
         desa_codes = sorted(set(desa_codes))
         if not desa_codes:
             return RegionCoverage.objects.filter(month=month).count()
+        if len(desa_codes) * 2 > Region.objects.filter(level=RegionLevel.VILLAGE).count():
+            # Rebuilding most desa one by one reads the registry through the desa index, which is slower
+            # than one full pass (46 s against 38 s at full scale, docs/benchmarks.md).
+            desa_codes = None
     with transaction.atomic():
         _build_facts(month, desa_codes)
         _build_rollups(month, desa_codes)
     return RegionCoverage.objects.filter(month=month).count()
+
+
+DELTA = "coverage_delta_cells"
+
+
+def coverage_add_workers(*, month: dt.date, worker_ids: tuple[str, list]) -> int:
+    """Add newly inserted workers to the month's facts and roll-ups without re-reading anyone else.
+
+    `worker_ids` is a SQL subquery (with its parameters) selecting the ids of the new workers. Valid only
+    for workers the month's aggregates do not count yet, so for an insert-only import; anything that
+    changes existing workers or memberships goes through `coverage_refresh`. Returns the number of new
+    workers counted. The month must have been refreshed before (its aggregates exist), otherwise adding
+    to it would leave a partial month.
+    """
+    month = month.replace(day=1)
+    subquery, subquery_params = worker_ids
+    cells = _fact_cells_sql(
+        month,
+        workers_where=f"WHERE w.id IN ({subquery})",
+        memberships_where=f"WHERE worker_id IN ({subquery})",
+    )
+    params = _fact_cells_params(month, workers_params=subquery_params, memberships_params=subquery_params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {DELTA}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {DELTA} AS {cells}", params)
+        cursor.execute(f"SELECT COALESCE(SUM(workers), 0) FROM {DELTA}")
+        (added,) = cursor.fetchone()
+        if added:
+            for sql, sql_params in _delta_statements(month, timezone.now()):
+                cursor.execute(sql, sql_params)
+        cursor.execute(f"DROP TABLE {DELTA}")
+    return int(added)
+
+
+def _delta_statements(month: dt.date, now) -> list[tuple[str, list]]:
+    """Upserts that add the delta cells to the facts and to every level's roll-ups.
+
+    Sums add up, so each level is summed straight from the delta cells instead of from the level below;
+    "WHERE 1 = 1" keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
+    """
+    facts, coverage = CoverageFact._meta.db_table, RegionCoverage._meta.db_table
+    breakdown = RegionBreakdown._meta.db_table
+    statements = [
+        (
+            f"""INSERT INTO {facts} (month, desa_id, sector, sex, age_band, decile, segment, status, workers)
+                SELECT %s, desa_id, sector, sex, age_band, decile, segment, status, workers
+                FROM {DELTA} WHERE 1 = 1
+                ON CONFLICT (month, desa_id, sector, sex, age_band, decile, segment, status)
+                DO UPDATE SET workers = {facts}.workers + excluded.workers""",
+            [month],
+        )
+    ]
+    counted = ("workers", "informal", "active", "active_bpu", "active_pu", "in_arrears", "lapsed")
+    added = ", ".join(f"{name} = {coverage}.{name} + excluded.{name}" for name in counted)
+    for length in LEVEL_LENGTHS:
+        region = f"SUBSTR(desa_id, 1, {length})"
+        statements.append(
+            (
+                f"""INSERT INTO {coverage} (month, region_id, workers, informal, active, active_bpu,
+                        active_pu, in_arrears, lapsed, refreshed_at)
+                    SELECT %s, {region}, SUM(workers),
+                           SUM(CASE WHEN sector <> 'formal' THEN workers ELSE 0 END),
+                           SUM(CASE WHEN status = 'aktif' THEN workers ELSE 0 END),
+                           SUM(CASE WHEN status = 'aktif' AND segment = 'BPU' THEN workers ELSE 0 END),
+                           SUM(CASE WHEN status = 'aktif' AND segment = 'PU' THEN workers ELSE 0 END),
+                           SUM(CASE WHEN status = 'menunggak' THEN workers ELSE 0 END),
+                           SUM(CASE WHEN status = 'nonaktif' THEN workers ELSE 0 END), %s
+                    FROM {DELTA} WHERE 1 = 1 GROUP BY {region}
+                    ON CONFLICT (month, region_id)
+                    DO UPDATE SET {added}, refreshed_at = excluded.refreshed_at""",
+                [month, now],
+            )
+        )
+        for dimension in DIMENSIONS:
+            value = "CAST(decile AS VARCHAR(14))" if dimension == "decile" else dimension
+            statements.append(
+                (
+                    f"""INSERT INTO {breakdown} (month, region_id, dimension, value, workers, active)
+                        SELECT %s, {region}, '{dimension}', {value}, SUM(workers),
+                               SUM(CASE WHEN status = 'aktif' THEN workers ELSE 0 END)
+                        FROM {DELTA} WHERE 1 = 1 GROUP BY {region}, {value}
+                        ON CONFLICT (month, region_id, dimension, value)
+                        DO UPDATE SET workers = {breakdown}.workers + excluded.workers,
+                                      active = {breakdown}.active + excluded.active""",
+                    [month],
+                )
+            )
+    return statements
 
 
 def membership_record(

@@ -150,3 +150,74 @@ def test_incremental_refresh_touches_only_the_changed_desa_and_its_ancestors(vil
     assert {
         (r.region_id, r.active, r.workers) for r in RegionCoverage.objects.filter(month=MONTH)
     } == incremental
+
+
+def _month_snapshot():
+    """Every aggregate of the month except timestamps, to compare an incremental result with a rebuild."""
+    from cakupan.coverage.models import CoverageFact, RegionBreakdown
+
+    coverage = set(
+        RegionCoverage.objects.filter(month=MONTH).values_list(
+            "region_id", "workers", "informal", "active", "active_bpu", "active_pu", "in_arrears", "lapsed"
+        )
+    )
+    breakdowns = set(
+        RegionBreakdown.objects.filter(month=MONTH).values_list(
+            "region_id", "dimension", "value", "workers", "active"
+        )
+    )
+    facts = set(
+        CoverageFact.objects.filter(month=MONTH).values_list(
+            "desa_id", "sector", "sex", "age_band", "decile", "segment", "status", "workers"
+        )
+    )
+    return coverage, breakdowns, facts
+
+
+def _new_ids_after(last_id):
+    return ("SELECT id FROM registry_worker WHERE id > %s", [last_id])
+
+
+def test_adding_new_workers_equals_a_rebuild_at_every_level(village):
+    from cakupan.coverage.services import coverage_add_workers
+
+    coverage_refresh(month=MONTH)
+    before = _month_snapshot()
+    from cakupan.registry.models import Worker
+
+    last_id = Worker.objects.order_by("-id").values_list("id", flat=True).first()
+    _worker(8)  # same desa, same cell as `never`: the cell grows
+    _worker(9, sector="nelayan")  # same desa, a new cell
+    newcomer = _worker(10, desa="36.04.05.2001")  # a kab/kota and desa the month has not seen
+    membership_record(worker=newcomer, kpj="10000000010", segment="PU", paid_through=MONTH)
+    assert coverage_add_workers(month=dt.date(2026, 11, 20), worker_ids=_new_ids_after(last_id)) == 3
+    added = _month_snapshot()
+    assert added != before
+    assert _counts(DESA) == (8, 8, 3, 1, 2, 1, 1)
+    assert _counts("36.04") == (1, 1, 1, 0, 1, 0, 0)
+    assert _counts("36") == (10, 10, 5, 2, 3, 1, 1)
+    coverage_refresh(month=MONTH)
+    assert _month_snapshot() == added
+
+
+def test_adding_no_new_workers_changes_nothing(village):
+    from cakupan.coverage.services import coverage_add_workers
+    from cakupan.registry.models import Worker
+
+    coverage_refresh(month=MONTH)
+    before = _month_snapshot()
+    last_id = Worker.objects.order_by("-id").values_list("id", flat=True).first()
+    assert coverage_add_workers(month=MONTH, worker_ids=_new_ids_after(last_id)) == 0
+    assert _month_snapshot() == before
+
+
+def test_refreshing_most_desa_rebuilds_the_whole_month(village):
+    from cakupan.regions.models import Region, RegionLevel
+
+    coverage_refresh(month=MONTH)
+    _worker(8, desa="36.01.01.2001")
+    others = Region.objects.filter(level=RegionLevel.VILLAGE).exclude(code="36.01.01.2001")
+    coverage_refresh(month=MONTH, desa_codes=list(others.values_list("code", flat=True)))
+    # The unlisted desa was rebuilt too: more than half of all desa means one full pass.
+    assert _counts("36.01.01.2001")[0] == 2
+    assert _counts("36")[0] == 8
