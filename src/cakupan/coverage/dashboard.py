@@ -274,7 +274,8 @@ def trend(*, region_code: str) -> list[dict]:
 def projection(*, summary: CoverageSummary, target_year: int, yearly_cost_per_worker: int) -> Projection:
     """At the net monthly growth of the last twelve months (or as many as there are), when is 99.5%
     reached, and what yearly budget covers the gap by `target_year` if the gap is closed evenly."""
-    history = trend(region_code=summary.region.code)
+    # Growth as it was seen in the month on the page: an older month is never projected with later data.
+    history = [row for row in trend(region_code=summary.region.code) if row["month"] <= summary.month]
     growth = None
     if len(history) >= 2:
         first, last = history[max(0, len(history) - 13)], history[-1]

@@ -97,3 +97,23 @@ def test_projection_and_budget(dashboard_data):
     assert [step["year"] for step in result.budget_plan] == [2027, 2028, 2029, 2030]
     assert result.budget_plan[-1] == {"year": 2030, "workers": 3261, "budget": 3261 * 201_600}
     assert result.budget_plan[0]["workers"] == 816  # ceil(3261 / 4)
+
+
+def test_an_older_month_is_projected_only_from_what_was_known_then(dashboard_data):
+    from cakupan.coverage.models import RegionCoverage
+
+    for month in (dt.date(2026, 9, 1), dt.date(2026, 10, 1)):
+        coverage_refresh(month=month)
+    covered = dict(RegionCoverage.objects.filter(region_id="36").values_list("month", "active"))
+    assert (covered[dt.date(2026, 9, 1)], covered[dt.date(2026, 10, 1)], covered[MONTH]) == (2557, 2510, 2471)
+    user = dashboard_data["provinsi"]
+    cost = dashboard.minimum_yearly_cost(MONTH)
+    october = dashboard.coverage_summary(user=user, region_code="36", month=dt.date(2026, 10, 1))
+    result = dashboard.projection(summary=october, target_year=2030, yearly_cost_per_worker=cost)
+    assert result.monthly_growth == covered[dt.date(2026, 10, 1)] - covered[dt.date(2026, 9, 1)]
+    november = dashboard.coverage_summary(user=user, region_code="36")
+    later = dashboard.projection(summary=november, target_year=2030, yearly_cost_per_worker=cost)
+    assert later.monthly_growth == round((covered[MONTH] - covered[dt.date(2026, 9, 1)]) / 2)
+    september = dashboard.coverage_summary(user=user, region_code="36", month=dt.date(2026, 9, 1))
+    first = dashboard.projection(summary=september, target_year=2030, yearly_cost_per_worker=cost)
+    assert first.monthly_growth is None
