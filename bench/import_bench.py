@@ -56,6 +56,17 @@ WORKER_HEADER = WORKER_COLUMNS
 ROSTER_HEADER = ("nik", "kpj", "segmen", "program", "status", "bulan_terakhir_dibayar", *WORKER_HEADER[1:])
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    # Other work on this small machine slows the wall-clock figures down: printed beside them.
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        return " ".join(handle.read().split()[:3])
+
+
 def peak_rss_mb() -> float:
     # ru_maxrss is in kilobytes on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -186,6 +197,8 @@ def child_ours(path: Path, kind: str, profile: Path | None) -> dict:
         else (lambda: importing.workers_import(path=path, today=AS_OF))
     )
     rss_before = peak_rss_mb()
+    load_before = load_average()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     if profile is not None:
         import cProfile
@@ -196,6 +209,8 @@ def child_ours(path: Path, kind: str, profile: Path | None) -> dict:
     else:
         result = run()
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
+    load_after = load_average()
     rss = peak_rss_mb()
     started = time.perf_counter()
     again = run()
@@ -214,6 +229,9 @@ def child_ours(path: Path, kind: str, profile: Path | None) -> dict:
         "rows_per_s": result.rows / seconds,
         "peak_rss_mb": rss,
         "rss_before_mb": rss_before,
+        "cpu_s": cpu,
+        "load_before": load_before,
+        "load_after": load_after,
         "second_import_s": again_seconds,
     }
 
@@ -395,7 +413,11 @@ def measure(label: str, urls: list[str], workdir: Path, args, data: Path) -> dic
     if args.profile:
         child += ["--profile-out", str(Path(args.profile).resolve().with_suffix(f".{label}.prof"))]
     ours = run_child(child, env)
-    log(f"[{label}] {ours['rows']:,} rows in {ours['seconds']:.1f} s ({ours['rows_per_s']:,.0f} rows/s)")
+    log(
+        f"[{label}] {ours['rows']:,} rows in {ours['seconds']:.1f} s ({ours['rows_per_s']:,.0f} rows/s), "
+        f"{ours['cpu_s']:.1f} s CPU in the importing process, peak RSS {ours['peak_rss_mb']:,.0f} MB, "
+        f"load {ours['load_before']} → {ours['load_after']}"
+    )
     figures = {"database": label, **ours}
     if args.peer_rows and args.kind == "workers":
         for peer, url in (("careful", urls[1]), ("import_export", urls[2])):

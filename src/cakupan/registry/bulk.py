@@ -9,6 +9,8 @@ from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
 CHUNK_ROWS = 250_000
+# executemany takes Python tuples: this many rows at a time keeps them to a few tens of MB.
+SQLITE_BATCH_ROWS = 50_000
 # Below this many rows, maintaining indexes row by row costs less than dropping and rebuilding them.
 SET_ASIDE_MIN_ROWS = 100_000
 # Called with (rows just loaded, rows expected in all).
@@ -37,39 +39,77 @@ def load_frame(
     """
     if frame.is_empty():
         return 0
-    loaded = 0
     with transaction.atomic(), connection.cursor() as cursor:
         large_into_empty = frame.height >= SET_ASIDE_MIN_ROWS and _is_empty(cursor, table)
         rebuild = _set_aside_indexes(cursor, table) if large_into_empty else []
-        if connection.vendor == "postgresql":
-            columns = ", ".join(frame.columns)
-            sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            # The queued writer sends to the server from a thread while the next chunk is formatted.
-            with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
-                for chunk in frame.iter_slices(CHUNK_ROWS):
-                    copy.write(chunk.write_csv(include_header=False, null_value="\\N"))
-                    loaded += chunk.height
-                    if progress:
-                        progress(chunk.height, expected or frame.height)
-        else:
-            loaded = _insert_sqlite(cursor, table, frame, progress, expected)
+        loaded = _append(cursor, table, frame, progress, expected)
         for statement in rebuild:
             cursor.execute(statement)
     return loaded
 
 
-def _insert_sqlite(cursor, table: str, frame: pl.DataFrame, progress: Progress | None, expected) -> int:
+def append_frame(*, table: str, frame: pl.DataFrame) -> int:
+    """Append the frame's rows to `table` as they are (indexes kept); returns the row count. For a
+    caller that loads many frames in its own transaction and sets the indexes aside once itself."""
+    if frame.is_empty():
+        return 0
+    with connection.cursor() as cursor:
+        return _append(cursor, table, frame, None, None)
+
+
+def _append(cursor, table: str, frame: pl.DataFrame, progress: Progress | None, expected) -> int:
+    if connection.vendor != "postgresql":
+        return _insert_sqlite(cursor, table, frame, progress, expected)
+    loaded = 0
     columns = ", ".join(frame.columns)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * frame.width)})"
+    sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
+    # The queued writer sends to the server from a thread while the next chunk is formatted.
+    with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+        for chunk in frame.iter_slices(CHUNK_ROWS):
+            copy.write(chunk.write_csv(include_header=False, null_value="\\N"))
+            loaded += chunk.height
+            if progress:
+                progress(chunk.height, expected or frame.height)
+    return loaded
+
+
+def _insert_sqlite(cursor, table: str, frame: pl.DataFrame, progress: Progress | None, expected) -> int:
+    """executemany into a bare TEMP table, then one INSERT … SELECT into `table` per batch.
+
+    Row by row, an insert into a real table with constraints, a foreign key and a unique index costs
+    SQLite about twice what the same rows cost as one INSERT … SELECT (measured: 20 against 8 µs a row
+    into registry_worker); a TEMP table without types or constraints takes executemany cheaply. The
+    bare columns have no type affinity, so the values reach `table` exactly as a direct insert would
+    give them. A TEMP table itself is loaded directly.
+    """
+    columns = ", ".join(frame.columns)
+    placeholders = ", ".join(["?"] * frame.width)
     sqlite_frame = frame.with_columns(
         pl.col(pl.Date, pl.Datetime).cast(pl.Utf8), pl.col(pl.Boolean).cast(pl.Int8)
     )
+    # The driver's own cursor: the values are already in SQLite's storage forms, and Django's wrapper
+    # would only rewrite the placeholders and re-wrap every batch.
+    raw = cursor.cursor.connection.cursor() if hasattr(cursor, "cursor") else cursor
+    raw.execute("SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = ?", [table])
+    through = None if raw.fetchone() else f"{table}_load"
+    if through:
+        raw.execute(f"DROP TABLE IF EXISTS temp.{through}")
+        raw.execute(f"CREATE TEMP TABLE {through} ({columns})")
     loaded = 0
-    for chunk in sqlite_frame.iter_slices(CHUNK_ROWS):
-        cursor.executemany(sql, chunk.rows())
-        loaded += chunk.height
-        if progress:
-            progress(chunk.height, expected or frame.height)
+    try:
+        for chunk in sqlite_frame.iter_slices(SQLITE_BATCH_ROWS):
+            raw.executemany(
+                f"INSERT INTO {through or table} ({columns}) VALUES ({placeholders})", chunk.rows()
+            )
+            if through:
+                raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM temp.{through}")
+                raw.execute(f"DELETE FROM temp.{through}")
+            loaded += chunk.height
+            if progress:
+                progress(chunk.height, expected or frame.height)
+    finally:
+        if through:
+            raw.execute(f"DROP TABLE IF EXISTS temp.{through}")
     return loaded
 
 

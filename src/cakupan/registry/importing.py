@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import secrets
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import polars as pl
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -31,7 +33,7 @@ from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.coverage.models import Membership
 from cakupan.coverage.selectors import latest_month
-from cakupan.coverage.services import coverage_refresh
+from cakupan.coverage.services import coverage_add_workers, coverage_refresh
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import bulk, intake, tasks
 from cakupan.registry.intake.validate import clean_name_expr, name_key_expr
@@ -97,22 +99,43 @@ def _issue(row: int, field_name: str, code: str, message: str, severity: str, va
     }
 
 
-def _issues_frame(found: list[dict]) -> pl.DataFrame:
-    schema = {
-        "row": pl.Int64,
-        "field": pl.Utf8,
-        "code": pl.Utf8,
-        "message": pl.Utf8,
-        "severity": pl.Utf8,
-        "value": pl.Utf8,
-    }
-    return pl.DataFrame(found, schema=schema)
+def _issues_frame(found: list) -> pl.DataFrame:
+    """The issues found while applying: single issues (dicts) and whole frames of them (ISSUE_SCHEMA)."""
+    frames = [item for item in found if isinstance(item, pl.DataFrame)]
+    single = pl.DataFrame([item for item in found if isinstance(item, dict)], schema=intake.ISSUE_SCHEMA)
+    return pl.concat([single, *(frame.cast(intake.ISSUE_SCHEMA) for frame in frames)])
+
+
+# Rows fetched at a time where a query's result can be as long as the file (issue lists, candidates).
+FETCH_ROWS = 100_000
+
+
+def _fetch_frames(sql: str, schema: dict, params=None) -> Iterator[pl.DataFrame]:
+    """The query's rows as frames of at most FETCH_ROWS rows, never the whole result as Python tuples."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        while batch := cursor.fetchmany(FETCH_ROWS):
+            yield pl.DataFrame(batch, schema=schema, orient="row")
+
+
+def _issue_frame(
+    frame: pl.DataFrame, field_name: str, code: str, message: pl.Expr, severity: str, value: str
+):
+    return frame.select(
+        pl.col("row").cast(pl.Int64),
+        pl.lit(field_name).alias("field"),
+        pl.lit(code).alias("code"),
+        message.alias("message"),
+        pl.lit(severity).alias("severity"),
+        pl.col(value).alias("value"),
+    )
 
 
 # SQLite keeps TEMP tables in a database of their own whose page cache defaults to 2 MiB, so a staging
 # table of a million rows would be read and sorted through the OS for every statement; this many KiB
-# (negative cache_size) bound that cache instead, whatever the file's size.
-SQLITE_TEMP_CACHE_KIB = 256 * 1024
+# (negative cache_size) bound that cache instead, whatever the file's size (128 MiB: part of the 1 GB
+# budget of a 6-million-row import, with the validation chunks and the in-file key arrays).
+SQLITE_TEMP_CACHE_KIB = 128 * 1024
 
 
 def _touched_desa() -> list[str]:
@@ -165,9 +188,8 @@ def _already_applied(kind: str, sha: str) -> WorkerImport | None:
 
 
 # Web uploads are village and agent spreadsheets; province-scale files (DTSEN extracts, BPJS rosters of
-# millions of rows) go through the CLI, which streams CSV of any size.
+# millions of rows) go through the CLI, which streams CSV of any size (max_bytes None).
 UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024
-CLI_LIMIT_BYTES = 8 * 1024**3
 
 
 def _estimated_rows(path: Path) -> int | None:
@@ -179,20 +201,98 @@ def _estimated_rows(path: Path) -> int | None:
         return sum(block.count(b"\n") for block in iter(lambda: handle.read(8 * 1024 * 1024), b""))
 
 
-def _read_and_stage(path: Path, *, kind: str, validate, stage_columns, progress) -> tuple[int, list]:
-    """Validate every chunk, stage its valid rows; returns the row count and the issues found."""
+class _Staging:
+    """Where one import's valid rows go between reading and applying, and what reading learnt.
+
+    In-file duplicates are settled while reading (`intake.FirstSeen` over the key, NIK or KPJ): only the
+    first row of each key is kept, the others become warnings here, so the database never sees them.
+
+    `direct`: a worker file into a registry without any worker (the first load of a province). No row can
+    match the registry, so the wide rows skip the staging table: each validated chunk is written to a
+    temporary Arrow file, and `_apply_workers_direct` loads those files straight into the registry (COPY
+    or executemany) with its indexes set aside, then names the new workers in the stage (NIK and desa,
+    for the coverage refresh that follows). Likely duplicates are found from a 64-bit hash of (desa,
+    birth date, name key) kept per row, confirmed on the exact values. Otherwise the rows go into the
+    staging table and the set-based SQL decides.
+    """
+
+    def __init__(self, *, key: str, direct: bool, columns: list[str]):
+        self.key = key
+        self.direct = direct
+        self.columns = columns
+        self.seen = intake.FirstSeen()
+        self.duplicates = 0
+        self.kept = 0
+        self._folder = tempfile.TemporaryDirectory(prefix="cakupan-import-") if direct else None
+        self.files: list[Path] = []
+        self.person_keys: list[pl.DataFrame] = []
+
+    def first_rows(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The rows whose key is seen for the first time in the file, and the warnings for the others."""
+        marked = self.seen.mark(rows, self.key)
+        repeated = marked.filter(pl.col("first_row").is_not_null())
+        self.duplicates += repeated.height
+        label = "NIK" if self.key == "nik" else "KPJ"
+        issues = _issue_frame(
+            repeated,
+            self.key,
+            f"{self.key}_duplicate_in_file",
+            pl.format(f"{label} {{}} sudah ada di baris {{}}; baris ini dilewati.", self.key, "first_row"),
+            "warning",
+            self.key,
+        )
+        return marked.filter(pl.col("first_row").is_null()).drop("first_row"), issues
+
+    def stage(self, rows: pl.DataFrame) -> None:
+        staged = rows.rename({"row": "line"}).select(self.columns)
+        self.kept += staged.height
+        if not self.direct:
+            bulk.load_frame(table=STAGE, frame=staged)
+            return
+        path = Path(self._folder.name) / f"{len(self.files):05d}.arrow"
+        staged.write_ipc(path)
+        self.files.append(path)
+        person = staged.filter(
+            pl.col("desa_id").is_not_null()
+            & pl.col("birth_date").is_not_null()
+            & pl.col("name_key").is_not_null()
+        )
+        self.person_keys.append(
+            person.select(pl.struct("desa_id", "birth_date", "name_key").hash(seed=0).alias("key"), "line")
+        )
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        for path in self.files:
+            yield pl.read_ipc(path)
+
+    def close(self) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+# Rows validated at a time. Validation builds a frame about forty columns wide per chunk: at 200,000 rows
+# that alone peaked near 700 MB on a roster, at 100,000 near 450 MB (measured on the 6M-row roster).
+READ_CHUNK_ROWS = 100_000
+
+
+def _read_and_stage(
+    path: Path, *, kind: str, validate, staging: _Staging, progress, max_bytes: int | None
+) -> tuple[int, list]:
+    """Validate every chunk, stage its valid first rows; returns the row count and the issues found."""
     villages = _villages()
     issues: list[pl.DataFrame] = []
     rows = 0
     expected = _estimated_rows(path) if progress else None
-    for chunk in intake.read_table(path, kind=kind, max_bytes=CLI_LIMIT_BYTES):
+    for chunk in intake.read_table(path, kind=kind, max_bytes=max_bytes, chunk_rows=READ_CHUNK_ROWS):
         rows += chunk.height
         checked = validate(chunk, villages)
         if checked.issues.height:
             issues.append(checked.issues)
         if checked.rows.height:
-            staged = checked.rows.rename({"row": "line"}).select(list(stage_columns))
-            bulk.load_frame(table=STAGE, frame=staged)
+            kept, repeated = staging.first_rows(checked.rows)
+            if repeated.height:
+                issues.append(repeated)
+            staging.stage(kept)
         if progress:
             # The total is unknown until the file is read: the bar shows rows read so far.
             progress(chunk.height, max(expected or 0, rows))
@@ -232,8 +332,12 @@ def workers_import(
     today: dt.date | None = None,
     progress: Progress | None = None,
     record: WorkerImport | None = None,
+    max_bytes: int | None = None,
 ) -> ImportResult:
-    """Import a worker list (CSV or XLSX). Raises DomainError if the file cannot be read at all."""
+    """Import a worker list (CSV or XLSX). Raises DomainError if the file cannot be read at all.
+
+    `max_bytes`: the largest file accepted (the web upload limit); None, for the CLI, accepts any size.
+    """
     _check_on_duplicate(on_duplicate)
     today = today or timezone.localdate()
     return _run_import(
@@ -247,8 +351,12 @@ def workers_import(
         record=record,
         stage_columns=WORKER_STAGE,
         stage_keys=("nik",),
+        dedup_key="nik",
+        max_bytes=max_bytes,
         validate=lambda chunk, villages: intake.validate_workers(chunk, today=today, villages=villages),
-        apply=lambda result, found: _apply_worker_stage(result, found, on_duplicate=on_duplicate),
+        apply_staged=lambda result, found, staging: _apply_workers(
+            result, found, staging=staging, on_duplicate=on_duplicate
+        ),
     )
 
 
@@ -261,6 +369,7 @@ def roster_import(
     request=None,
     progress: Progress | None = None,
     record: WorkerImport | None = None,
+    max_bytes: int | None = None,
 ) -> ImportResult:
     """Import a BPJS TK membership roster: memberships by KPJ, matched to workers by NIK.
 
@@ -278,8 +387,12 @@ def roster_import(
         record=record,
         stage_columns={**ROSTER_STAGE, "worker_id": "BIGINT"},
         stage_keys=("nik", "kpj"),
+        dedup_key="kpj",
+        max_bytes=max_bytes,
         validate=lambda chunk, villages: intake.validate_roster(chunk, villages=villages),
-        apply=lambda result, found: _apply_roster_stage(result, found, add_missing=add_missing),
+        apply_staged=lambda result, found, staging: _apply_roster_stage(
+            result, found, add_missing=add_missing
+        ),
     )
 
 
@@ -298,8 +411,10 @@ def _run_import(
     record,
     stage_columns,
     stage_keys,
+    dedup_key,
+    max_bytes,
     validate,
-    apply,
+    apply_staged,
 ) -> ImportResult:
     """Read, stage, apply and record one import inside one transaction; a dry run rolls back at the end."""
     try:
@@ -319,25 +434,41 @@ def _run_import(
             notes=[f"Berkas ini sudah diimpor sebagai impor #{previous.pk}; tidak ada yang berubah."],
         )
     result = ImportResult(dry_run=dry_run)
-    found: list[dict] = []
+    found: list = []
     staged_columns = [name for name in stage_columns if name != "worker_id"]
+    staging = None
+
+    def apply(result: ImportResult, found: list) -> None:
+        apply_staged(result, found, staging)
+
     try:
         with transaction.atomic():
             _create_stage(stage_columns)
+            staging = _Staging(
+                key=dedup_key,
+                direct=kind == ImportKind.WORKERS and not Worker.objects.exists(),
+                columns=staged_columns,
+            )
             try:
                 result.rows, issue_frames = _read_and_stage(
-                    path, validate=validate, kind=kind, stage_columns=staged_columns, progress=progress
+                    path,
+                    validate=validate,
+                    kind=kind,
+                    staging=staging,
+                    progress=progress,
+                    max_bytes=max_bytes,
                 )
             except intake.IntakeFileError as error:
                 raise DomainError(error.code, error.message, field="file") from error
-            _index_stage(*stage_keys)
-            touched = [] if dry_run else _touched_desa()
-            apply(result, found)
-            _drop_stage()
+            result.duplicates += staging.duplicates
+            if not staging.direct:
+                _index_stage(*stage_keys)
             month = None if dry_run else latest_month()
-            if month is not None and touched:
-                # Dashboards read the roll-ups: rebuild the touched desa (and their ancestors) with the data.
-                coverage_refresh(month=month, desa_codes=touched)
+            refresh = _coverage_refresher(kind, on_duplicate, month)
+            apply(result, found)
+            if month is not None:
+                refresh(result)
+            _drop_stage()
             issues = pl.concat([*issue_frames, _issues_frame(found)], how="vertical_relaxed")
             result.invalid = issues.filter(pl.col("severity") == "error")["row"].n_unique()
             result.warnings = issues.filter(pl.col("severity") == "warning").height
@@ -372,7 +503,37 @@ def _run_import(
             record.errors_file = result.errors_file or ""
             record.save()
             result.import_id = record.pk
+    finally:
+        if staging is not None:
+            staging.close()
     return result
+
+
+def _coverage_refresher(kind: str, on_duplicate: str, month: dt.date | None):
+    """What brings the dashboards' roll-ups up to date once the import is applied, prepared before it.
+
+    A worker list that changes no existing worker only adds workers: their cells are added to the
+    aggregates (about a second for 10,000 rows at full scale). Anything else can move or re-status
+    existing workers, so the desa they were in and the desa they are in now are rebuilt.
+    """
+    if month is None:
+        return lambda result: None
+    workers = Worker._meta.db_table
+    last_id = Worker.objects.aggregate(last=Max("id"))["last"] or 0
+    touched = None
+    if kind != ImportKind.WORKERS or on_duplicate == OnDuplicate.UPDATE:
+        touched = _touched_desa()
+
+    def refresh(result: ImportResult) -> None:
+        if kind == ImportKind.WORKERS and not result.updated:
+            # Inserted by this import: newer than the last id and named in its stage. The NIK test keeps
+            # out workers a concurrent writer committed in the meantime.
+            new_ids = f"SELECT w.id FROM {workers} w JOIN {STAGE} s ON s.nik = w.nik WHERE w.id > %s"
+            coverage_add_workers(month=month, worker_ids=(new_ids, [last_id]))
+        elif touched:
+            coverage_refresh(month=month, desa_codes=touched)
+
+    return refresh
 
 
 def _record(result, *, record, kind, path: Path, sha: str, on_duplicate: str, dry_run: bool, actor):
@@ -405,47 +566,33 @@ def _write_report(issues: pl.DataFrame, import_id: int | None, sha: str) -> str 
     return str(csv_path)
 
 
-def _apply_worker_stage(result: ImportResult, found: list[dict], *, on_duplicate: str) -> None:
-    """Set-based de-duplication and writes from the staging table into the registry."""
-    workers = Worker._meta.db_table
-    # In-file duplicates: the first row with a NIK wins, later ones are counted and reported.
-    for row, nik, first in _fetch(
-        f"SELECT s.line, s.nik, f.first_line FROM {STAGE} s "
-        f"JOIN (SELECT nik, MIN(line) AS first_line FROM {STAGE} GROUP BY nik) f "
-        f"ON f.nik = s.nik WHERE s.line > f.first_line"
-    ):
-        found.append(
-            _issue(
-                row,
-                "nik",
-                "nik_duplicate_in_file",
-                f"NIK {nik} sudah ada di baris {first}; baris ini dilewati.",
-                "warning",
-                nik,
-            )
-        )
-    # Probes the stage's (nik, line) index per row instead of materialising a set of every first line.
-    in_file = _execute(
-        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} t WHERE t.nik = {STAGE}.nik "
-        f"AND t.line < {STAGE}.line)"
-    )
-    result.duplicates += in_file
+def _apply_workers(result: ImportResult, found: list, *, staging: _Staging, on_duplicate: str) -> None:
+    if staging.direct:
+        _apply_workers_direct(result, found, staging)
+    else:
+        _apply_worker_stage(result, found, on_duplicate=on_duplicate)
 
-    matched = _fetch(f"SELECT s.line, s.nik FROM {STAGE} s JOIN {workers} w ON w.nik = s.nik")
+
+def _apply_worker_stage(result: ImportResult, found: list, *, on_duplicate: str) -> None:
+    """Set-based de-duplication against the registry and writes from the staging table into it (the
+    stage holds only the first row of each NIK in the file)."""
+    workers = Worker._meta.db_table
+    matched_sql = f"FROM {STAGE} s JOIN {workers} w ON w.nik = s.nik"
+    matched = _fetch(f"SELECT COUNT(*) {matched_sql}")[0][0]
     if on_duplicate == OnDuplicate.REJECT:
-        for row, nik in matched:
+        for frame in _fetch_frames(f"SELECT s.line, s.nik {matched_sql}", {"row": pl.Int64, "nik": pl.Utf8}):
             found.append(
-                _issue(
-                    row,
+                _issue_frame(
+                    frame,
                     "nik",
                     "nik_already_registered",
-                    f"NIK {nik} sudah terdaftar; impor ini menolak data yang sudah ada.",
+                    pl.format("NIK {} sudah terdaftar; impor ini menolak data yang sudah ada.", "nik"),
                     "error",
-                    nik,
+                    "nik",
                 )
             )
     elif on_duplicate == OnDuplicate.KEEP:
-        result.duplicates += len(matched)
+        result.duplicates += matched
     else:
         changed = " OR ".join(
             f"NOT ({workers}.{name} = s.{name} OR ({workers}.{name} IS NULL AND s.{name} IS NULL))"
@@ -458,14 +605,14 @@ def _apply_worker_stage(result: ImportResult, found: list[dict], *, on_duplicate
             f"WHERE {workers}.nik = s.nik AND ({changed})",
             [now],
         )
-        result.unchanged = len(matched) - result.updated
+        result.unchanged = matched - result.updated
     # EXISTS probes the registry's NIK index per staged row instead of materialising every NIK.
     _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {workers} w WHERE w.nik = {STAGE}.nik)")
 
     _flag_likely_duplicates(found)
     now = timezone.now()
     columns = ", ".join(UPDATABLE)
-    with _indexes_set_aside(workers):
+    with _indexes_set_aside(workers, rows=_fetch(f"SELECT COUNT(*) FROM {STAGE}")[0][0]):
         result.inserted = _execute(
             f"INSERT INTO {workers} (nik, {columns}, source, created_at, updated_at) "
             f"SELECT nik, {columns}, 'import', %s, %s FROM {STAGE} ORDER BY line",
@@ -473,8 +620,78 @@ def _apply_worker_stage(result: ImportResult, found: list[dict], *, on_duplicate
         )
 
 
+def _apply_workers_direct(result: ImportResult, found: list, staging: _Staging) -> None:
+    """The staged chunks straight into the empty registry, in file order (ids follow the rows)."""
+    workers = Worker._meta.db_table
+    first_id = bulk.next_id(workers)
+    candidates = _likely_duplicate_lines(staging.person_keys)
+    stamp = _timestamp_literal()
+    people: list[pl.DataFrame] = []
+    with _indexes_set_aside(workers, rows=staging.kept):
+        for chunk in staging.chunks():
+            if candidates.len():
+                people.append(
+                    chunk.filter(pl.col("line").is_in(candidates.implode())).select(
+                        pl.col("line").alias("row"), "nik", "desa_id", "birth_date", "name_key"
+                    )
+                )
+            rows = chunk.select(
+                "nik",
+                *UPDATABLE,
+                pl.lit("import").alias("source"),
+                pl.lit(stamp).alias("created_at"),
+                pl.lit(stamp).alias("updated_at"),
+            )
+            result.inserted += bulk.append_frame(table=workers, frame=rows)
+    # What follows the apply (the coverage refresh) finds the inserted workers through the stage: one
+    # set-based copy of two columns, cheaper than staging every row while reading.
+    _execute(
+        f"INSERT INTO {STAGE} (nik, desa_id) SELECT nik, desa_id FROM {workers} WHERE id >= %s", [first_id]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {STAGE}")
+        if connection.vendor == "postgresql":
+            # Planner statistics for the table that was empty a moment ago (autovacuum comes later).
+            cursor.execute(f"ANALYZE {workers}")
+    if people:
+        found.append(_likely_pairs_in_file(pl.concat(people)))
+
+
+def _likely_duplicate_lines(person_keys: list[pl.DataFrame]) -> pl.Series:
+    """Lines whose (desa, birth date, name key) hash occurs more than once: the only rows that can pair."""
+    if not person_keys:
+        return pl.Series("line", [], dtype=pl.Int64)
+    keys = pl.concat(person_keys)
+    return keys.filter(pl.len().over("key") > 1)["line"]
+
+
+def _likely_pairs_in_file(people: pl.DataFrame) -> pl.DataFrame:
+    """Likely-duplicate warnings among rows of the file, on the exact keys: the same pairs and message as
+    the stage's SQL in `_flag_likely_duplicates` (each later row against every earlier one)."""
+    keys = ["desa_id", "birth_date", "name_key"]
+    pairs = people.join(people, on=keys, suffix="_other").filter(
+        (pl.col("row") > pl.col("row_other")) & (pl.col("nik") != pl.col("nik_other"))
+    )
+    return _issue_frame(
+        pairs,
+        "nik",
+        "likely_duplicate",
+        pl.format("Kemungkinan orang yang sama dengan baris {} (NIK {}): periksa.", "row_other", "nik_other"),
+        "warning",
+        "nik",
+    )
+
+
+def _timestamp_literal() -> str:
+    """Now, as the database stores a DateTimeField (UTC), for a constant column of a bulk load."""
+    now = timezone.now().astimezone(dt.UTC)
+    if connection.vendor == "sqlite":
+        return now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return now.isoformat()
+
+
 @contextlib.contextmanager
-def _indexes_set_aside(table: str):
+def _indexes_set_aside(table: str, *, rows: int):
     """A large insert into an empty table: its indexes, unique and foreign-key constraints are dropped
     for the insert and rebuilt after it, in the same transaction (`bulk._set_aside_indexes`).
 
@@ -484,8 +701,7 @@ def _indexes_set_aside(table: str):
     table that already holds rows the indexes are kept: rebuilding them would cost more.
     """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")
-        large = cursor.fetchone()[0] >= bulk.SET_ASIDE_MIN_ROWS
+        large = rows >= bulk.SET_ASIDE_MIN_ROWS
         rebuild = bulk._set_aside_indexes(cursor, table) if large and bulk._is_empty(cursor, table) else []
     yield
     with connection.cursor() as cursor:
@@ -493,13 +709,7 @@ def _indexes_set_aside(table: str):
             cursor.execute(statement)
 
 
-def _name_keys(names: list[str]) -> list[str]:
-    """The import's normalised-name key for names already in the registry (same rule as for the file)."""
-    frame = pl.DataFrame({"name": names}, schema={"name": pl.Utf8})
-    return frame.select(name_key_expr(clean_name_expr(pl.col("name")))).to_series().to_list()
-
-
-def _flag_likely_duplicates(found: list[dict]) -> None:
+def _flag_likely_duplicates(found: list) -> None:
     """Rows about to be inserted whose normalised name, birth date and desa match another person with a
     different NIK, in the file or in the registry: kept, but flagged for review."""
     _execute(f"CREATE INDEX {STAGE}_person ON {STAGE} (desa_id, birth_date, name_key)")
@@ -523,23 +733,18 @@ def _flag_likely_duplicates(found: list[dict]) -> None:
                 nik,
             )
         )
-    candidates = _fetch(
+    # Registry names are keyed in Polars (the rule needs Unicode normalisation), a batch at a time: a
+    # large registry can share desa and birth date with many staged rows.
+    for candidates in _fetch_frames(
         f"SELECT s.line, s.nik, s.name_key, w.nik, w.name FROM {STAGE} s JOIN {Worker._meta.db_table} w "
-        f"ON w.desa_id = s.desa_id AND w.birth_date = s.birth_date"
-    )
-    other_keys = _name_keys([candidate[4] for candidate in candidates])
-    for (row, nik, name_key, other_nik, _), other_key in zip(candidates, other_keys, strict=True):
-        if other_key == name_key:
-            found.append(
-                _issue(
-                    row,
-                    "nik",
-                    "likely_duplicate",
-                    f"Kemungkinan orang yang sama dengan pekerja terdaftar NIK {other_nik}: periksa.",
-                    "warning",
-                    nik,
-                )
-            )
+        f"ON w.desa_id = s.desa_id AND w.birth_date = s.birth_date",
+        {"row": pl.Int64, "nik": pl.Utf8, "name_key": pl.Utf8, "other_nik": pl.Utf8, "other_name": pl.Utf8},
+    ):
+        same = candidates.filter(name_key_expr(clean_name_expr(pl.col("other_name"))) == pl.col("name_key"))
+        message = pl.format(
+            "Kemungkinan orang yang sama dengan pekerja terdaftar NIK {}: periksa.", "other_nik"
+        )
+        found.append(_issue_frame(same, "nik", "likely_duplicate", message, "warning", "nik"))
 
 
 MEMBERSHIP_FIELDS = ("segment", "jkk", "jkm", "jht", "status", "paid_through")
@@ -565,26 +770,9 @@ ROSTER_STAGE = {
 }
 
 
-def _apply_roster_stage(result: ImportResult, found: list[dict], *, add_missing: bool) -> None:
+def _apply_roster_stage(result: ImportResult, found: list, *, add_missing: bool) -> None:
+    """Memberships from the stage (which holds only the first row of each KPJ in the file)."""
     workers, memberships = Worker._meta.db_table, Membership._meta.db_table
-    for line, kpj, first in _fetch(
-        f"SELECT s.line, s.kpj, f.first_line FROM {STAGE} s JOIN (SELECT kpj, MIN(line) AS first_line "
-        f"FROM {STAGE} GROUP BY kpj) f ON f.kpj = s.kpj WHERE s.line > f.first_line"
-    ):
-        found.append(
-            _issue(
-                line,
-                "kpj",
-                "kpj_duplicate_in_file",
-                f"KPJ {kpj} sudah ada di baris {first}; baris ini dilewati.",
-                "warning",
-                kpj,
-            )
-        )
-    result.duplicates += _execute(
-        f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {STAGE} t WHERE t.kpj = {STAGE}.kpj "
-        f"AND t.line < {STAGE}.line)"
-    )
     link = f"UPDATE {STAGE} SET worker_id = (SELECT w.id FROM {workers} w WHERE w.nik = {STAGE}.nik)"
     _execute(link)
     if add_missing:
@@ -602,28 +790,20 @@ def _apply_roster_stage(result: ImportResult, found: list[dict], *, add_missing:
             [now, now],
         )
         _execute(link)
-    for line, nik in _fetch(f"SELECT line, nik FROM {STAGE} WHERE worker_id IS NULL"):
-        hint = "" if add_missing else " Gunakan --add-missing untuk menambahkannya dari data kepesertaan."
-        found.append(
-            _issue(
-                line,
-                "nik",
-                "nik_not_in_registry",
-                f"NIK {nik} belum terdaftar di registri pekerja.{hint}",
-                "error",
-                nik,
-            )
-        )
-    _execute(f"DELETE FROM {STAGE} WHERE worker_id IS NULL")
-    for line, kpj in _fetch(
-        f"SELECT s.line, s.kpj FROM {STAGE} s JOIN {memberships} m ON m.kpj = s.kpj "
-        f"WHERE m.worker_id <> s.worker_id"
+    hint = "" if add_missing else " Gunakan --add-missing untuk menambahkannya dari data kepesertaan."
+    for frame in _fetch_frames(
+        f"SELECT line, nik FROM {STAGE} WHERE worker_id IS NULL", {"row": pl.Int64, "nik": pl.Utf8}
     ):
-        found.append(
-            _issue(
-                line, "kpj", "kpj_other_worker", f"KPJ {kpj} sudah tercatat untuk pekerja lain.", "error", kpj
-            )
-        )
+        message = pl.format(f"NIK {{}} belum terdaftar di registri pekerja.{hint}", "nik")
+        found.append(_issue_frame(frame, "nik", "nik_not_in_registry", message, "error", "nik"))
+    _execute(f"DELETE FROM {STAGE} WHERE worker_id IS NULL")
+    for frame in _fetch_frames(
+        f"SELECT s.line, s.kpj FROM {STAGE} s JOIN {memberships} m ON m.kpj = s.kpj "
+        f"WHERE m.worker_id <> s.worker_id",
+        {"row": pl.Int64, "kpj": pl.Utf8},
+    ):
+        message = pl.format("KPJ {} sudah tercatat untuk pekerja lain.", "kpj")
+        found.append(_issue_frame(frame, "kpj", "kpj_other_worker", message, "error", "kpj"))
     _execute(
         f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {memberships} m WHERE m.kpj = {STAGE}.kpj "
         f"AND m.worker_id <> {STAGE}.worker_id)"
@@ -724,6 +904,7 @@ def _run_for_record(record: WorkerImport, *, dry_run: bool, phase: str) -> Impor
     options = {"on_duplicate": record.on_duplicate} if record.kind == ImportKind.WORKERS else {}
     return runner(
         path=Path(record.file_path),
+        max_bytes=UPLOAD_LIMIT_BYTES,
         dry_run=dry_run,
         actor=record.submitted_by,
         record=record,

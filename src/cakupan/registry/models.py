@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length, Replace
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.core.masking import mask_nik
@@ -37,6 +39,14 @@ class WorkerQuerySet(AreaScopedQuerySet):
     area_lookup = "desa__code"
 
 
+def _without_digits(field: str):
+    """The text with every ASCII digit removed, in SQL both databases evaluate natively."""
+    expression = models.F(field)
+    for digit in "0123456789":
+        expression = Replace(expression, models.Value(digit), models.Value(""))
+    return expression
+
+
 class Worker(models.Model):
     nik = models.CharField(_("NIK"), max_length=16, unique=True)
     name = models.CharField(_("nama"), max_length=150)
@@ -68,8 +78,11 @@ class Worker(models.Model):
         verbose_name_plural = _("pekerja")
         indexes = [models.Index(fields=["desa", "sector"], name="worker_desa_sector")]
         constraints = [
+            # ^[0-9]{16}$ without a regular expression: SQLite has no REGEXP of its own, and Django's is a
+            # Python callback run for every inserted or updated row (~1.5 s per million on imports).
             models.CheckConstraint(
-                condition=models.Q(nik__regex=r"^[0-9]{16}$"), name="worker_nik_16_digits"
+                condition=models.Q(Exact(Length("nik"), 16), Exact(_without_digits("nik"), "")),
+                name="worker_nik_16_digits",
             ),
             models.CheckConstraint(condition=models.Q(sex__in=["L", "P"]), name="worker_sex_valid"),
             models.CheckConstraint(

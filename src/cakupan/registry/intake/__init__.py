@@ -20,7 +20,7 @@ from cakupan.registry.intake.columns import (
     WORKER_COLUMNS,
     WORKER_REQUIRED,
 )
-from cakupan.registry.intake.duplicates import in_file_duplicates, likely_duplicates
+from cakupan.registry.intake.duplicates import FirstSeen, in_file_duplicates, likely_duplicates
 from cakupan.registry.intake.errors import FILE_ERROR_CODES, IntakeFileError
 from cakupan.registry.intake.nikcheck import NikCheck, check_niks
 from cakupan.registry.intake.reader import NIK_NUMERIC_COLUMN, TableReader, file_sha256, read_table
@@ -50,6 +50,7 @@ __all__ = [
     "WORKER_COLUMNS",
     "WORKER_REQUIRED",
     "WORKER_ROW_SCHEMA",
+    "FirstSeen",
     "IntakeFileError",
     "NikCheck",
     "TableReader",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
-__all__ = ["in_file_duplicates", "likely_duplicates"]
+__all__ = ["FirstSeen", "in_file_duplicates", "likely_duplicates"]
 
 LIKELY_DUPLICATE_KEYS = ("name_key", "birth_date", "desa_id")
 
@@ -42,3 +43,51 @@ def likely_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
         )
         .sort("row", "other_row")
     )
+
+
+class FirstSeen:
+    """In-file duplicates across the chunks of one file, read in row order: remembers the first row of
+    every key seen so far, so no staging table or second pass is needed.
+
+    Keys are digit strings (NIK: 16 digits, KPJ: 11), kept as sorted int64 with their first row in
+    numpy arrays: 16 bytes per distinct key (96 MB for 6 million), not Python objects; a chunk's new keys
+    are inserted at their sorted places (one linear copy), and lookups are binary searches.
+    """
+
+    def __init__(self) -> None:
+        self._keys = np.empty(0, dtype=np.int64)
+        self._rows = np.empty(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(self._keys.size)
+
+    def mark(self, frame: pl.DataFrame, key: str = "nik") -> pl.DataFrame:
+        """`frame` (rows in file order, `row` increasing across calls; `key` all digits, never null) with
+        Int64 `first_row`: null for the first row of its key in the file so far, else that first row."""
+        if frame.is_empty():
+            return frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("first_row"))
+        keys = frame[key].cast(pl.Int64).to_numpy()
+        rows = frame["row"].cast(pl.Int64).to_numpy()
+        # Earlier chunks first: a key already seen points at its first row there. Sorted queries walk the
+        # known keys in order; random ones would miss the CPU cache on almost every probe.
+        order = np.argsort(keys)
+        position = np.empty_like(order)
+        position[order] = np.searchsorted(self._keys, keys[order])
+        inside = position < self._keys.size
+        earlier = np.zeros(keys.size, dtype=bool)
+        earlier[inside] = self._keys[position[inside]] == keys[inside]
+        first = np.full(keys.size, -1, dtype=np.int64)
+        first[earlier] = self._rows[position[earlier]]
+        # Within this chunk: the lowest row of each key not seen before.
+        local = pl.DataFrame({"key": keys, "row": rows})
+        chunk_first = local.select(pl.col("row").min().over("key")).to_series().to_numpy()
+        first = np.where(earlier, first, np.where(chunk_first == rows, -1, chunk_first))
+        new = ~earlier & (first == -1)
+        # New keys go in at the places just searched, in key order (np.insert keeps the given order
+        # among equal places): one linear copy, no re-sort of the keys already known.
+        added = order[new[order]]
+        self._keys = np.insert(self._keys, position[added], keys[added])
+        self._rows = np.insert(self._rows, position[added], rows[added])
+        return frame.with_columns(
+            pl.Series("first_row", first, dtype=pl.Int64).replace(-1, None).alias("first_row")
+        )

@@ -176,9 +176,11 @@ def read_table(
     kind: str = "workers",
     sheet: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> TableReader:
-    """Check the file and return an iterator of chunks; raises IntakeFileError for an unusable file."""
+    """Check the file and return an iterator of chunks; raises IntakeFileError for an unusable file.
+
+    `max_bytes` None accepts any size (the CLI); CSV is streamed, so memory does not grow with it."""
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
     cols.columns_of(kind)  # rejects an unknown kind before touching the file
@@ -186,7 +188,7 @@ def read_table(
     size = path.stat().st_size
     if size == 0:
         raise IntakeFileError(FILE_EMPTY, "Berkas kosong (0 byte).")
-    if size > max_bytes:
+    if max_bytes is not None and size > max_bytes:
         raise IntakeFileError(
             FILE_TOO_LARGE,
             f"Berkas terlalu besar: {_megabytes(size)}, batasnya {_megabytes(max_bytes)}. "

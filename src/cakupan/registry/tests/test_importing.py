@@ -166,12 +166,36 @@ def test_an_unreadable_file_is_refused_and_nothing_is_written(tmp_path, var_dir)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_midway_leaves_the_registry_as_it_was(tmp_path, var_dir, monkeypatch):
-    def broken(result, found, *, on_duplicate):
+    def broken(result, found, **options):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_apply_worker_stage", broken)
+    monkeypatch.setattr(importing, "_apply_workers", broken)
     with pytest.raises(RuntimeError):
         importing.workers_import(path=_csv(tmp_path, ROWS), today=TODAY)
+    assert Worker.objects.count() == 0 and WorkerImport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_failure_after_some_rows_went_straight_into_the_registry_leaves_it_empty(
+    tmp_path, var_dir, monkeypatch
+):
+    # Into an empty registry the rows are loaded chunk by chunk: the second chunk fails after the first
+    # is in the table, and the whole import is rolled back.
+    real_append = importing.bulk.append_frame
+    calls = []
+
+    def fail_second(*, table, frame):
+        calls.append(frame.height)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_append(table=table, frame=frame)
+
+    monkeypatch.setattr(importing.bulk, "append_frame", fail_second)
+    rows = [f"36020145069{n:05d};Orang {n};1990-06-05;P;36.02.01.2002;nelayan;1000000;;" for n in range(1, 6)]
+    monkeypatch.setattr(importing, "READ_CHUNK_ROWS", 2)
+    with pytest.raises(RuntimeError):
+        importing.workers_import(path=_csv(tmp_path, rows), today=TODAY)
+    assert calls == [2, 2]
     assert Worker.objects.count() == 0 and WorkerImport.objects.count() == 0
 
 
@@ -241,3 +265,58 @@ def test_an_applied_import_refreshes_the_coverage_of_the_touched_desa(tmp_path, 
     assert (desa.workers, province.workers, province.informal) == (2, 3, 3)
     importing.workers_import(path=_csv(tmp_path, ROWS[:1], name="uji.csv"), dry_run=True, today=TODAY)
     assert RegionCoverage.objects.get(month=dt.date(2026, 11, 1), region_id="36").workers == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "nik", ["360201450690001", "36020145069000011", "360201450690000X", "３602014506900001"]
+)
+def test_the_database_itself_refuses_a_nik_that_is_not_16_ascii_digits(nik):
+    from django.db import DataError, IntegrityError, transaction
+
+    from cakupan.regions.models import Region
+
+    fields = dict(
+        name="Siti", birth_date=TODAY, sex="P", desa=Region.objects.get(code="36.02.01.2002"),
+        employment="informal", sector="nelayan", monthly_income=0, source="import",
+    )  # fmt: skip
+    # PostgreSQL refuses 17 characters for the varchar(16) before any check constraint (DataError).
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
+        Worker.objects.create(nik=nik, **fields)
+    assert Worker.objects.create(nik="3602014506900001", **fields).pk
+
+
+@pytest.mark.django_db
+def test_an_empty_registry_gets_the_same_counts_and_report_as_a_filled_one(tmp_path, var_dir):
+    # Into an empty registry the rows skip the staging table; the result must not depend on that.
+    likely = "3602014506900011;SITI  AMINAH;05/06/1990;P;3602012002;nelayan;1000000;;"  # same person as row 2
+    path = _csv(tmp_path, [*ROWS, likely])
+    direct = importing.workers_import(path=path, today=TODAY)
+    direct_report = sorted(Path(direct.errors_file).read_text(encoding="utf-8-sig").splitlines())
+    direct_workers = list(Worker.objects.order_by("id").values_list("nik", "name", "monthly_income", "phone"))
+    Worker.objects.all().delete()
+    WorkerImport.objects.all().delete()
+    worker_register(
+        nik="3601014506900001", name="Orang Lain", birth_date=dt.date(1990, 6, 5), sex="P",
+        desa_code="36.01.01.2001", sector="petani", monthly_income=1_000_000,
+    )  # fmt: skip
+    staged = importing.workers_import(path=path, today=TODAY)
+    staged_report = sorted(Path(staged.errors_file).read_text(encoding="utf-8-sig").splitlines())
+    counts = ("rows", "inserted", "updated", "duplicates", "invalid", "unchanged", "warnings")
+    assert [getattr(direct, name) for name in counts] == [6, 3, 0, 1, 2, 0, 2]
+    assert [getattr(staged, name) for name in counts] == [getattr(direct, name) for name in counts]
+    assert staged_report == direct_report
+    assert any("likely_duplicate" in line and "baris 2 " in line for line in direct_report)
+    staged_workers = Worker.objects.exclude(nik="3601014506900001").order_by("id")
+    assert list(staged_workers.values_list("nik", "name", "monthly_income", "phone")) == direct_workers
+
+
+@pytest.mark.django_db
+def test_the_size_limit_is_the_callers_choice(tmp_path, var_dir):
+    path = _csv(tmp_path, ROWS)
+    with pytest.raises(DomainError) as raised:
+        importing.workers_import(path=path, today=TODAY, max_bytes=100)
+    assert raised.value.code == "file_too_large" and "Berkas terlalu besar" in raised.value.message
+    assert Worker.objects.count() == 0 and WorkerImport.objects.count() == 0
+    # The CLI passes no limit: a file of any size is streamed.
+    assert importing.workers_import(path=path, today=TODAY, max_bytes=None).inserted == 2

@@ -30,15 +30,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file, dry_run, json: bool, **options):
         progress = TerminalProgress("Membaca", self.stderr)
+        # No size limit here (the web upload limit is for browsers): files are streamed in chunks, so a
+        # roster of millions of rows imports in bounded memory.
+        common = {"path": file, "dry_run": dry_run, "progress": progress, "max_bytes": None}
         try:
             if kind == "workers":
-                result = importing.workers_import(
-                    path=file, on_duplicate=options["on_duplicate"], dry_run=dry_run, progress=progress
-                )
+                result = importing.workers_import(on_duplicate=options["on_duplicate"], **common)
             else:
-                result = importing.roster_import(
-                    path=file, add_missing=options["add_missing"], dry_run=dry_run, progress=progress
-                )
+                result = importing.roster_import(add_missing=options["add_missing"], **common)
         except DomainError as error:
             raise CommandError(f"{error.message} [{error.code}]") from error
         self.stderr.write("\n")
