@@ -19,6 +19,7 @@ api = NinjaAPI(
 api.add_router("/rules/", "cakupan.rules.api.router")
 api.add_router("/workers", "cakupan.registry.api.router")
 api.add_router("/coverage", "cakupan.coverage.api.router")
+api.add_router("/funding", "cakupan.funding.api.router")
 
 
 # Things that do not exist (as opposed to parameters that are malformed).

@@ -1,0 +1,237 @@
+"""The monthly cycle: renew program-funded workers whose cover ends, mark membership status per the rules
+engine, recognise covered months in the ledger, list who is about to lapse, refresh the coverage facts.
+
+One CycleRun row per month (UNIQUE): a second run of the same month returns the first and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
+from cakupan.coverage.models import Membership, MembershipStatus
+from cakupan.coverage.services import coverage_refresh
+from cakupan.funding import candidates as candidates_module
+from cakupan.funding import ledger, priority
+from cakupan.funding.candidates import add_months
+from cakupan.funding.models import (
+    AccountKind,
+    AllocationPlan,
+    CycleRun,
+    FundedMonth,
+    FundingProgram,
+    PlanKind,
+    PlanStatus,
+    ProgramStatus,
+    TransactionKind,
+)
+from cakupan.funding.services import common_region, invoices_create, plan_commit, plan_lines_insert
+from cakupan.rules.engine import Month, due_date, membership_status
+
+__all__ = ["cycle_run", "status_by_paid_through"]
+
+
+def status_by_paid_through(paid_through: list[dt.date], month: dt.date) -> dict[dt.date, str]:
+    """Status of a membership paid through each given month, evaluated the day after `month`'s due date
+    (when the cycle for `month` decides), from the rules engine: one call per distinct month, not per
+    member."""
+    on = due_date(Month.of(month)) + dt.timedelta(days=1)
+    result = {}
+    for paid in paid_through:
+        if paid.replace(day=1) > month:
+            result[paid] = MembershipStatus.AKTIF
+            continue
+        result[paid] = membership_status(paid=[Month.of(paid)], start=Month.of(paid), on=on).status
+    return result
+
+
+def _mark_statuses(month: dt.date) -> dict[str, int]:
+    distinct = list(Membership.objects.values_list("paid_through", flat=True).distinct())
+    statuses = status_by_paid_through(distinct, month)
+    changed = {}
+    for status in MembershipStatus.values:
+        months = [paid for paid, value in statuses.items() if value == status]
+        if months:
+            changed[status] = (
+                Membership.objects.filter(paid_through__in=months)
+                .exclude(status=status)
+                .update(status=status)
+            )
+    return changed
+
+
+def _renew(month: dt.date, actor) -> dict:
+    """Program-funded workers whose cover ends with `month`, renewed from the next month by the same
+    program while its budget lasts, highest priority first. Only enrolled workers (a KPJ) are renewed."""
+    following = add_months(month, 1)
+    renewed, cost = 0, 0
+    ending = (
+        FundedMonth.objects.values("worker_id")
+        .annotate(last=Max("month"))
+        .filter(last=month)
+        .values_list("worker_id", flat=True)
+    )
+    rows = list(
+        FundedMonth.objects.filter(
+            month=month,
+            worker_id__in=ending,
+            program__renew=True,
+            program__status=ProgramStatus.ACTIVE,
+            worker__memberships__isnull=False,
+        )
+        .values_list("worker_id", "program_id", "worker__desa_id", "worker__sector", "worker__decile")
+        .distinct()
+    )
+    if not rows:
+        return {"renewed": 0, "cost": 0, "plans": []}
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "worker_id": pl.Int64,
+            "program_id": pl.Int64,
+            "desa_id": pl.String,
+            "sector": pl.String,
+            "decile": pl.Int64,
+        },
+        orient="row",
+    )
+    frame = frame.with_columns(pl.col("decile").fill_null(0))
+    frame = frame.with_columns(
+        pl.Series(
+            "weight",
+            priority.weights(
+                deciles=frame["decile"].to_numpy(),
+                sectors=frame["sector"].to_numpy(),
+                renewal=[True] * frame.height,
+            ),
+        )
+    )
+    programs = list(
+        FundingProgram.objects.select_related("funder")
+        .filter(pk__in=frame["program_id"].unique().to_list())
+        .order_by("pk")
+    )
+    accounts = ledger.accounts_locked([p.pk for p in programs])
+    chosen = []
+    for index, program in enumerate(programs):
+        group = frame.filter(pl.col("program_id") == program.pk)
+        prices = {
+            s: candidates_module.sector_cost(program, s, start_month=following).total
+            for s in group["sector"].unique().to_list()
+        }
+        group = group.with_columns(
+            pl.col("sector").replace_strict(prices, return_dtype=pl.Int64).alias("cost")
+        )
+        group = group.sort(["weight", "worker_id"], descending=[True, False])
+        left = accounts[(program.pk, AccountKind.AVAILABLE)].balance
+        keep = group.filter(pl.col("cost").cum_sum() <= left)
+        if not keep.is_empty():
+            chosen.append(keep.with_columns(pl.lit(index, dtype=pl.Int64).alias("program_index")))
+    if not chosen:
+        return {"renewed": 0, "cost": 0, "plans": []}
+    table = pl.concat(chosen)
+    plan = AllocationPlan.objects.create(
+        kind=PlanKind.RENEWAL,
+        status=PlanStatus.APPROVED,
+        region_code=common_region([p.funder.area_id for p in programs]),
+        funded=table.height,
+        cost=int(table["cost"].sum()),
+        objective=float(table["weight"].sum()),
+        created_by=actor,
+    )
+    plan.programs.set(programs)
+    plan_lines_insert(plan, programs, table, first_month={p.pk: following for p in programs})
+    plan_commit(plan, actor=actor)
+    invoices_create(plan, month=following)
+    # Enrolled workers keep their KPJ: the renewal extends what they are paid through.
+    for program in programs:
+        workers = table.filter(pl.col("program_id") == program.pk)["worker_id"].to_list()
+        end = add_months(following, program.months - 1)
+        Membership.objects.filter(worker_id__in=workers, paid_through__lt=end).update(
+            paid_through=end, status=MembershipStatus.AKTIF
+        )
+    renewed, cost = table.height, int(table["cost"].sum())
+    return {"renewed": renewed, "cost": cost, "plans": [plan.pk]}
+
+
+def _recognise(month: dt.date, actor) -> int:
+    """Move money from paid to covered for the funded months up to `month`, as far as it has been paid:
+    the covered account is min(cost of funded months so far, paid + covered)."""
+    due = dict(
+        FundedMonth.objects.filter(month__lte=month)
+        .values("program_id")
+        .annotate(total=Sum("cost"))
+        .values_list("program_id", "total")
+    )
+    if not due:
+        return 0
+    accounts = ledger.accounts_locked(sorted(due))
+    funders = dict(FundingProgram.objects.filter(pk__in=due).values_list("pk", "funder_id"))
+    moved = 0
+    for program_id in sorted(due):
+        paid = accounts[(program_id, AccountKind.PAID)]
+        covered = accounts[(program_id, AccountKind.COVERED)]
+        target = min(int(due[program_id]), paid.balance + covered.balance)
+        delta = target - covered.balance
+        if delta > 0:
+            ledger.post(
+                kind=TransactionKind.RECOGNISE,
+                funder_id=funders[program_id],
+                reference=f"recognise:{month:%Y-%m}:program:{program_id}",
+                memo=f"Bulan terlindungi s.d. {month:%Y-%m}",
+                month=month,
+                actor=actor,
+                entries=[(paid, -delta), (covered, delta)],
+            )
+            moved += delta
+    return moved
+
+
+def about_to_lapse_count(month: dt.date) -> int:
+    """Members one unpaid month away from nonaktif after this month's cycle."""
+    threshold_months = [add_months(month, -2)]
+    return Membership.objects.filter(paid_through__in=threshold_months).count()
+
+
+def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[CycleRun, bool]:
+    """Run the cycle for `month` once. Returns (run, created); a repeat returns the first run."""
+    month = month.replace(day=1)
+    existing = CycleRun.objects.filter(month=month).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            run = CycleRun.objects.create(month=month, summary={}, created_by=actor)
+            renewals = _renew(month, actor)
+            marked = _mark_statuses(month)
+            recognised = _recognise(month, actor)
+            summary = {
+                "month": f"{month:%Y-%m}",
+                "renewed": renewals["renewed"],
+                "renewal_cost": renewals["cost"],
+                "renewal_plans": renewals["plans"],
+                "marked": marked,
+                "due": Membership.objects.filter(paid_through=add_months(month, -1)).count(),
+                "about_to_lapse": about_to_lapse_count(month),
+                "recognised": recognised,
+            }
+            if refresh:
+                coverage_refresh(month=month)
+            run.summary = summary
+            run.save(update_fields=["summary"])
+            audit_record(
+                action=AuditAction.UPDATE,
+                actor=actor,
+                obj=run,
+                region_code="36",
+                metadata={"event": "cycle_run", **summary},
+            )
+    except IntegrityError:
+        # Another process ran the same month at the same moment; its run is the one that counts.
+        return CycleRun.objects.get(month=month), False
+    return run, True
