@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("cakupan.rules.urls")),
     path("", include("cakupan.registry.urls")),
     path("cakupan/", include("cakupan.coverage.urls")),
+    path("dana/", include("cakupan.funding.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),
     path("api/v1/", api.urls),

@@ -25,3 +25,9 @@ def persen(value, places=1):
 def bulan(value):
     """date(2026, 11, 1) → November 2026."""
     return "–" if value is None else formatting.month_long(value)
+
+
+@register.filter
+def rupiah(value):
+    """1500000 → Rp1.500.000."""
+    return "–" if value is None else formatting.rupiah(int(value))

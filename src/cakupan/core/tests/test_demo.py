@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from cakupan.accounts.models import User
 from cakupan.coverage.models import RegionCoverage
+from cakupan.funding.models import AllocationPlan, FundedMonth, FunderOfficer
 from cakupan.registry.models import Worker
 
 
@@ -41,10 +42,19 @@ def test_demo_prepares_everything_and_prints_the_accounts():
         "funder_officer", "bpjs_liaison", "auditor", "sponsor",
     }  # fmt: skip
     assert User.objects.get(username="admin").is_superuser
+    # Funders, their programs and one approved plan, so the funding pages have something to show.
+    plan = AllocationPlan.objects.get()
+    assert plan.status == "approved" and plan.funded > 0
+    assert FundedMonth.objects.filter(line__plan=plan).count() > 0
+    assert f"rencana #{plan.pk}: " in text
+    baznas = User.objects.get(username="baznas")
+    assert FunderOfficer.objects.filter(user=baznas, funder__kind="zakat").exists()
 
     again = io.StringIO()
     call_command("demo", scale=0.0005, no_serve=True, stdout=again, stderr=io.StringIO())
     assert "pembangkitan dilewati" in again.getvalue()
+    assert "Rencana alokasi sudah ada; dilewati." in again.getvalue()
+    assert AllocationPlan.objects.count() == 1
     assert Worker.objects.count() == 2_880
     assert User.objects.filter(username__in=["admin", "provinsi", "lebak"]).count() == 3
 

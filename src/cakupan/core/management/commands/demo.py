@@ -3,10 +3,15 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from cakupan.accounts.models import User
 from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
-from cakupan.core.formatting import decimal_number, number
+from cakupan.approvals.models import Approval, ApprovalKind
+from cakupan.approvals.services import approval_approve
+from cakupan.core.formatting import decimal_number, number, rupiah
 from cakupan.coverage.selectors import latest_month
 from cakupan.coverage.services import coverage_refresh
+from cakupan.funding.models import AllocationPlan
+from cakupan.funding.services import allocation_plan_create, funding_demo_seed
 from cakupan.registry.management.commands.population import generate_with_progress
 from cakupan.registry.models import Worker
 from cakupan.registry.synthetic import DEFAULT_SEED
@@ -27,26 +32,42 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="siapkan saja, jangan jalankan server")
 
     def handle(self, *args, scale, seed, port, host, no_serve, **options):
-        self.stdout.write("1/4 Migrasi basis data dan data wilayah…")
+        self.stdout.write("1/5 Migrasi basis data dan data wilayah…")
         call_command("migrate", interactive=False, verbosity=0)
         if Worker.objects.exists():
-            self.stdout.write("2/4 Registri sudah berisi pekerja; pembangkitan dilewati.")
+            self.stdout.write("2/5 Registri sudah berisi pekerja; pembangkitan dilewati.")
             coverage_refresh(month=latest_month())
         else:
-            self.stdout.write(f"2/4 Membangkitkan populasi sintetis Banten (skala {scale})…")
+            self.stdout.write(f"2/5 Membangkitkan populasi sintetis Banten (skala {scale})…")
             run = generate_with_progress(scale=scale, seed=seed, as_of=None, stream=self.stderr)
             self.stdout.write(
                 f"    {number(run.workers)} pekerja, {number(run.memberships)} kepesertaan, "
                 f"{decimal_number(run.seconds)} detik."
             )
-        self.stdout.write("3/4 Akun demo:")
+        self.stdout.write("3/5 Akun demo:")
         password = os.environ.get("CAKUPAN_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         for account in DEMO_ACCOUNTS:
             user_upsert_demo(account=account, password=password)
             self.stdout.write(f"    {account.username:<10} {account.description}")
         self.stdout.write(f"    kata sandi semua akun demo: {password}")
+        self.stdout.write("4/5 Pendanaan demo: pemberi dana, program, satu rencana alokasi yang disetujui…")
+        self._funding()
         if no_serve:
-            self.stdout.write("4/4 Siap. Jalankan `cakupan serve` untuk membuka http://127.0.0.1:8000/")
+            self.stdout.write("5/5 Siap. Jalankan `cakupan serve` untuk membuka http://127.0.0.1:8000/")
             return
-        self.stdout.write(f"4/4 Membuka http://{host}:{port}/ (Ctrl+C untuk berhenti)")
+        self.stdout.write(f"5/5 Membuka http://{host}:{port}/ (Ctrl+C untuk berhenti)")
         call_command("serve", port=port, host=host)
+
+    def _funding(self) -> None:
+        programs = funding_demo_seed()
+        if AllocationPlan.objects.exists():
+            self.stdout.write("    Rencana alokasi sudah ada; dilewati.")
+            return
+        # The coordinator makes the plan and the administrator checks it, as two people would.
+        plan = allocation_plan_create(programs=programs, actor=User.objects.get(username="provinsi"))
+        approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
+        approval_approve(approval=approval, approver=User.objects.get(username="admin"))
+        self.stdout.write(
+            f"    {len(programs)} program; rencana #{plan.pk}: {number(plan.funded)} pekerja didanai, "
+            f"{rupiah(plan.cost)}."
+        )
