@@ -53,10 +53,9 @@ def _area_sql(codes: list[str]) -> tuple[str, list]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def eligibility_sql(program: FundingProgram) -> tuple[str, list]:
-    """WHERE clauses (over registry_worker AS w) for the program's eligibility and 'not funded already'."""
-    start = program.start_month
-    end = add_months(start, program.months - 1)
+def rules_sql(program: FundingProgram, *, start: dt.date) -> tuple[str, list]:
+    """WHERE clauses (over registry_worker AS w) for who the program may fund at all, for a cover that
+    starts in `start`: sector, employment, area (own village for Dana Desa), deciles, age, mustahik."""
     clauses = ["w.sector <> 'formal'"]
     params: list = []
     if program.informal_only:
@@ -94,6 +93,46 @@ def eligibility_sql(program: FundingProgram) -> tuple[str, list]:
         else:
             clauses.append(verified)
             params.append(program.funder_id)
+    return " AND ".join(clauses), params
+
+
+def _unfunded_sql(start: dt.date, end: dt.date) -> tuple[str, list]:
+    # A worker-month is funded at most once: skip anyone funded in any month of this cover.
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {FundedMonth._meta.db_table} f WHERE f.worker_id = w.id "
+        "AND f.month >= %s AND f.month <= %s)",
+        [start, end],
+    )
+
+
+def renewable_workers(program: FundingProgram, worker_ids: list[int], *, start: dt.date) -> set[int]:
+    """Of the workers whose cover by `program` ends, those it may still fund from `start`: a renewal
+    re-checks the rules (a worker who moved away from the Dana Desa village, or whose mustahik status was
+    revoked, is not renewed) and skips anyone already funded in the renewal's months."""
+    if not worker_ids:
+        return set()
+    rules, params = rules_sql(program, start=start)
+    unfunded, unfunded_params = _unfunded_sql(start, add_months(start, program.months - 1))
+    eligible: set[int] = set()
+    # Chunks keep the IN list within every engine's parameter limit.
+    for offset in range(0, len(worker_ids), 10_000):
+        chunk = worker_ids[offset : offset + 10_000]
+        sql = (
+            f"SELECT w.id FROM {Worker._meta.db_table} w "
+            f"WHERE w.id IN ({', '.join(['%s'] * len(chunk))}) AND {rules} AND {unfunded}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*chunk, *params, *unfunded_params])
+            eligible.update(row[0] for row in cursor.fetchall())
+    return eligible
+
+
+def eligibility_sql(program: FundingProgram) -> tuple[str, list]:
+    """WHERE clauses (over registry_worker AS w) for the program's eligibility and 'not funded already'."""
+    start = program.start_month
+    end = add_months(start, program.months - 1)
+    sql, params = rules_sql(program, start=start)
+    clauses = [sql]
     if program.uncovered_only:
         # Not covered in the first month of the program's cover (lapsing members are candidates).
         clauses.append(
@@ -101,13 +140,10 @@ def eligibility_sql(program: FundingProgram) -> tuple[str, list]:
             "AND m.paid_through >= %s)"
         )
         params.append(start)
-    # A worker-month is funded at most once: skip anyone funded in any month of this cover, or waiting
-    # in a plan not yet decided.
-    clauses.append(
-        f"NOT EXISTS (SELECT 1 FROM {FundedMonth._meta.db_table} f WHERE f.worker_id = w.id "
-        "AND f.month >= %s AND f.month <= %s)"
-    )
-    params.extend([start, end])
+    # Not funded in any month of this cover, nor waiting in a plan not yet decided.
+    unfunded, unfunded_params = _unfunded_sql(start, end)
+    clauses.append(unfunded)
+    params.extend(unfunded_params)
     clauses.append(
         f"NOT EXISTS (SELECT 1 FROM {PlanLine._meta.db_table} l JOIN {AllocationPlan._meta.db_table} p "
         "ON p.id = l.plan_id WHERE l.worker_id = w.id AND p.status = %s)"

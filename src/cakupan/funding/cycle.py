@@ -67,7 +67,8 @@ def _mark_statuses(month: dt.date) -> dict[str, int]:
 
 def _renew(month: dt.date, actor) -> dict:
     """Program-funded workers whose cover ends with `month`, renewed from the next month by the same
-    program while its budget lasts, highest priority first. Only enrolled workers (a KPJ) are renewed."""
+    program while its budget lasts and its rules still admit them, highest priority first. Only enrolled
+    workers (a KPJ) are renewed."""
     following = add_months(month, 1)
     renewed, cost = 0, 0
     ending = (
@@ -120,6 +121,10 @@ def _renew(month: dt.date, actor) -> dict:
     chosen = []
     for index, program in enumerate(programs):
         group = frame.filter(pl.col("program_id") == program.pk)
+        renewable = candidates_module.renewable_workers(
+            program, group["worker_id"].to_list(), start=following
+        )
+        group = group.filter(pl.col("worker_id").is_in(sorted(renewable)))
         prices = {
             s: candidates_module.sector_cost(program, s, start_month=following).total
             for s in group["sector"].unique().to_list()
