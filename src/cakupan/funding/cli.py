@@ -12,10 +12,10 @@ from cakupan.core.formatting import number, rupiah
 from cakupan.funding.models import FundingProgram
 from cakupan.funding.services import allocation_plan_create
 
-__all__ = ["plan_command", "plan_result"]
+__all__ = ["actor_for", "plan_command", "plan_result"]
 
 
-def _actor(username: str | None):
+def actor_for(username: str | None):
     User = get_user_model()
     if username:
         user = User.objects.filter(username=username).first()
@@ -59,7 +59,7 @@ def plan_command(
         raise DomainError(
             "program_unknown", f"Program tidak dikenal: {', '.join(map(str, missing))}.", field="program"
         )
-    plan = allocation_plan_create(programs=programs, actor=_actor(username), max_seconds=max_seconds)
+    plan = allocation_plan_create(programs=programs, actor=actor_for(username), max_seconds=max_seconds)
     result = plan_result(plan)
     if as_json:
         return json.dumps(result, ensure_ascii=False)
