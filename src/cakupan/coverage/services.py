@@ -36,6 +36,17 @@ LEVEL_LENGTHS = (13, 8, 5, 2)
 DIMENSIONS = ("sector", "sex", "age_band", "decile", "segment")
 
 
+# RegionCoverage's counts (workers, informal, active, active BPU/PU, in arrears, lapsed) summed over
+# fact cells; the roll-ups and the delta refresh must count alike.
+COVERAGE_SUMS = """SUM(workers),
+    SUM(CASE WHEN sector <> 'formal' THEN workers ELSE 0 END),
+    SUM(CASE WHEN status = 'aktif' THEN workers ELSE 0 END),
+    SUM(CASE WHEN status = 'aktif' AND segment = 'BPU' THEN workers ELSE 0 END),
+    SUM(CASE WHEN status = 'aktif' AND segment = 'PU' THEN workers ELSE 0 END),
+    SUM(CASE WHEN status = 'menunggak' THEN workers ELSE 0 END),
+    SUM(CASE WHEN status = 'nonaktif' THEN workers ELSE 0 END)"""
+
+
 def _age_band_sql(month: dt.date) -> tuple[str, list]:
     """A portable CASE over birth dates: the band boundaries are dates computed here, not SQL date maths."""
     bounds = [(25, "15-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64")]
@@ -131,13 +142,7 @@ def _build_rollups(month: dt.date, desa_codes: list[str] | None) -> None:
         (
             f"""INSERT INTO {coverage} (month, region_id, workers, informal, active, active_bpu, active_pu,
                     in_arrears, lapsed, refreshed_at)
-                SELECT month, desa_id, SUM(workers),
-                       SUM(CASE WHEN sector <> 'formal' THEN workers ELSE 0 END),
-                       SUM(CASE WHEN status = 'aktif' THEN workers ELSE 0 END),
-                       SUM(CASE WHEN status = 'aktif' AND segment = 'BPU' THEN workers ELSE 0 END),
-                       SUM(CASE WHEN status = 'aktif' AND segment = 'PU' THEN workers ELSE 0 END),
-                       SUM(CASE WHEN status = 'menunggak' THEN workers ELSE 0 END),
-                       SUM(CASE WHEN status = 'nonaktif' THEN workers ELSE 0 END), %s
+                SELECT month, desa_id, {COVERAGE_SUMS}, %s
                 FROM {facts} WHERE month = %s {desa_filter} GROUP BY month, desa_id""",
             [now, month, *desa_params],
         )
@@ -267,13 +272,7 @@ def _delta_statements(month: dt.date, now) -> list[tuple[str, list]]:
             (
                 f"""INSERT INTO {coverage} (month, region_id, workers, informal, active, active_bpu,
                         active_pu, in_arrears, lapsed, refreshed_at)
-                    SELECT %s, {region}, SUM(workers),
-                           SUM(CASE WHEN sector <> 'formal' THEN workers ELSE 0 END),
-                           SUM(CASE WHEN status = 'aktif' THEN workers ELSE 0 END),
-                           SUM(CASE WHEN status = 'aktif' AND segment = 'BPU' THEN workers ELSE 0 END),
-                           SUM(CASE WHEN status = 'aktif' AND segment = 'PU' THEN workers ELSE 0 END),
-                           SUM(CASE WHEN status = 'menunggak' THEN workers ELSE 0 END),
-                           SUM(CASE WHEN status = 'nonaktif' THEN workers ELSE 0 END), %s
+                    SELECT %s, {region}, {COVERAGE_SUMS}, %s
                     FROM {DELTA} WHERE 1 = 1 GROUP BY {region}
                     ON CONFLICT (month, region_id)
                     DO UPDATE SET {added}, refreshed_at = excluded.refreshed_at""",

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
 
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import number, rupiah
 from cakupan.funding.models import FundingProgram
 from cakupan.funding.services import allocation_plan_create
 
-__all__ = ["actor_for", "plan_command", "plan_result"]
+__all__ = ["actor_for", "plan_command", "plan_result", "write_result"]
 
 
 def actor_for(username: str | None):
@@ -73,3 +74,14 @@ def plan_command(
             f"{rupiah(row['cost'])}, sisa {rupiah(row['left'])}"
         )
     return "\n".join(lines)
+
+
+def write_result(command, work, options: dict) -> None:
+    """Run a command's work and print its result: one JSON object with --json, else its Bahasa text. A
+    DomainError becomes a CommandError (non-zero exit) naming the problem and its code."""
+    try:
+        result = work(options)
+    except DomainError as error:
+        raise CommandError(f"{error.message} [{error.code}]") from error
+    text = result.pop("text")
+    command.stdout.write(json.dumps(result, ensure_ascii=False) if options["json"] else text)

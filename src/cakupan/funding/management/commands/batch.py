@@ -1,14 +1,13 @@
 """`cakupan batch create|ack`: an approved plan becomes BPJS TK's enrolment batch (with an invoice per
 funder), and BPJS TK's acknowledgement file is applied to it."""
 
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import number, rupiah
-from cakupan.funding.cli import actor_for
+from cakupan.funding.cli import actor_for, write_result
 from cakupan.funding.enrolment import enrolment_ack_import, enrolment_batch_create
 from cakupan.funding.models import AllocationPlan, EnrolmentBatch, Invoice
 
@@ -30,14 +29,7 @@ class Command(BaseCommand):
         ack.add_argument("--json", action="store_true", help="keluaran satu objek JSON")
 
     def handle(self, *args, action, **options):
-        try:
-            result = self._create(options) if action == "create" else self._ack(options)
-        except DomainError as error:
-            raise CommandError(f"{error.message} [{error.code}]") from error
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-        else:
-            self.stdout.write(result.pop("text"))
+        write_result(self, self._create if action == "create" else self._ack, options)
 
     def _create(self, options) -> dict:
         plan = AllocationPlan.objects.filter(pk=options["plan"]).first()

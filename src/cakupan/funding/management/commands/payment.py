@@ -2,14 +2,13 @@
 (the bank's or BPJS TK's) is unique: recording it again changes nothing and says so."""
 
 import datetime as dt
-import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import rupiah
-from cakupan.funding.cli import actor_for
+from cakupan.funding.cli import actor_for, write_result
 from cakupan.funding.models import Invoice
 from cakupan.funding.services import payment_record
 
@@ -28,14 +27,7 @@ class Command(BaseCommand):
         record.add_argument("--json", action="store_true", help="keluaran satu objek JSON")
 
     def handle(self, *args, action, **options):
-        try:
-            result = self._record(options)
-        except DomainError as error:
-            raise CommandError(f"{error.message} [{error.code}]") from error
-        if options["json"]:
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
-        else:
-            self.stdout.write(result.pop("text"))
+        write_result(self, self._record, options)
 
     def _record(self, options) -> dict:
         invoice = Invoice.objects.filter(number=options["invoice"]).first()
