@@ -68,6 +68,8 @@ def _fact_cells_sql(month: dt.date, *, workers_where: str, memberships_where: st
     age_sql, _ = _age_band_sql(month)
     # A worker counts once: active if any membership has paid the month (PU wins over BPU), otherwise in
     # arrears or lapsed by the latest paid month, otherwise never registered.
+    # Grouped in the order of the worker_desa_cell index (desa, sector, sex, decile, birth date), so that
+    # SQLite can read the registry through it in order.
     return f"""
         SELECT w.desa_id, w.sector, w.sex, {age_sql} AS age_band, COALESCE(w.decile, 0) AS decile,
                CASE WHEN pw.worker_id IS NULL THEN ''
@@ -90,7 +92,7 @@ def _fact_cells_sql(month: dt.date, *, workers_where: str, memberships_where: st
             GROUP BY worker_id
         ) pw ON pw.worker_id = w.id
         {workers_where}
-        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        GROUP BY 1, 2, 3, 5, 4, 6, 7
     """
 
 
@@ -100,24 +102,64 @@ def _fact_cells_params(month: dt.date, *, workers_params: list, memberships_para
     return [*age_params, arrears_floor, month, *memberships_params, *workers_params]
 
 
+# The month's cells as the registry gives them now, computed once per refresh: the facts are brought in
+# line with this table and the desa roll-ups are summed from it (it is smaller and unindexed).
+CELLS = "coverage_refresh_cells"
+FACT_KEYS = ("desa_id", "sector", "sex", "age_band", "decile", "segment", "status")
+
+
 def _build_facts(month: dt.date, desa_codes: list[str] | None) -> None:
-    """Replace the month's fact rows (of some desa, or all) with a GROUP BY over the registry."""
+    """Bring the month's fact rows (of some desa, or all) in line with a GROUP BY over the registry.
+
+    A month without facts yet is one INSERT. Otherwise only what differs is written: changed counts are
+    updated, new cells inserted and vanished cells deleted. A refresh mostly finds the cells it had, and
+    rewriting 1.5 million unchanged rows (with their unique index) cost more than computing them.
+    """
     facts = CoverageFact._meta.db_table
     where, where_params = "", []
-    delete = CoverageFact.objects.filter(month=month)
     if desa_codes is not None:
         placeholders = ", ".join(["%s"] * len(desa_codes))
         where, where_params = f"WHERE w.desa_id IN ({placeholders})", list(desa_codes)
-        delete = delete.filter(desa_id__in=desa_codes)
-    delete._raw_delete(delete.db)
     cells = _fact_cells_sql(month, workers_where=where, memberships_where="")
-    sql = f"""
-        INSERT INTO {facts} (month, desa_id, sector, sex, age_band, decile, segment, status, workers)
-        SELECT %s, c.* FROM ({cells}) c
-    """
     params = _fact_cells_params(month, workers_params=where_params, memberships_params=[])
+    existing = CoverageFact.objects.filter(month=month)
+    if desa_codes is not None:
+        existing = existing.filter(desa_id__in=desa_codes)
+    columns = ", ".join(FACT_KEYS)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, *params])
+        if connection.vendor == "postgresql":
+            # Compiling this one large query costs seconds and saves less than it costs.
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {CELLS} AS {cells}", params)
+        if not existing.exists():
+            cursor.execute(
+                f"INSERT INTO {facts} (month, {columns}, workers) SELECT %s, {columns}, workers FROM {CELLS}",
+                [month],
+            )
+            return
+        if connection.vendor == "sqlite":
+            # The NOT EXISTS below probes the cells once per existing fact row.
+            cursor.execute(f"CREATE INDEX {CELLS}_key ON {CELLS} ({columns})")
+        cursor.execute(f"ANALYZE {CELLS}")
+        same_cell = " AND ".join(f"c.{key} = {facts}.{key}" for key in FACT_KEYS)
+        desa_filter, desa_params = _region_filter(f"{facts}.desa_id", desa_codes)
+        cursor.execute(
+            f"""DELETE FROM {facts} WHERE month = %s {desa_filter}
+                AND NOT EXISTS (SELECT 1 FROM {CELLS} c WHERE {same_cell})""",
+            [month, *desa_params],
+        )
+        # Cells whose count is unchanged are left out before the upsert: one anti-join (a hash join on
+        # PostgreSQL) instead of an index probe and a speculative insert per unchanged cell.
+        unchanged = " AND ".join(f"f.{key} = c.{key}" for key in (*FACT_KEYS, "workers"))
+        cursor.execute(
+            f"""INSERT INTO {facts} (month, {columns}, workers)
+                SELECT %s, {columns}, workers FROM {CELLS} c
+                WHERE NOT EXISTS (SELECT 1 FROM {facts} f WHERE f.month = %s AND {unchanged})
+                ON CONFLICT (month, {columns})
+                DO UPDATE SET workers = excluded.workers""",
+            [month, month],
+        )
 
 
 def _region_filter(column: str, codes: list[str] | None) -> tuple[str, list]:
@@ -127,9 +169,9 @@ def _region_filter(column: str, codes: list[str] | None) -> tuple[str, list]:
 
 
 def _build_rollups(month: dt.date, desa_codes: list[str] | None) -> None:
-    """Per-region totals and breakdowns: desa from the facts, each level above from the one below."""
+    """Per-region totals and breakdowns: desa from the refresh's cells (the same rows as the month's facts
+    of those desa, see `_build_facts`), each level above from the one below."""
     coverage, breakdown = RegionCoverage._meta.db_table, RegionBreakdown._meta.db_table
-    facts = CoverageFact._meta.db_table
     affected = None if desa_codes is None else _with_ancestors(desa_codes)
     for model in (RegionCoverage, RegionBreakdown):
         stale = model.objects.filter(month=month)
@@ -137,14 +179,12 @@ def _build_rollups(month: dt.date, desa_codes: list[str] | None) -> None:
             stale = stale.filter(region_id__in=affected)
         stale._raw_delete(stale.db)
     now = timezone.now()
-    desa_filter, desa_params = _region_filter("desa_id", desa_codes)
     statements = [
         (
             f"""INSERT INTO {coverage} (month, region_id, workers, informal, active, active_bpu, active_pu,
                     in_arrears, lapsed, refreshed_at)
-                SELECT month, desa_id, {COVERAGE_SUMS}, %s
-                FROM {facts} WHERE month = %s {desa_filter} GROUP BY month, desa_id""",
-            [now, month, *desa_params],
+                SELECT %s, desa_id, {COVERAGE_SUMS}, %s FROM {CELLS} GROUP BY desa_id""",
+            [month, now],
         )
     ]
     for dimension in DIMENSIONS:
@@ -152,10 +192,10 @@ def _build_rollups(month: dt.date, desa_codes: list[str] | None) -> None:
         statements.append(
             (
                 f"""INSERT INTO {breakdown} (month, region_id, dimension, value, workers, active)
-                    SELECT month, desa_id, '{dimension}', {value}, SUM(workers),
+                    SELECT %s, desa_id, '{dimension}', {value}, SUM(workers),
                            SUM(CASE WHEN status = 'aktif' THEN workers ELSE 0 END)
-                    FROM {facts} WHERE month = %s {desa_filter} GROUP BY month, desa_id, {value}""",
-                [month, *desa_params],
+                    FROM {CELLS} GROUP BY desa_id, {value}""",
+                [month],
             )
         )
     for child, parent in itertools.pairwise(LEVEL_LENGTHS):
@@ -211,6 +251,8 @@ def coverage_refresh(*, month: dt.date | None = None, desa_codes: list[str] | No
     with transaction.atomic():
         _build_facts(month, desa_codes)
         _build_rollups(month, desa_codes)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {CELLS}")
     return RegionCoverage.objects.filter(month=month).count()
 
 

@@ -59,6 +59,7 @@ class Worker(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"level": "village"},
+        db_index=False,  # worker_desa_cell leads with the desa
     )
     employment = models.CharField(_("status pekerjaan"), max_length=8, choices=Employment.choices)
     sector = models.CharField(_("sektor"), max_length=14, choices=Sector.choices)
@@ -76,7 +77,12 @@ class Worker(models.Model):
     class Meta:
         verbose_name = _("pekerja")
         verbose_name_plural = _("pekerja")
-        indexes = [models.Index(fields=["desa", "sector"], name="worker_desa_sector")]
+        # One index serves lookups by desa (and sector) and the coverage refresh: SQLite groups the
+        # registry into fact cells reading this index in order, which halves the grouping's cost (its
+        # B-tree then grows at one end). The foreign key's own desa index would only duplicate its prefix.
+        indexes = [
+            models.Index(fields=["desa", "sector", "sex", "decile", "birth_date"], name="worker_desa_cell")
+        ]
         constraints = [
             # ^[0-9]{16}$ without a regular expression: SQLite has no REGEXP of its own, and Django's is a
             # Python callback run for every inserted or updated row (~1.5 s per million on imports).

@@ -63,6 +63,28 @@ def test_refreshing_again_replaces_the_month(village):
     assert RegionCoverage.objects.filter(month=MONTH).count() == 7
 
 
+@pytest.mark.parametrize("desa_codes", [None, [DESA]])
+def test_refreshing_a_month_that_has_facts_updates_inserts_and_deletes_cells(village, desa_codes):
+    from cakupan.coverage.models import CoverageFact, RegionBreakdown
+
+    coverage_refresh(month=MONTH)
+    # `never` joins BPU: their "none" cell empties (deleted) and the BPU-active cell of the same
+    # person-attributes grows (updated); a fisher is a cell the month has not seen (inserted).
+    membership_record(worker=village, kpj="10000000008", segment="BPU", paid_through=MONTH)
+    _worker(8, sector="nelayan")
+    coverage_refresh(month=MONTH, desa_codes=desa_codes)
+    refreshed = _month_snapshot()
+    assert _counts(DESA) == (7, 7, 4, 2, 2, 1, 1)
+    assert _counts("36") == (8, 8, 5, 3, 2, 1, 1)
+    facts = CoverageFact.objects.filter(month=MONTH, desa_id=DESA)
+    assert sorted(facts.filter(status="none").values_list("sector", "workers")) == [("nelayan", 1)]
+    assert facts.get(status="aktif", segment="BPU", sector="petani").workers == 2
+    for model in (CoverageFact, RegionCoverage, RegionBreakdown):
+        model.objects.filter(month=MONTH).delete()
+    coverage_refresh(month=MONTH)
+    assert _month_snapshot() == refreshed
+
+
 def test_headline_uses_the_denominator_with_its_source(village):
     coverage_refresh(month=MONTH)
     headline = selectors.province_headline("36")
