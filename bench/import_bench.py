@@ -25,6 +25,10 @@ own, on the first --peer-rows rows of the same file:
   ForeignKeyWidget on the region code), `clean_model_instances`, then
   `resource.import_data(dataset, dry_run=False, use_transactions=True)` on a tablib Dataset.
 
+The floor: after our import, in the same database, the rows it inserted are stored again by the
+database alone (`child_floor`: one INSERT … SELECT into the emptied registry, its indexes set aside and
+rebuilt as the import does, and the commit), a lower bound for any importer on this machine.
+
 Every time includes reading the file. Prints a table and, last, one JSON line with every figure.
 """
 
@@ -236,6 +240,51 @@ def child_ours(path: Path, kind: str, profile: Path | None) -> dict:
     }
 
 
+def child_floor() -> dict:
+    """The database alone storing the rows our import inserted, with no Python per row: a lower bound
+    for any importer of this file into this registry, whatever it does before the rows reach the database.
+
+    Runs after `ours` in the same database: the inserted workers are copied to a plain table (untimed),
+    the registry is emptied, and then timed: one INSERT … SELECT of those rows into the empty registry
+    with its indexes, unique and foreign-key constraints set aside and rebuilt (`bulk._set_aside_indexes`,
+    what the import does), and the commit. No reading, parsing, validation, de-duplication or report.
+    """
+    setup_django()
+    from django.db import connection, transaction
+
+    from cakupan.registry import bulk
+    from cakupan.registry.models import Worker
+
+    table = Worker._meta.db_table
+    columns = ", ".join(field.column for field in Worker._meta.concrete_fields if field.column != "id")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE bench_floor AS SELECT {columns} FROM {table} ORDER BY id")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {table} RESTART IDENTITY CASCADE")
+            cursor.execute("ANALYZE bench_floor")
+        else:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("VACUUM")
+    load_before = load_average()
+    cpu_before = cpu_seconds()
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        rebuild = bulk._set_aside_indexes(cursor, table)
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bench_floor")
+        rows = cursor.rowcount
+        for statement in rebuild:
+            cursor.execute(statement)
+    seconds = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "cpu_s": cpu_seconds() - cpu_before,
+        "load_before": load_before,
+        "load_after": load_average(),
+    }
+
+
 def _head_lines(path: Path, rows: int) -> str:
     with open(path, encoding="utf-8") as handle:
         return "".join(line for _, line in zip(range(rows + 1), handle, strict=False))
@@ -419,6 +468,15 @@ def measure(label: str, urls: list[str], workdir: Path, args, data: Path) -> dic
         f"load {ours['load_before']} → {ours['load_after']}"
     )
     figures = {"database": label, **ours}
+    floor = run_child(["--child", "floor"], env)
+    log(
+        f"[{label}] floor: the database alone stores the {floor['rows']:,} inserted rows in "
+        f"{floor['seconds']:.1f} s ({floor['rows_per_s']:,.0f} rows/s), load {floor['load_before']} → "
+        f"{floor['load_after']}"
+    )
+    figures.update({f"floor_{key}": value for key, value in floor.items()})
+    # Per row of the file, as the import's own rows/s, so the two compare directly.
+    figures["floor_file_rows_per_s"] = ours["rows"] / floor["seconds"]
     if args.peer_rows and args.kind == "workers":
         for peer, url in (("careful", urls[1]), ("import_export", urls[2])):
             log(f"[{label}] peer {peer} on {args.peer_rows:,} rows …")
@@ -450,7 +508,7 @@ def print_table(results: list[dict], args, made: dict) -> None:
         f"{made['duplicates']:,} repeated NIKs, {made['malformed']:,} malformed NIKs (seed {SEED})"
     )
     header = (
-        f"{'database':<11}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'RSS MB':>8}{'2nd s':>7}"
+        f"{'database':<11}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'floor r/s':>11}{'RSS MB':>8}{'2nd s':>7}"
         f"{'careful r/s':>13}{'ours/careful':>14}{'i-e r/s':>10}{'ours/i-e':>10}"
     )
     print(header)
@@ -464,11 +522,14 @@ def print_table(results: list[dict], args, made: dict) -> None:
             )
         print(
             f"{r['database']:<11}{r['rows']:>11,}{r['seconds']:>9.1f}{r['rows_per_s']:>10,.0f}"
+            f"{r['floor_file_rows_per_s']:>11,.0f}"
             f"{r['peak_rss_mb']:>8,.0f}{r['second_import_s']:>7.2f}{peers}"
         )
     print(
         "rows/s = file rows / end-to-end import time (read, validate, stage, de-duplicate, insert, report, "
-        "commit); RSS = peak RSS of the import's process; 2nd s = the same file imported again "
+        "commit); floor r/s = file rows / the database's own time to store the inserted rows (INSERT … "
+        "SELECT into the empty registry, indexes rebuilt, commit: no Python per row); "
+        "RSS = peak RSS of the import's process; 2nd s = the same file imported again "
         f"(hash short-circuit); peers on the first {args.peer_rows:,} rows, each into an empty database."
     )
 
@@ -481,7 +542,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     parser.add_argument("--profile", help="write cProfile stats of our import to PROFILE.<database>.prof")
     parser.add_argument(
-        "--child", choices=["make-file", "ours", "careful", "import_export"], help=argparse.SUPPRESS
+        "--child", choices=["make-file", "ours", "floor", "careful", "import_export"], help=argparse.SUPPRESS
     )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
@@ -490,6 +551,7 @@ def main(argv: list[str]) -> int:
     children = {
         "make-file": lambda: child_make_file(args.rows, args.kind, args.file),
         "ours": lambda: child_ours(args.file, args.kind, args.profile_out),
+        "floor": child_floor,
         "careful": lambda: child_careful(args.file, args.peer_rows),
         "import_export": lambda: child_import_export(args.file, args.peer_rows),
     }

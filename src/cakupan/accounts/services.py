@@ -95,6 +95,11 @@ def token_revoke(*, value: str | None = None, user: User | None = None) -> int:
     return tokens.update(revoked_at=timezone.now())
 
 
+# "Last used" is kept to the minute: writing it on every request would make each API read a write too
+# (a row lock and a commit per request, the largest part of a dashboard call on PostgreSQL).
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=1)
+
+
 def token_authenticate(*, value: str) -> User | None:
     """The active user behind a live, unexpired token, or None (tampered, revoked or expired)."""
     if not value.startswith(TOKEN_PREFIX):
@@ -107,5 +112,6 @@ def token_authenticate(*, value: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from cakupan.core.apportion import largest_remainder
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import month_long
@@ -131,11 +133,20 @@ def _split(total: int, codes: list[str], weights: list[int]) -> dict[str, int]:
     return dict(zip(codes, (int(v) for v in largest_remainder(total, weights)), strict=True))
 
 
-def _denominators(path: list[Region], children: list[Region], month: dt.date, kind: str) -> tuple[dict, str]:
-    """Denominators of every region on the path from the province and of the target's children."""
+def _denominators(
+    path: list[Region],
+    family: dict[str, list[Region]],
+    rows: dict[str, RegionCoverage],
+    month: dt.date,
+    kind: str,
+) -> tuple[dict, str]:
+    """Denominators of every region on the path from the province and of the target's children.
+
+    `family` maps each region of the path to its children (so every level's siblings); `rows` holds the
+    month's roll-ups of all of them."""
     indicator = DENOMINATORS[kind][0]
     province = path[0]
-    rows = _coverage_rows(month, [r.code for r in path] + [c.code for c in children])
+    children = family.get(path[-1].code, [])
     registered = rows[province.code].workers if province.code in rows else 0
     total, source = _province_total(province.code, indicator, month, registered)
     values = {province.code: total}
@@ -143,12 +154,11 @@ def _denominators(path: list[Region], children: list[Region], month: dt.date, ki
         if indicator is None:
             values.update({r.code: (rows[r.code].workers if r.code in rows else 0) for r in regions})
             continue
-        siblings = list(Region.objects.filter(parent_id=parent.code).order_by("code"))
+        siblings = family[parent.code]
         if parent.level == RegionLevel.PROVINCE:
             weights = [r.population or 0 for r in siblings]
         else:
-            sibling_rows = _coverage_rows(month, [s.code for s in siblings])
-            weights = [sibling_rows[s.code].workers if s.code in sibling_rows else 0 for s in siblings]
+            weights = [rows[s.code].workers if s.code in rows else 0 for s in siblings]
         values.update(_split(values[parent.code], [s.code for s in siblings], weights))
     if indicator is not None and len(path) > 1:
         source += (
@@ -196,11 +206,20 @@ def coverage_summary(*, user, region_code: str, month: dt.date | None = None, de
             "coverage_month_missing", f"Belum ada data cakupan {month_long(month)} untuk {region.name}.",
             field="month",
         )  # fmt: skip
+    # One query for the path and every level's children (the siblings the denominators are split among),
+    # one for their roll-ups: a dashboard call is a handful of queries whatever its depth.
     path_codes = region.ancestors_codes()
-    path = list(Region.objects.filter(code__in=path_codes).order_by("code"))
-    children = list(Region.objects.filter(parent_id=region.code).order_by("code"))
-    values, source = _denominators(path, children, month, denominator)
-    rows = _coverage_rows(month, [region.code] + [c.code for c in children])
+    related = list(
+        Region.objects.filter(Q(code__in=path_codes) | Q(parent_id__in=path_codes)).order_by("code")
+    )
+    path = [r for r in related if r.code in path_codes]
+    family: dict[str, list[Region]] = {code: [] for code in path_codes}
+    for item in related:
+        if item.parent_id in family:
+            family[item.parent_id].append(item)
+    children = family[region.code]
+    rows = _coverage_rows(month, [r.code for r in related])
+    values, source = _denominators(path, family, rows, month, denominator)
 
     def figure(item: Region) -> RegionFigure:
         row = rows.get(item.code)

@@ -128,6 +128,19 @@ def test_tokens_are_stored_as_digests_and_checked_for_the_user(people):
     assert raised.value.code == "token_days_invalid"
 
 
+def test_a_token_records_its_last_use_to_the_minute(people):
+    token, value = token_create(user=people["bpjs"], days=1)
+    assert token_authenticate(value=value) == people["bpjs"]
+    first_use = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first_use is not None
+    assert token_authenticate(value=value) == people["bpjs"]
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first_use
+    a_while_ago = first_use - dt.timedelta(seconds=61)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=a_while_ago)
+    assert token_authenticate(value=value) == people["bpjs"]
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first_use
+
+
 def test_token_command_prints_the_token_last_and_revokes(client, people):
     out = io.StringIO()
     call_command("token", "create", "lebak", stdout=out)
