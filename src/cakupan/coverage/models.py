@@ -167,7 +167,15 @@ class RegionBreakdown(models.Model):
     """Per region (any level) and month: workers and active members by one dimension's values."""
 
     month = models.DateField(_("bulan"))
-    region = models.ForeignKey("regions.Region", verbose_name=_("wilayah"), on_delete=models.CASCADE)
+    # Derived from the facts like they are (see CoverageFact.desa); lookups go through the unique
+    # (month, region, …) index, so the delta refresh's upserts maintain one index instead of two.
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("wilayah"),
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        db_index=False,
+    )
     dimension = models.CharField(_("dimensi"), max_length=10, choices=BreakdownDimension.choices)
     value = models.CharField(_("nilai"), max_length=14)
     workers = models.PositiveBigIntegerField(_("pekerja terdaftar"))
