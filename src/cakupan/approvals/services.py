@@ -8,32 +8,43 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cakupan.accounts.roles import READ_ONLY_ROLES
+from cakupan.accounts import authorization as authz
+from cakupan.accounts.models import Role
 from cakupan.approvals.handlers import approval_handler
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.core.scoping import region_within
 from cakupan.regions.models import Region
 
-# Accounts without a role are public or unfinished accounts, like sponsors: they never act on approvals.
-_ROLES_THAT_CANNOT_ACT = frozenset({*READ_ONLY_ROLES, ""})
+# The action of the authorization table that decides each kind of request.
+DECIDE_ACTIONS = {
+    ApprovalKind.WORKER_IMPORT: authz.IMPORT_APPROVE,
+    ApprovalKind.ALLOCATION_PLAN: authz.PLAN_APPROVE,
+    ApprovalKind.ENROLMENT_BATCH: authz.BATCH_APPROVE,
+}
+_DECIDER_MESSAGES = {
+    ApprovalKind.WORKER_IMPORT: "Impor data disetujui oleh petugas kabupaten/kota atau koordinator provinsi "
+    "wilayah itu; peran Anda tidak dapat memutuskannya.",
+    ApprovalKind.ALLOCATION_PLAN: "Rencana alokasi disetujui oleh petugas lain dari pemberi dana yang "
+    "dananya dipakai (APBD provinsi: koordinator provinsi); Anda tidak dapat memutuskannya.",
+    ApprovalKind.ENROLMENT_BATCH: "Batch pendaftaran disetujui oleh petugas lain yang berwenang di wilayah "
+    "itu; Anda tidak dapat memutuskannya.",
+}
 
 
-def region_within(region_code: str, area_code: str) -> bool:
-    """Codes are hierarchical: 36.02.01.2002 lies within 36.02, and 36.02 within itself."""
-    return region_code == area_code or region_code.startswith(f"{area_code}.")
+# Roles the table lets submit nothing (analysts, auditors, sponsors) only read; accounts without a role too.
+_READ_ONLY = frozenset({*Role.values, ""}) - authz.roles_allowed(authz.APPROVAL_SUBMIT)
 
 
-def _check_may_act(*, user, region_code: str) -> None:
-    """The user may submit or decide work in this region: active, not read-only, and the region is inside
-    their area. Superusers act everywhere; other accounts without an area act nowhere (as in the area
-    scoping of records), so a forgotten area never means province-wide authority."""
+def _refuse_outside_or_read_only(*, user, region_code: str) -> None:
+    """The two refusals that name their cause: a read-only role, and a region outside the user's area."""
     if not user.is_active:
         raise DomainError("user_inactive", f"Pengguna {user.username} tidak aktif.")
     if user.is_superuser:
         return
-    if getattr(user, "role", "") in _ROLES_THAT_CANNOT_ACT:
+    if getattr(user, "role", "") in _READ_ONLY:
         raise DomainError(
             "approval_read_only_role",
             "Peran Anda hanya dapat melihat data; tidak dapat mengajukan atau memutuskan persetujuan.",
@@ -44,6 +55,12 @@ def _check_may_act(*, user, region_code: str) -> None:
             f"Wilayah {region_code} berada di luar wilayah kerja Anda.",
             field="region_code",
         )
+
+
+def _check_may_submit(*, user, region_code: str) -> None:
+    _refuse_outside_or_read_only(user=user, region_code=region_code)
+    if not authz.can(user, authz.APPROVAL_SUBMIT, region_code):
+        raise DomainError("approval_not_allowed", "Peran Anda tidak dapat mengajukan persetujuan.")
 
 
 def _locked(approval: Approval) -> Approval:
@@ -66,7 +83,18 @@ def _check_decider(approval: Approval, approver) -> None:
         raise DomainError(
             "approval_self_decision", "Pengaju tidak dapat menyetujui atau menolak pengajuannya sendiri."
         )
-    _check_may_act(user=approver, region_code=approval.region_code)
+    _refuse_outside_or_read_only(user=approver, region_code=approval.region_code)
+    if not authz.can(approver, DECIDE_ACTIONS[approval.kind], approval):
+        raise DomainError("approval_not_allowed", _DECIDER_MESSAGES[approval.kind])
+
+
+def may_decide(approval: Approval | None, user) -> bool:
+    """Whether a page should offer this user the decision (the same table the services enforce)."""
+    return (
+        approval is not None
+        and approval.status == ApprovalStatus.PENDING
+        and authz.can(user, DECIDE_ACTIONS[approval.kind], approval)
+    )
 
 
 def _close(approval: Approval, *, status: str, user, reason: str) -> None:
@@ -111,7 +139,7 @@ def approval_submit(
         raise DomainError(
             "approval_region_unknown", f"Kode wilayah tidak dikenal: {region_code}.", field="region_code"
         )
-    _check_may_act(user=submitted_by, region_code=region_code)
+    _check_may_submit(user=submitted_by, region_code=region_code)
     subject_id = str(subject_id)
     already = DomainError(
         "approval_already_pending", "Sudah ada pengajuan yang menunggu persetujuan untuk data ini."

@@ -9,6 +9,11 @@ from django.db import models
 ROLES_WITHOUT_RECORD_ACCESS = frozenset({"sponsor", ""})
 
 
+def region_within(region_code: str, area_code: str) -> bool:
+    """Codes are hierarchical: 36.02.01.2002 lies within 36.02, and 36.02 within itself."""
+    return region_code == area_code or region_code.startswith(f"{area_code}.")
+
+
 def area_filter(lookup: str, code: str) -> models.Q:
     """Records whose region code (reached by `lookup`) is the code itself or lies beneath it."""
     return models.Q(**{lookup: code}) | models.Q(**{f"{lookup}__startswith": f"{code}."})

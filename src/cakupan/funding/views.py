@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
-from cakupan.approvals.services import approval_approve, approval_reject
+from cakupan.approvals.models import Approval, ApprovalKind
+from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
@@ -134,9 +134,7 @@ def _plan_context(request: HttpRequest, plan: AllocationPlan, error: DomainError
     return {
         "plan": plan,
         "approval": approval,
-        "may_decide": approval is not None
-        and approval.status == ApprovalStatus.PENDING
-        and approval.submitted_by_id != request.user.pk,
+        "may_decide": may_decide(approval, request.user),
         "programs": plan.programs.select_related("funder").order_by("pk"),
         "error": error,
     }

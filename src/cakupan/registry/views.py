@@ -9,8 +9,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
-from cakupan.approvals.services import approval_approve, approval_reject
+from cakupan.approvals.models import Approval, ApprovalKind
+from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.core.errors import DomainError
 from cakupan.registry import importing
 from cakupan.registry.models import ImportKind, ImportStatus, OnDuplicate, WorkerImport
@@ -85,15 +85,10 @@ def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, record: WorkerImport) -> dict:
     approval = _approval(record)
-    may_decide = (
-        approval is not None
-        and approval.status == ApprovalStatus.PENDING
-        and approval.submitted_by_id != request.user.pk
-    )
     return {
         "record": record,
         "approval": approval,
-        "may_decide": may_decide,
+        "may_decide": may_decide(approval, request.user),
         "running": record.status in RUNNING,
         "progress": importing.import_progress(record=record),
     }

@@ -22,6 +22,9 @@ USERS = [
 ]
 SUBJECT_REGIONS = ["36.02.01.2002", "36.73.01.1001"]
 READ_ONLY = {Role.PROVINCIAL_ANALYST}
+# Enrolment batches are decided by the coordinator or the BPJS TK liaison of the area (of these users:
+# the coordinator only); the others may submit but not decide.
+DECIDERS = {Role.PROVINCIAL_COORDINATOR}
 
 steps = st.lists(
     st.tuples(
@@ -60,6 +63,8 @@ def _expected_error(op, user_index, subject, latest, with_reason):
         return "approval_read_only_role"
     if not _inside(region, area):
         return "approval_outside_area"
+    if role not in DECIDERS:
+        return "approval_not_allowed"
     if op == "reject" and not with_reason:
         return "approval_reason_required"
     return None

@@ -32,6 +32,7 @@ def people(db):
         "admin": User.objects.create_superuser(username="admin", password="x"),
         "coordinator": user("provinsi", Role.PROVINCIAL_COORDINATOR, "36"),
         "officer": user("baznas", Role.FUNDER_OFFICER, "36"),
+        "checker": user("bendahara", Role.FUNDER_OFFICER, "36"),
         "regency": user("lebak", Role.REGENCY_OFFICER, "36.02"),
     }
 
@@ -58,7 +59,7 @@ def make_worker(db):
 
 @pytest.fixture
 def funders(people):
-    return {
+    made = {
         "province": services.funder_create(
             name="Pemprov Banten", kind=FunderKind.APBD_PROVINCE, area_code="36"
         ),
@@ -68,6 +69,12 @@ def funders(people):
         ),
         "csr": services.funder_create(name="CSR PT Contoh", kind=FunderKind.CSR, area_code="36.02"),
     }
+    # The flows under test need a checker for every funder's money: the coordinator proposes plans (any
+    # funder in the area) and one treasurer acts for every funder here. Who may approve what is tested
+    # with separate people in test_plan_authority.py.
+    for funder in made.values():
+        services.funder_officer_add(funder=funder, user=people["checker"], actor=people["admin"])
+    return made
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ def test_funder_endpoints(client, make_worker, program_factory, people, funders)
     make_worker(DESA_A, decile=1)
     make_worker(DESA_C, decile=2)
     program = program_factory(budget=YEAR)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
 
     side = client.get("/funders?month=2026-12", user=people["coordinator"]).json()
     assert {row["name"] for row in side} == {

@@ -29,9 +29,9 @@ def approved_plan(make_worker, program_factory, people, settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     workers = [make_worker(DESA_A, decile=1), make_worker(DESA_A, decile=2)]
     program = program_factory(budget=YEAR * 2)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
     return plan, workers
 
 

@@ -25,10 +25,10 @@ def test_concurrent_approvals_cannot_overspend(make_worker, program_factory, peo
     make_worker(DESA_A, decile=1)
     make_worker(DESA_A, decile=2)
     program = program_factory(budget=YEAR)
-    first = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    first = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     # Room for a second pending plan, then the budget goes back down: only one of them can be approved.
     services.program_update(program=program, actor=people["officer"], budget=YEAR * 2)
-    second = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    second = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     services.program_update(program=program, actor=people["officer"], budget=YEAR)
     assert (first.funded, second.funded) == (1, 1)
     approvals = [

@@ -58,8 +58,8 @@ def village(make_worker):
 @pytest.fixture
 def approved(village, program_factory, people):
     program = program_factory(budget=YEAR * 3 + 1_000)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
-    approval_approve(approval=_approval(plan), approver=people["coordinator"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
+    approval_approve(approval=_approval(plan), approver=people["checker"])
     plan.refresh_from_db()
     return program, plan
 
@@ -68,7 +68,7 @@ def test_plan_funds_the_most_vulnerable_within_budget_and_waits_for_approval(
     village, program_factory, people
 ):
     program = program_factory(budget=YEAR * 3 + 1_000)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     lines = PlanLine.objects.filter(plan=plan).order_by("worker_id")
     assert [line.worker_id for line in lines] == [w.pk for w in village[:3]]
     assert [(line.months, line.cost, line.first_month) for line in lines] == [(12, YEAR, START)] * 3
@@ -111,25 +111,25 @@ def test_approval_commits_budget_and_records_worker_months(approved, village):
 
 def test_rejection_commits_nothing_and_frees_the_workers(village, program_factory, people):
     program = program_factory(budget=YEAR * 3)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     # While the plan is pending its workers are not offered again: nobody is left in budget.
-    assert _code(services.allocation_plan_create, programs=[program], actor=people["officer"]) == (
+    assert _code(services.allocation_plan_create, programs=[program], actor=people["coordinator"]) == (
         "allocation_nothing_funded"
     )
-    approval_reject(approval=_approval(plan), approver=people["coordinator"], reason="Data belum lengkap")
+    approval_reject(approval=_approval(plan), approver=people["checker"], reason="Data belum lengkap")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.REJECTED
     assert _balances(program)["available"] == YEAR * 3
     assert FundedMonth.objects.count() == 0
-    again = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    again = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     assert again.funded == 3
 
 
 def test_budget_is_rechecked_under_lock_at_approval(village, program_factory, people):
     program = program_factory(budget=YEAR * 3)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     services.program_update(program=program, actor=people["officer"], budget=YEAR * 2)
-    assert _code(approval_approve, approval=_approval(plan), approver=people["coordinator"]) == (
+    assert _code(approval_approve, approval=_approval(plan), approver=people["checker"]) == (
         "budget_insufficient"
     )
     assert _approval(plan).status == ApprovalStatus.PENDING
@@ -146,12 +146,12 @@ def test_budget_is_rechecked_under_lock_at_approval(village, program_factory, pe
 def test_two_programs_never_fund_the_same_worker_month(village, program_factory, people, funders):
     first = program_factory(budget=YEAR * 5)
     second = program_factory(funder="csr", budget=YEAR * 5)
-    plan = services.allocation_plan_create(programs=[first, second], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[first, second], actor=people["coordinator"])
     assert plan.funded == 5
     assert PlanLine.objects.filter(plan=plan).values("worker_id").distinct().count() == 5
-    approval_approve(approval=_approval(plan), approver=people["coordinator"])
+    approval_approve(approval=_approval(plan), approver=people["checker"])
     assert FundedMonth.objects.count() == 60
-    assert _code(services.allocation_plan_create, programs=[first, second], actor=people["officer"]) == (
+    assert _code(services.allocation_plan_create, programs=[first, second], actor=people["coordinator"]) == (
         "allocation_no_candidates"
     )
 
@@ -314,8 +314,8 @@ def test_cycle_marks_status_per_rules_engine_and_renews_funded_workers(make_work
 def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_factory, people):
     workers = [make_worker(decile=1), make_worker(decile=2)]
     program = program_factory(budget=16_800 * 3, months=1)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
-    approval_approve(approval=_approval(plan), approver=people["coordinator"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
+    approval_approve(approval=_approval(plan), approver=people["checker"])
     for number, worker in enumerate(workers, 1):
         Membership.objects.create(
             worker=worker,
@@ -395,15 +395,15 @@ def test_batch_and_ack_failure_paths(approved, village, people, make_worker):
 def test_closed_programs_and_empty_selection_are_refused(program_factory, people):
     program = program_factory()
     assert (
-        _code(services.allocation_plan_create, programs=[], actor=people["officer"])
+        _code(services.allocation_plan_create, programs=[], actor=people["coordinator"])
         == "allocation_no_programs"
     )
-    assert _code(services.allocation_plan_create, programs=[program], actor=people["officer"]) == (
+    assert _code(services.allocation_plan_create, programs=[program], actor=people["coordinator"]) == (
         "allocation_no_candidates"
     )
     services.program_update(program=program, actor=people["officer"], status="closed")
     assert (
-        _code(services.allocation_plan_create, programs=[program], actor=people["officer"])
+        _code(services.allocation_plan_create, programs=[program], actor=people["coordinator"])
         == "program_closed"
     )
     assert AllocationPlan.objects.count() == 0

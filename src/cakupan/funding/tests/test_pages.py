@@ -24,7 +24,7 @@ def planned(make_worker, program_factory, people, funders):
     ]
     services.funder_officer_add(funder=funders["zakat"], user=people["officer"], actor=people["admin"])
     program = program_factory(budget=YEAR * 2 + 500, name="Nelayan dan petani")
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     return {"workers": workers, "program": program, "plan": plan}
 
 
@@ -39,7 +39,7 @@ def _month():
 
 def test_the_checker_approves_a_plan_on_its_page(client, planned, people):
     plan = planned["plan"]
-    page = _login(client, people["coordinator"]).get(f"/dana/rencana/{plan.pk}/")
+    page = _login(client, people["checker"]).get(f"/dana/rencana/{plan.pk}/")
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-testid="plan-funded">2<' in body
@@ -50,16 +50,16 @@ def test_the_checker_approves_a_plan_on_its_page(client, planned, people):
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
-    assert (approval.status, approval.decided_by) == (ApprovalStatus.APPROVED, people["coordinator"])
+    assert (approval.status, approval.decided_by) == (ApprovalStatus.APPROVED, people["checker"])
 
 
 def test_the_maker_cannot_approve_and_a_rejection_needs_a_reason(client, planned, people):
     plan = planned["plan"]
-    page = _login(client, people["officer"]).get(f"/dana/rencana/{plan.pk}/")
+    page = _login(client, people["coordinator"]).get(f"/dana/rencana/{plan.pk}/")
     assert 'data-testid="approve"' not in page.content.decode()
     refused = client.post(f"/dana/rencana/{plan.pk}/keputusan", {"decision": "approve"})
     assert refused.status_code == 400 and 'data-testid="error"' in refused.content.decode()
-    client.force_login(people["coordinator"])
+    client.force_login(people["checker"])
     no_reason = client.post(f"/dana/rencana/{plan.pk}/keputusan", {"decision": "reject", "reason": ""})
     assert no_reason.status_code == 400
     plan.refresh_from_db()
@@ -70,7 +70,7 @@ def test_the_coordinator_sees_every_funder_side_by_side_and_the_next_rupiah(clie
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(planned["plan"].pk))
     from cakupan.approvals.services import approval_approve
 
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
     page = _login(client, people["coordinator"]).get("/dana/", {"bulan": _month()})
     assert page.status_code == 200
     body = page.content.decode()
@@ -99,7 +99,7 @@ def test_the_funder_page_shows_budget_workers_masked_and_exports(client, planned
     from cakupan.approvals.services import approval_approve
 
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(planned["plan"].pk))
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
     province = funders["province"]
     services.funder_officer_add(funder=province, user=people["officer"], actor=people["admin"])
     client = _login(client, people["officer"])

@@ -94,14 +94,14 @@ def _apply(op, programs, plans, people) -> None:
     kind = op[0]
     if kind == "plan":
         chosen = [programs[i] for i in sorted(op[1])]
-        plans.append(services.allocation_plan_create(programs=chosen, actor=people["officer"]))
+        plans.append(services.allocation_plan_create(programs=chosen, actor=people["coordinator"]))
     elif kind in ("approve", "reject") and plans:
         plan = plans[op[1] % len(plans)]
         approval = Approval.objects.filter(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk)).first()
         if kind == "approve":
-            approval_approve(approval=approval, approver=people["coordinator"])
+            approval_approve(approval=approval, approver=people["checker"])
         else:
-            approval_reject(approval=approval, approver=people["coordinator"], reason="uji")
+            approval_reject(approval=approval, approver=people["checker"], reason="uji")
     elif kind == "budget":
         program = FundingProgram.objects.get(pk=programs[op[1]].pk)
         services.program_update(
@@ -161,7 +161,7 @@ def test_zakat_funds_only_mustahik_and_dana_desa_only_residents(
                     actor=people["officer"],
                 )
         try:
-            plan = services.allocation_plan_create(programs=[zakat, village], actor=people["officer"])
+            plan = services.allocation_plan_create(programs=[zakat, village], actor=people["coordinator"])
         except DomainError as error:
             assert error.code in {"allocation_no_candidates", "allocation_nothing_funded"}
             transaction.set_rollback(True)

@@ -17,9 +17,9 @@ HEADER = "nik;nama;tanggal_lahir;jenis_kelamin;kode_desa;sektor;penghasilan;desi
 
 
 def _fund_one_month(program, workers, people):
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
     assert set(FundedMonth.objects.filter(month=DECEMBER).values_list("worker_id", flat=True)) == {
         worker.pk for worker in workers
     }
@@ -88,9 +88,9 @@ def test_a_worker_funded_for_the_next_month_elsewhere_is_not_renewed_twice(
         name="Januari",
         uncovered_only=False,
     )
-    plan = services.allocation_plan_create(programs=[january], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[january], actor=people["coordinator"])
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
     run, _ = cycle_run(month=DECEMBER, refresh=False)
     assert run.summary["renewed"] == 0
     assert list(FundedMonth.objects.filter(month=JANUARY).values_list("program_id", flat=True)) == [

@@ -10,7 +10,7 @@ from cakupan.approvals.services import approval_approve
 from cakupan.core.errors import DomainError
 from cakupan.coverage.models import Membership
 from cakupan.coverage.services import coverage_refresh
-from cakupan.funding import cli, selectors, services
+from cakupan.funding import cli, ledger, selectors, services
 from cakupan.funding.models import CycleRun, Funder, FundingProgram, PlanLine
 from cakupan.funding.tests.conftest import DESA_A, DESA_B, DESA_C, START
 
@@ -19,14 +19,14 @@ YEAR = 201_600
 
 def _approve(plan, people):
     approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
-    approval_approve(approval=approval, approver=people["coordinator"])
+    approval_approve(approval=approval, approver=people["checker"])
 
 
 @pytest.fixture
 def funded(make_worker, program_factory, people):
     workers = [make_worker(DESA_A, decile=1), make_worker(DESA_B, decile=2), make_worker(DESA_C, decile=3)]
     program = program_factory(budget=YEAR * 2)
-    plan = services.allocation_plan_create(programs=[program], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     _approve(plan, people)
     return program, workers
 
@@ -168,7 +168,7 @@ def test_allocation_over_the_synthetic_population(small_population, funders, peo
         months=6,
         mustahik_decile_max=2,
     )
-    plan = services.allocation_plan_create(programs=[provinsi, zakat], actor=people["officer"])
+    plan = services.allocation_plan_create(programs=[provinsi, zakat], actor=people["coordinator"])
     per_program = {row["program_id"]: row for row in plan.summary["per_program"]}
     assert per_program[provinsi.pk]["cost"] <= 50_000_000
     assert per_program[zakat.pk]["cost"] <= 20_000_000
@@ -183,7 +183,7 @@ def test_allocation_over_the_synthetic_population(small_population, funders, peo
         )
         assert cursor.fetchone()[0] == 0
     _approve(plan, people)
-    assert services.ledger.balances(provinsi)["committed"] == per_program[provinsi.pk]["cost"]
+    assert ledger.balances(provinsi)["committed"] == per_program[provinsi.pk]["cost"]
 
 
 def test_allocate_command_database_mode(make_worker, program_factory, people, capsys):

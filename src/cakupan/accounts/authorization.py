@@ -1,0 +1,256 @@
+"""The one authorization table: for each action, which roles may take it and on which objects.
+
+Every view, API route, admin page, template and service asks `can(user, action, obj)`; nothing checks a
+role by hand. A row is a predicate built from a few named conditions (`rules` predicates):
+
+* `in_area`: the object's region lies inside the user's area (an object's region comes from
+  `REGION_ATTRIBUTES`; a plain region code names itself);
+* `not_maker`: the user did not submit the object (maker-checker): this holds for superusers too;
+* `officer_of_funder` / `governs_plan_funders`: the user acts for the funder, or for every funder whose
+  money an allocation plan commits (plans carry their funders in the approval's payload).
+
+Superusers (administrators) may take every action except deciding their own submissions. Accounts that
+are inactive, or staff without an area, may take none (a forgotten area never means province-wide).
+
+`obj=None` asks "may this user take the action anywhere?", which pages use to offer or hide a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import rules
+from django.core.exceptions import ImproperlyConfigured
+
+from cakupan.accounts.models import Role
+from cakupan.core.scoping import region_within
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+WORKER_VIEW = "worker.view"
+WORKER_REGISTER = "worker.register"
+WORKER_UNMASK = "worker.unmask"
+IDENTIFIERS_VIEW = "identifiers.view"
+MEMBERSHIP_CHANGE = "membership.change"
+IMPORT_WORKERS = "import.workers"
+IMPORT_ROSTER = "import.roster"
+IMPORT_APPROVE = "import.approve"
+APPROVAL_SUBMIT = "approval.submit"
+PLAN_CREATE = "plan.create"
+PLAN_APPROVE = "plan.approve"
+BATCH_APPROVE = "batch.approve"
+FUNDING_COORDINATE = "funding.coordinate"
+FUNDER_RECIPIENTS = "funder.recipients"
+AUDIT_VIEW = "audit.view"
+
+C = Role.PROVINCIAL_COORDINATOR
+A = Role.PROVINCIAL_ANALYST
+R = Role.REGENCY_OFFICER
+V = Role.VILLAGE_OPERATOR
+F = Role.FIELD_AGENT
+FO = Role.FUNDER_OFFICER
+B = Role.BPJS_LIAISON
+AU = Role.AUDITOR
+
+# Where an object's region code is read from, by "app_label.model_name".
+REGION_ATTRIBUTES = {
+    "approvals.approval": "region_code",
+    "registry.workerimport": "area_id",
+    "registry.worker": "desa_id",
+    "coverage.membership": "worker.desa_id",
+    "funding.funder": "area_id",
+    "funding.allocationplan": "region_code",
+    "regions.region": "code",
+}
+# Who submitted an object, for maker-checker.
+MAKER_ATTRIBUTES = {
+    "approvals.approval": "submitted_by_id",
+    "registry.workerimport": "submitted_by_id",
+    "funding.allocationplan": "created_by_id",
+}
+
+
+def _label(obj) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def _read(obj, dotted: str):
+    for name in dotted.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def region_of(obj) -> str | None:
+    if obj is None or isinstance(obj, str):
+        return obj
+    try:
+        attribute = REGION_ATTRIBUTES[_label(obj)]
+    except (AttributeError, KeyError) as error:
+        raise ImproperlyConfigured(f"No region is known for {obj!r}; add it to REGION_ATTRIBUTES.") from error
+    return _read(obj, attribute)
+
+
+def maker_of(obj) -> int | None:
+    attribute = MAKER_ATTRIBUTES.get(_label(obj)) if obj is not None and not isinstance(obj, str) else None
+    return getattr(obj, attribute) if attribute else None
+
+
+def user_funder_ids(user) -> frozenset[int]:
+    """The funders a user acts for (FunderOfficer rows), read once per user object."""
+    cached = getattr(user, "_authz_funder_ids", None)
+    if cached is None:
+        cached = frozenset(user.funders.values_list("pk", flat=True)) if user.pk else frozenset()
+        user._authz_funder_ids = cached
+    return cached
+
+
+# --- conditions ------------------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_active_user(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+@rules.predicate
+def has_area(user) -> bool:
+    return user.area_id is not None
+
+
+@rules.predicate
+def in_area(user, obj) -> bool:
+    region = region_of(obj)
+    if region is None:
+        return obj is None
+    return user.area_id is not None and region_within(region, user.area_id)
+
+
+@rules.predicate
+def not_maker(user, obj) -> bool:
+    return maker_of(obj) != user.pk
+
+
+@rules.predicate
+def officer_of_funder(user, funder) -> bool:
+    """The funder is one the user acts for; with no funder named, the user acts for some funder."""
+    if funder is None:
+        return bool(user_funder_ids(user))
+    return funder.pk in user_funder_ids(user)
+
+
+def _plan_funders(approval) -> list[dict]:
+    return list((approval.payload or {}).get("funders") or [])
+
+
+def _governs_funder(user, funder: dict) -> bool:
+    """Government money is decided by its government: the province's APBD by the provincial coordinator,
+    a kab/kota APBD by that kab/kota's officer; every other funder by its own officers."""
+    if funder.get("id") in user_funder_ids(user):
+        return True
+    area = user.area_id
+    if area is None:
+        return False
+    if user.role == C:
+        return funder.get("kind") == "apbd_province" and region_within(funder.get("area", ""), area)
+    if user.role == R:
+        return funder.get("kind") == "apbd_regency" and region_within(funder.get("area", ""), area)
+    return False
+
+
+@rules.predicate
+def governs_plan_funders(user, approval) -> bool:
+    """The user may commit the money of every funder in the plan (an approval of an allocation plan)."""
+    if approval is None:
+        return user.role in (C, R) or bool(user_funder_ids(user))
+    funders = _plan_funders(approval)
+    return bool(funders) and all(_governs_funder(user, funder) for funder in funders)
+
+
+@rules.predicate
+def may_create_for_funder(user, funder) -> bool:
+    """Plans are proposed by the funder's officers or by the area's coordinators; they are only proposals:
+    `governs_plan_funders` decides whose approval commits the money."""
+    if funder is None:
+        return True
+    if funder.pk in user_funder_ids(user):
+        return True
+    return user.role in (C, R) and user.area_id is not None and region_within(funder.area_id, user.area_id)
+
+
+always = rules.always_allow
+
+# --- the table -------------------------------------------------------------------------------------------
+
+STAFF_READERS = (C, A, R, V, F, FO, B, AU)
+CHECKERS = (C, R)
+
+TABLE: dict[str, dict[str, rules.Predicate]] = {
+    WORKER_VIEW: dict.fromkeys(STAFF_READERS, in_area),
+    # Full NIK, phone, birth date and KPJ: for the roles that register, verify and match people every day.
+    IDENTIFIERS_VIEW: dict.fromkeys((V, F, B), in_area),
+    # Officers who see identifiers masked may open one worker's, audited and limited per day.
+    WORKER_UNMASK: dict.fromkeys(CHECKERS, in_area),
+    WORKER_REGISTER: dict.fromkeys((V, F), in_area),
+    MEMBERSHIP_CHANGE: {B: in_area},
+    IMPORT_WORKERS: dict.fromkeys((V, F), has_area),
+    IMPORT_ROSTER: {B: has_area},
+    IMPORT_APPROVE: dict.fromkeys(CHECKERS, in_area & not_maker),
+    APPROVAL_SUBMIT: dict.fromkeys((C, R, V, F, FO, B), in_area),
+    PLAN_CREATE: dict.fromkeys((C, R, FO), may_create_for_funder),
+    PLAN_APPROVE: dict.fromkeys((C, R, FO), not_maker & governs_plan_funders),
+    BATCH_APPROVE: dict.fromkeys((C, B), in_area & not_maker),
+    FUNDING_COORDINATE: dict.fromkeys((C, A, R, AU), has_area),
+    FUNDER_RECIPIENTS: {
+        **dict.fromkeys((C, A, R, AU, V), in_area),
+        FO: officer_of_funder,
+    },
+    AUDIT_VIEW: dict.fromkeys((C, AU), has_area),
+}
+
+# What superusers must satisfy beyond being superusers: nobody checks their own work.
+SUPERUSER_CONDITIONS: dict[str, rules.Predicate] = {
+    IMPORT_APPROVE: not_maker,
+    PLAN_APPROVE: not_maker,
+    BATCH_APPROVE: not_maker,
+}
+
+AUTHORIZATION = rules.RuleSet()
+
+
+def _role_rule(rows: dict[str, rules.Predicate]) -> rules.Predicate:
+    @rules.predicate
+    def by_role(user, obj) -> bool:
+        row = rows.get(getattr(user, "role", ""))
+        return row is not None and row.test(user, obj)
+
+    return by_role
+
+
+def _build() -> None:
+    for action, rows in TABLE.items():
+        unknown = set(rows) - set(Role.values)
+        if unknown:
+            raise ImproperlyConfigured(f"Unknown roles in the authorization table for {action}: {unknown}")
+        superuser = rules.is_superuser & SUPERUSER_CONDITIONS.get(action, always)
+        by_role = ~rules.is_superuser & _role_rule(rows)
+        AUTHORIZATION.add_rule(action, is_active_user & (superuser | by_role))
+
+
+_build()
+
+
+def can(user, action: str, obj=None) -> bool:
+    """May `user` take `action` on `obj` (or anywhere, with no object)? Unknown actions are an error, so a
+    typo never silently refuses or allows."""
+    if action not in AUTHORIZATION:
+        raise ImproperlyConfigured(f"Unknown action {action!r}; add it to the authorization table.")
+    return AUTHORIZATION.test_rule(action, user, obj)
+
+
+def roles_allowed(action: str) -> frozenset[str]:
+    """The roles that have a row for the action (whatever the object): for tests and documentation."""
+    return frozenset(TABLE[action])
+
+
+def actions() -> Iterable[str]:
+    return TABLE.keys()

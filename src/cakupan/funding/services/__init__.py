@@ -1,0 +1,49 @@
+"""Writes of the funding app: funders, programs, allocation plans and their approval, payments.
+
+Enrolment batches and their acknowledgement live in `funding.enrolment`, the monthly cycle in
+`funding.cycle`; all of them post money through `funding.ledger`.
+"""
+
+from cakupan.funding.services.demo import funding_demo_seed
+from cakupan.funding.services.funders import (
+    funder_create,
+    funder_officer_add,
+    mustahik_revoke,
+    mustahik_verify,
+)
+from cakupan.funding.services.payments import invoices_create, payment_record
+from cakupan.funding.services.plans import (
+    allocation_plan_create,
+    build_instance,
+    common_region,
+    funded_months_insert,
+    plan_commit,
+    plan_funders,
+    plan_lines_insert,
+    plan_month,
+    plan_summary,
+    register_handlers,
+)
+from cakupan.funding.services.programs import program_create, program_update
+
+__all__ = [
+    "allocation_plan_create",
+    "build_instance",
+    "common_region",
+    "funded_months_insert",
+    "funder_create",
+    "funder_officer_add",
+    "funding_demo_seed",
+    "invoices_create",
+    "mustahik_revoke",
+    "mustahik_verify",
+    "payment_record",
+    "plan_commit",
+    "plan_funders",
+    "plan_lines_insert",
+    "plan_month",
+    "plan_summary",
+    "program_create",
+    "program_update",
+    "register_handlers",
+]
