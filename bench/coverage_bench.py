@@ -314,7 +314,7 @@ def measure_incremental(frame, label: str, workdir: Path) -> dict:
     path = workdir / f"impor-{label}.csv"
     write_csv(frame, path)
     calls: list[dict] = []
-    real_add = importing.coverage_add_workers
+    real_add = importing.run.coverage_add_workers
 
     def timed_add(**kwargs):
         started = time.perf_counter()
@@ -323,13 +323,13 @@ def measure_incremental(frame, label: str, workdir: Path) -> dict:
         return added
 
     before = Worker.objects.count()
-    importing.coverage_add_workers = timed_add
+    importing.run.coverage_add_workers = timed_add
     try:
         started = time.perf_counter()
         result = importing.workers_import(path=path)
         import_s = time.perf_counter() - started
     finally:
-        importing.coverage_add_workers = real_add
+        importing.run.coverage_add_workers = real_add
     if result.inserted != IMPORT_ROWS or result.invalid:
         raise SystemExit(f"import {label}: inserted {result.inserted}, invalid {result.invalid}")
     if len(calls) != 1 or calls[0]["month"] != AS_OF or calls[0]["added"] != IMPORT_ROWS:

@@ -29,9 +29,12 @@ NOT_FOUND_CODES = frozenset(
 
 
 def domain_error_status(error: DomainError) -> int:
-    """Outside the area → 403, unknown things → 404, everything else the caller got wrong → 400."""
-    if error.code.endswith("outside_area"):
+    """Outside the area or not the role's to do → 403, a limit reached → 429, unknown things → 404,
+    everything else the caller got wrong → 400."""
+    if error.code.endswith(("outside_area", "not_allowed")):
         return 403
+    if error.code.endswith("limit_reached"):
+        return 429
     if error.code in NOT_FOUND_CODES or error.code.endswith("not_found"):
         return 404
     return 400

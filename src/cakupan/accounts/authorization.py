@@ -254,3 +254,8 @@ def roles_allowed(action: str) -> frozenset[str]:
 
 def actions() -> Iterable[str]:
     return TABLE.keys()
+
+
+def sees_identifiers(user) -> bool:
+    """Full NIK, phone, birth date and KPJ, or their masked forms (core.masking)."""
+    return can(user, IDENTIFIERS_VIEW)

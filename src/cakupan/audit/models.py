@@ -36,6 +36,7 @@ class AuditAction(models.TextChoices):
     APPROVAL_CANCEL = "approval_cancel", _("Batalkan pengajuan")
     TOKEN_CREATE = "token_create", _("Buat token API")
     TOKEN_REVOKE = "token_revoke", _("Cabut token API")
+    ALERT = "alert", _("Peringatan keamanan")
 
 
 class AuditEventQuerySet(models.QuerySet):

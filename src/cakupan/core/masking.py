@@ -1,27 +1,46 @@
-"""Masking of personal identifiers in lists and exports (UU 27/2022). No Django import."""
+"""Masking of personal identifiers for roles that do not work with them (UU 27/2022). No Django import.
+
+A masked value must not be undone from what the same role sees elsewhere. A NIK is the kecamatan code of
+issue (6 digits), the birth date as DDMMYY with 40 added to the day for women, and a 4-digit serial that
+is small for most people: shown beside the birth date and sex, a NIK with only its middle hidden is
+rebuilt exactly. So a masked NIK keeps only the kecamatan code, the birth date is replaced by an age band
+(`core.ages`), the phone keeps only its operator prefix and the KPJ nothing (the last digits of the KPJ and
+of the phone are the public status check's second factor).
+"""
 
 from __future__ import annotations
 
-# Roles that work with identifiers every day: registering, verifying and matching people.
-ROLES_SEEING_IDENTIFIERS = frozenset({"village_operator", "field_agent", "bpjs_liaison"})
+import re
+
+NIK_VISIBLE = 6
+PHONE_VISIBLE = 4
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
 def mask_nik(nik: str) -> str:
-    """3601234567890001 → 3601********0001: the regency and serial stay readable for checking."""
+    """3602014506900001 → 360201**********: where the NIK was issued, nothing of the person."""
     if len(nik) != 16:
         return "*" * len(nik)
-    return f"{nik[:4]}{'*' * 8}{nik[12:]}"
+    return nik[:NIK_VISIBLE] + "*" * (16 - NIK_VISIBLE)
+
+
+def national_phone(phone: str) -> str:
+    """+6281234567890 → 081234567890, as officers write it."""
+    return f"0{phone[3:]}" if phone.startswith("+62") else phone
 
 
 def mask_phone(phone: str) -> str:
-    """+6281234567890 → +62812*****890; empty stays empty."""
+    """+6281234567890 → 0812********; empty stays empty."""
     if not phone:
         return ""
-    keep_start, keep_end = 6, 3
-    if len(phone) <= keep_start + keep_end:
-        return "*" * len(phone)
-    return f"{phone[:keep_start]}{'*' * (len(phone) - keep_start - keep_end)}{phone[-keep_end:]}"
+    national = national_phone(phone)
+    return national[:PHONE_VISIBLE] + "*" * max(0, len(national) - PHONE_VISIBLE)
 
 
-def sees_identifiers(*, role: str, is_superuser: bool = False) -> bool:
-    return is_superuser or role in ROLES_SEEING_IDENTIFIERS
+def mask_kpj(kpj: str) -> str:
+    return "*" * len(kpj)
+
+
+def mask_niks_in_text(text: str) -> str:
+    """Every 16-digit run in a message or a cell, masked (reports quote the NIKs they are about)."""
+    return _SIXTEEN_DIGITS.sub(lambda match: mask_nik(match.group(0)), text)

@@ -14,6 +14,12 @@ def region_within(region_code: str, area_code: str) -> bool:
     return region_code == area_code or region_code.startswith(f"{area_code}.")
 
 
+def area_range_sql(column: str, code: str) -> tuple[str, list[str]]:
+    """Raw SQL for "`column` lies in the area": the code itself or the range of its descendants, which an
+    index on the column serves ('.' is followed by '/' in ASCII, so "36.02." <= x < "36.02/")."""
+    return f"({column} = %s OR ({column} >= %s AND {column} < %s))", [code, f"{code}.", f"{code}/"]
+
+
 def area_filter(lookup: str, code: str) -> models.Q:
     """Records whose region code (reached by `lookup`) is the code itself or lies beneath it."""
     return models.Q(**{lookup: code}) | models.Q(**{f"{lookup}__startswith": f"{code}."})

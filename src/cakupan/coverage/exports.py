@@ -19,6 +19,7 @@ import xlsxwriter
 from django.utils import timezone
 
 from cakupan.core.formatting import date_long, decimal_number, month_long, number, percent
+from cakupan.core.spreadsheet import neutralise
 from cakupan.coverage.dashboard import DENOMINATORS, CoverageSummary
 
 __all__ = [
@@ -53,7 +54,6 @@ _WORKBOOK_OPTIONS = {
     "strings_to_numbers": False,
     "strings_to_urls": False,
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # A one-page PDF: more children than this are cut to those with the largest gap.
 PDF_MAX_ROWS = 28
 
@@ -158,7 +158,7 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_START) else value
+        return neutralise(value)
     if isinstance(value, Decimal):
         return f"{value:f}".replace(".", ",")
     if isinstance(value, dt.date):

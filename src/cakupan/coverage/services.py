@@ -9,6 +9,7 @@ import itertools
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cakupan.core.ages import AGE_BANDS, OLDEST_BAND, years_before
 from cakupan.core.errors import DomainError
 from cakupan.coverage.models import (
     CoverageFact,
@@ -49,17 +50,12 @@ COVERAGE_SUMS = """SUM(workers),
 
 def _age_band_sql(month: dt.date) -> tuple[str, list]:
     """A portable CASE over birth dates: the band boundaries are dates computed here, not SQL date maths."""
-    bounds = [(25, "15-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"), (65, "55-64")]
     cases, params = [], []
-    for years, label in bounds:
+    for years, label in AGE_BANDS:
         # Younger than `years` on the first of the month ⇔ born after this date.
-        try:
-            cutoff = month.replace(year=month.year - years)
-        except ValueError:  # 29 February
-            cutoff = month.replace(year=month.year - years, day=28)
         cases.append(f"WHEN w.birth_date > %s THEN '{label}'")
-        params.append(cutoff)
-    return f"CASE {' '.join(cases)} ELSE '65+' END", params
+        params.append(years_before(month, years))
+    return f"CASE {' '.join(cases)} ELSE '{OLDEST_BAND}' END", params
 
 
 def _fact_cells_sql(month: dt.date, *, workers_where: str, memberships_where: str) -> str:

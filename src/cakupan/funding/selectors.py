@@ -11,7 +11,9 @@ from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from cakupan.core.masking import mask_nik, sees_identifiers
+from cakupan.accounts import authorization as authz
+from cakupan.core.errors import DomainError
+from cakupan.core.masking import mask_kpj, mask_nik
 from cakupan.coverage.models import CoverageFact, Membership
 from cakupan.funding import costs
 from cakupan.funding.candidates import add_months
@@ -150,13 +152,27 @@ def funder_overview(*, funder: Funder, month: dt.date | None = None) -> dict:
 
 
 def _mask(user, nik: str) -> str:
-    if user is not None and sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser):
-        return nik
-    return mask_nik(nik)
+    return nik if user is not None and authz.sees_identifiers(user) else mask_nik(nik)
+
+
+def _mask_kpj(user, kpj: str) -> str:
+    return kpj if user is not None and authz.sees_identifiers(user) else mask_kpj(kpj)
+
+
+def check_recipients_visible(*, user, funder: Funder) -> None:
+    """Whom a funder pays for (zakat recipients are mustahik: poverty and faith) is shown only to the
+    funder's officers and to the coordinating and auditing staff of its area."""
+    if not authz.can(user, authz.FUNDER_RECIPIENTS, funder):
+        raise DomainError(
+            "funder_recipients_not_allowed",
+            "Daftar penerima dana ini hanya untuk petugas pemberi dana serta koordinator dan auditor "
+            "wilayahnya.",
+        )
 
 
 def funder_workers(*, funder: Funder, user, limit: int = 500, offset: int = 0) -> list[dict]:
     """Whom the funder covers (masked NIK), one row per plan line still funded, newest first."""
+    check_recipients_visible(user=user, funder=funder)
     lines = (
         PlanLine.objects.filter(
             program__funder=funder, released=False, plan__status__in=["approved", "batched"]
@@ -213,6 +229,8 @@ def renewals_due(
     *, month: dt.date, funder: Funder | None = None, user=None, limit: int | None = None
 ) -> list[dict]:
     """Workers whose funded cover ends with `month` (the cycle renews them while budget remains)."""
+    if funder is not None and user is not None:
+        check_recipients_visible(user=user, funder=funder)
     month = month.replace(day=1)
     rows = _renewals(month, funder).order_by("worker_id")
     if limit is not None:
@@ -447,7 +465,7 @@ def workers_about_to_lapse(
             "nik": _mask(user, m.worker.nik),
             "name": m.worker.name,
             "desa": m.worker.desa_id,
-            "kpj": m.kpj,
+            "kpj": _mask_kpj(user, m.kpj),
             "paid_through": f"{m.paid_through:%Y-%m}",
             "status": m.status,
             "lapses_after_month": f"{add_months(month.replace(day=1), 1):%Y-%m}",

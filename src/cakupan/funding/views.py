@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from cakupan.accounts import authorization as authz
+from cakupan.accounts.authorization import can
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.audit.models import AuditAction
@@ -21,9 +23,6 @@ from cakupan.coverage import exports as table_exports
 from cakupan.funding import exports, selectors
 from cakupan.funding.models import AllocationPlan, Funder
 
-# Officers of a funder see only their funder's page; the side-by-side view and "where the next rupiah
-# goes" are for the people who coordinate all funders.
-COORDINATING_ROLES = {"provincial_coordinator", "provincial_analyst", "regency_officer", "auditor"}
 NEXT_RUPIAH_ROWS = 20
 WORKER_ROWS = 100
 # An export holds every row, not only the page's first ones.
@@ -50,7 +49,7 @@ def _month(request: HttpRequest) -> tuple[dt.date, DomainError | None]:
 
 
 def _coordinates(user) -> bool:
-    return user.is_superuser or getattr(user, "role", "") in COORDINATING_ROLES
+    return can(user, authz.FUNDING_COORDINATE)
 
 
 def _scoped_funder(request: HttpRequest, funder_id: int) -> Funder:
@@ -100,13 +99,19 @@ def funding_home(request: HttpRequest) -> HttpResponse:
 def funder_detail(request: HttpRequest, funder_id: int) -> HttpResponse:
     funder = _scoped_funder(request, funder_id)
     month, error = _month(request)
+    recipients = can(request.user, authz.FUNDER_RECIPIENTS, funder)
     context = {
         "funder": funder,
         "month": month,
         "error": error,
         "overview": selectors.funder_overview(funder=funder, month=month),
-        "workers": selectors.funder_workers(funder=funder, user=request.user, limit=WORKER_ROWS),
-        "renewals": selectors.renewals_due(month=month, funder=funder, user=request.user),
+        "recipients_visible": recipients,
+        "workers": selectors.funder_workers(funder=funder, user=request.user, limit=WORKER_ROWS)
+        if recipients
+        else [],
+        "renewals": selectors.renewals_due(month=month, funder=funder, user=request.user)
+        if recipients
+        else [],
         "gained": selectors.coverage_gained(month=month, funder=funder),
         "reconciliation": selectors.reconciliation(funder=funder),
         "worker_rows": WORKER_ROWS,
@@ -193,7 +198,9 @@ def funder_export(request: HttpRequest, funder_id: int, table: str, fmt: str) ->
         "cakupan": lambda: exports.gained_table(selectors.coverage_gained(month=month, funder=funder)),
         "rekonsiliasi": lambda: exports.reconciliation_table(selectors.reconciliation(funder=funder)),
     }
-    if table not in builders:
+    if table not in builders or (
+        table in ("pekerja", "perpanjangan") and not can(request.user, authz.FUNDER_RECIPIENTS, funder)
+    ):
         raise Http404("Tabel ini tidak dapat diekspor.")
     data = builders[table]()
     notes = [("Pemberi dana", funder.name), ("Bulan", f"{month:%Y-%m}"), ("Tabel", data.title)]

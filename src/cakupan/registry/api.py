@@ -7,7 +7,6 @@ from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cakupan.accounts.auth import API_AUTH
-from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
 from cakupan.registry import selectors, services
 
 router = Router(tags=["workers"], auth=API_AUTH)
@@ -17,7 +16,9 @@ class WorkerOut(Schema):
     id: int
     nik: str
     name: str
-    birth_date: dt.date
+    # Only for roles that see identifiers (with the NIK, a birth date gives back its masked digits).
+    birth_date: dt.date | None
+    age_band: str
     sex: str
     desa_code: str
     employment: str
@@ -33,19 +34,22 @@ class ErrorOut(Schema):
 
 
 def _out(worker, user, *, unmasked: bool = False) -> WorkerOut:
-    full = unmasked or sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+    identity = (
+        selectors.worker_identity(worker, full=True) if unmasked else selectors.identity_for(user, worker)
+    )
     return WorkerOut(
         id=worker.id,
-        nik=worker.nik if full else mask_nik(worker.nik),
+        nik=identity.nik,
         name=worker.name,
-        birth_date=worker.birth_date,
+        birth_date=identity.birth_date,
+        age_band=identity.age_band,
         sex=worker.sex,
         desa_code=worker.desa_id,
         employment=worker.employment,
         sector=worker.sector,
         monthly_income=worker.monthly_income,
         decile=worker.decile,
-        phone=worker.phone if full else mask_phone(worker.phone),
+        phone=identity.phone,
     )
 
 
@@ -73,7 +77,11 @@ def export_workers(request, region: str | None = None, sector: str | None = None
     return response
 
 
-@router.post("/{worker_id}/unmask", response={200: WorkerOut, 404: ErrorOut}, summary="Buka NIK dan telepon")
+@router.post(
+    "/{worker_id}/unmask",
+    response={200: WorkerOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Buka NIK, telepon dan tanggal lahir (tercatat, dibatasi per hari)",
+)
 def unmask_worker(request, worker_id: int):
     """Full identifiers of one worker, for roles that see them masked; every call is audited."""
     worker = services.worker_unmask(user=request.user, worker_id=worker_id, request=request)

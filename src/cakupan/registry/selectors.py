@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from cakupan.accounts.authorization import sees_identifiers
+from cakupan.core.ages import age_band
 from cakupan.core.errors import DomainError
+from cakupan.core.masking import mask_nik, mask_phone
 from cakupan.core.scoping import area_filter
 from cakupan.regions.models import Region
 from cakupan.registry.models import Worker
@@ -36,3 +44,30 @@ def worker_list(*, user, region_code: str | None = None, sector: str | None = No
 def worker_get(*, user, worker_id: int) -> Worker | None:
     """One worker inside the user's area, or None: outside the area and non-existent look the same."""
     return Worker.objects.for_user(user).filter(id=worker_id).first()
+
+
+@dataclass(frozen=True)
+class WorkerIdentity:
+    """What of a worker's identifiers a user may see: everything, or the masked forms and an age band in
+    place of the birth date (which would give back the NIK's hidden digits)."""
+
+    nik: str
+    phone: str
+    birth_date: dt.date | None
+    age_band: str
+    full: bool
+
+
+def worker_identity(worker: Worker, *, full: bool, on: dt.date | None = None) -> WorkerIdentity:
+    on = on or timezone.localdate()
+    return WorkerIdentity(
+        nik=worker.nik if full else mask_nik(worker.nik),
+        phone=worker.phone if full else mask_phone(worker.phone),
+        birth_date=worker.birth_date if full else None,
+        age_band=age_band(worker.birth_date, on=on),
+        full=full,
+    )
+
+
+def identity_for(user, worker: Worker) -> WorkerIdentity:
+    return worker_identity(worker, full=sees_identifiers(user))

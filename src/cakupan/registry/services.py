@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cakupan.audit.models import AuditAction
+from cakupan.accounts import authorization as authz
+from cakupan.audit.models import AuditAction, AuditEvent
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
-from cakupan.core.masking import mask_nik, mask_phone, sees_identifiers
+from cakupan.core.masking import national_phone
+from cakupan.core.spreadsheet import looks_like_formula, neutralise
 from cakupan.coverage.models import Membership
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import bulk, selectors, synthetic
@@ -36,8 +38,12 @@ def worker_register(
     decile: int | None = None,
     phone: str = "",
     source: str = WorkerSource.MANUAL,
+    actor=None,
 ) -> Worker:
-    """Register one worker after validating every field; raises DomainError naming the first bad field."""
+    """Register one worker after validating every field; raises DomainError naming the first bad field.
+
+    With an `actor` (a person, not a script), the desa must lie in the actor's area and the actor's role
+    must register workers (the authorization table)."""
     parsed = nik_module.parse_nik(nik)
     if not parsed.valid:
         first = parsed.errors[0]
@@ -52,6 +58,12 @@ def worker_register(
             "Penghasilan harus bilangan bulat rupiah, tidak negatif.",
             field="monthly_income",
         )
+    if looks_like_formula(name.strip() or " "):
+        raise DomainError(
+            "formula_like_text",
+            "Nama tidak boleh diawali =, +, -, @ atau baris baru: Excel akan menjalankannya sebagai rumus.",
+            field="name",
+        )
     desa = Region.objects.filter(code=desa_code).first()
     if desa is None:
         raise DomainError("region_unknown", f"Kode wilayah '{desa_code}' tidak dikenal.", field="desa_code")
@@ -59,6 +71,8 @@ def worker_register(
         raise DomainError(
             "region_not_village", f"Kode wilayah '{desa_code}' bukan desa/kelurahan.", field="desa_code"
         )
+    if actor is not None:
+        check_may_register(actor=actor, desa_code=desa.code)
     worker = Worker(
         nik=parsed.nik,
         name=name.strip(),
@@ -81,6 +95,20 @@ def worker_register(
     with transaction.atomic():
         worker.save()
     return worker
+
+
+def check_may_register(*, actor, desa_code: str) -> None:
+    """The one check of every hand-made worker write: the role registers workers, inside its area."""
+    if not authz.can(actor, authz.WORKER_REGISTER):
+        raise DomainError(
+            "worker_register_not_allowed", "Peran Anda tidak dapat mendaftarkan atau mengubah pekerja."
+        )
+    if not authz.can(actor, authz.WORKER_REGISTER, desa_code):
+        raise DomainError(
+            "desa_outside_area",
+            f"Desa/kelurahan {desa_code} berada di luar wilayah kerja Anda.",
+            field="desa_code",
+        )
 
 
 def population_generate(
@@ -153,21 +181,65 @@ def _timestamp_literal() -> str:
     return now.isoformat()
 
 
-EXPORT_COLUMNS = ("id", "nik", "nama", "tanggal_lahir", "jenis_kelamin", "kode_desa", "sektor", "penghasilan",
-                  "desil", "telepon")  # fmt: skip
+EXPORT_COLUMNS = ("id", "nik", "nama", "tanggal_lahir", "kelompok_umur", "jenis_kelamin", "kode_desa",
+                  "sektor", "penghasilan", "desil", "telepon")  # fmt: skip
+
+# Officers who see identifiers masked may open this many workers' a day (Asia/Jakarta); the next attempt
+# is refused and the auditors are alerted once that day.
+UNMASK_DAILY_LIMIT = 20
+
+
+def _start_of_today() -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
 
 
 def worker_unmask(*, user, worker_id: int, request=None) -> Worker:
-    """Show one worker's full NIK and phone to an officer whose role sees them masked: an explicit,
-    audited act. Outside the area, the worker does not exist for this user."""
+    """Show one worker's full NIK, phone and birth date to an officer whose role sees them masked: an
+    explicit, audited act, for the roles that need it, at most UNMASK_DAILY_LIMIT times a day. Outside the
+    area, the worker does not exist for this user."""
     worker = selectors.worker_get(user=user, worker_id=worker_id)
     if worker is None:
         raise DomainError("worker_not_found", "Pekerja tidak ditemukan di wilayah kerja Anda.")
-    audit_record(
-        action=AuditAction.UNMASK, actor=user, obj=worker, object_repr=worker.name, request=request,
-        metadata={"fields": ["nik", "phone"]},
-    )  # fmt: skip
+    if not authz.can(user, authz.WORKER_UNMASK, worker):
+        raise DomainError(
+            "unmask_not_allowed",
+            "Peran Anda tidak dapat membuka NIK dan nomor telepon pekerja.",
+        )
+    with transaction.atomic():
+        # One user's unmasks are counted one at a time: the row lock on the user serialises them.
+        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        used = AuditEvent.objects.filter(
+            action=AuditAction.UNMASK, actor=user, when__gte=_start_of_today()
+        ).count()
+        refused = used >= UNMASK_DAILY_LIMIT
+        if refused:
+            _alert_unmask_limit(user=user, request=request)
+        else:
+            audit_record(
+                action=AuditAction.UNMASK, actor=user, obj=worker, object_repr=worker.name, request=request,
+                metadata={"fields": ["nik", "phone", "birth_date"], "count_today": used + 1},
+            )  # fmt: skip
+    # Raised after the commit, so that the auditors' alert is kept.
+    if refused:
+        raise DomainError(
+            "unmask_limit_reached",
+            f"Batas {UNMASK_DAILY_LIMIT} kali membuka data tersamar per hari sudah tercapai; "
+            "auditor telah diberi tahu. Coba lagi besok.",
+        )
     return worker
+
+
+def _alert_unmask_limit(*, user, request) -> None:
+    """One alert a day per user for the auditors' page."""
+    already = AuditEvent.objects.filter(
+        action=AuditAction.ALERT, actor=user, when__gte=_start_of_today(), metadata__alert="unmask_limit"
+    ).exists()
+    if not already:
+        audit_record(
+            action=AuditAction.ALERT, actor=user, obj=user, request=request,
+            object_repr=f"Batas buka data tersamar tercapai: {user.get_username()}",
+            metadata={"alert": "unmask_limit", "limit": UNMASK_DAILY_LIMIT},
+        )  # fmt: skip
 
 
 def worker_export_csv(
@@ -184,17 +256,19 @@ def worker_export_csv(
     workers = selectors.worker_list(user=user, region_code=region_code, sector=sector)
     if ids is not None:
         workers = workers.filter(id__in=ids)
-    full = sees_identifiers(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+    full = authz.sees_identifiers(user)
+    today = timezone.localdate()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0
     for worker in workers.iterator(chunk_size=5000):
+        identity = selectors.worker_identity(worker, full=full, on=today)
         writer.writerow([
-            worker.id, worker.nik if full else mask_nik(worker.nik), worker.name,
-            worker.birth_date.isoformat(), worker.sex, worker.desa_id, worker.sector, worker.monthly_income,
-            worker.decile or "",
-            worker.phone if full else mask_phone(worker.phone),
+            worker.id, identity.nik, neutralise(worker.name),
+            identity.birth_date.isoformat() if identity.birth_date else "", identity.age_band, worker.sex,
+            worker.desa_id, worker.sector, worker.monthly_income, worker.decile or "",
+            national_phone(identity.phone),
         ])  # fmt: skip
         count += 1
     audit_record(

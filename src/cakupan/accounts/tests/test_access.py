@@ -4,10 +4,13 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from cakupan.accounts import authorization as authz
+from cakupan.accounts.authorization import can
 from cakupan.accounts.models import ApiToken, Role, User
 from cakupan.accounts.services import (
     DEMO_ACCOUNTS,
@@ -16,8 +19,9 @@ from cakupan.accounts.services import (
     token_revoke,
     user_upsert_demo,
 )
+from cakupan.core.ages import age_band
 from cakupan.core.errors import DomainError
-from cakupan.core.masking import mask_nik, mask_phone
+from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone
 from cakupan.registry.models import Worker
 from cakupan.registry.services import worker_register
 
@@ -57,11 +61,21 @@ def test_scope_follows_the_area_of_domicile(people):
     assert names("tanpa-wilayah") == [] and lost.area_id is None
 
 
-def test_masking():
-    assert mask_nik("3601234567890001") == "3601********0001"
+def test_masking_keeps_nothing_that_identifies_the_person():
+    # Only the kecamatan of issue: the birth date (digits 7-12) and the serial (13-16) are gone.
+    assert mask_nik("3601234567890001") == "360123**********"
     assert mask_nik("123") == "***"
-    assert mask_phone("+6281234567890") == "+62812*****890"
+    # Only the operator prefix: the last digits are the public status check's second factor.
+    assert mask_phone("+6281234567890") == "0812********"
     assert mask_phone("") == ""
+    assert mask_kpj("12345678901") == "***********"
+    assert mask_niks_in_text("NIK 3602014506900001 dan 36020145069000011") == (
+        "NIK 360201********** dan 36020145069000011"
+    )
+    assert age_band(dt.date(1990, 6, 5), on=dt.date(2026, 12, 2)) == "35-44"
+    assert age_band(dt.date(1991, 12, 3), on=dt.date(2026, 12, 2)) == "25-34"
+    assert age_band(dt.date(1991, 12, 2), on=dt.date(2026, 12, 2)) == "35-44"
+    assert age_band(dt.date(1950, 1, 1), on=dt.date(2026, 12, 2)) == "65+"
 
 
 def _bearer(user):
@@ -73,12 +87,15 @@ def test_workers_api_lists_only_the_area_and_masks_for_officers(client, people):
     assert body["count"] == 1
     item = body["items"][0]
     assert (item["name"], item["nik"], item["desa_code"], item["sector"]) == (
-        "Siti Dalam Lebak", "3602********0001", LEBAK_DESA, "pedagang",
+        "Siti Dalam Lebak", "360201**********", LEBAK_DESA, "pedagang",
     )  # fmt: skip
-    assert item["phone"] == "+62812*****890"
+    assert (item["phone"], item["birth_date"], item["age_band"]) == ("0812********", None, "35-44")
     # The village operator registers people and sees their identifiers in full.
     operator = client.get("/api/v1/workers", {"region": LEBAK_DESA}, **_bearer(people["desa"])).json()
-    assert operator["items"][0]["nik"] == "3602014506900001"
+    assert (operator["items"][0]["nik"], operator["items"][0]["birth_date"]) == (
+        "3602014506900001",
+        "1990-06-05",
+    )
     province = client.get("/api/v1/workers", {"region": "36.73"}, **_bearer(people["provinsi"])).json()
     assert [w["name"] for w in province["items"]] == ["Rahasia Luarwilayah"]
 
@@ -96,7 +113,7 @@ def test_workers_api_refuses_regions_outside_the_area_and_hides_single_records(c
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
     mine = client.get(f"/api/v1/workers/{people['inside'].id}", **headers)
-    assert mine.status_code == 200 and mine.json()["nik"] == "3602********0001"
+    assert mine.status_code == 200 and mine.json()["nik"] == "360201**********"
 
 
 def test_api_needs_a_live_token_or_a_session(client, people):
@@ -156,18 +173,28 @@ def test_token_command_prints_the_token_last_and_revokes(client, people):
         call_command("token", "create", "tidak-ada", stdout=io.StringIO())
 
 
-def test_roles_are_groups_with_their_permissions(people):
-    analyst = people["analis"]
-    assert analyst.has_perm("registry.view_worker") and not analyst.has_perm("registry.change_worker")
-    assert people["lebak"].has_perm("registry.change_worker")
-    assert not people["sponsor"].has_perm("registry.view_worker") and not people["sponsor"].is_staff
+def test_the_authorization_table_decides_and_groups_carry_no_permissions(people):
+    analyst, lebak, desa = people["analis"], people["lebak"], people["desa"]
+    assert can(analyst, authz.WORKER_VIEW, people["inside"]) and not can(analyst, authz.WORKER_REGISTER)
+    assert can(desa, authz.WORKER_REGISTER, people["inside"])
+    assert not can(desa, authz.WORKER_REGISTER, people["outside"])
+    # Kab/kota officers check the villages' work; they do not enter it themselves.
+    assert not can(lebak, authz.WORKER_REGISTER) and can(lebak, authz.IMPORT_APPROVE)
+    assert not can(people["sponsor"], authz.WORKER_VIEW) and not people["sponsor"].is_staff
+    assert not any(user.get_all_permissions() for user in User.objects.filter(is_superuser=False))
+    with pytest.raises(ImproperlyConfigured):
+        can(lebak, "worker.delete")
 
 
 def test_admin_pages_are_scoped_too(client, people):
     client.force_login(people["lebak"])
     listing = client.get("/admin/registry/worker/").content.decode()
     assert "Siti Dalam Lebak" in listing and "Rahasia Luarwilayah" not in listing
-    assert "3602********0001" in listing and "3602014506900001" not in listing
+    assert "360201**********" in listing and "3602014506900001" not in listing
+    assert "5 Juni 1990" not in listing and "35–44 tahun" in listing
+    # No exact-NIK search for a role that sees NIKs masked: it would confirm a guessed NIK.
+    searched = client.get("/admin/registry/worker/", {"q": "3602014506900001"}).content.decode()
+    assert "Siti Dalam Lebak" not in searched
     assert client.get(f"/admin/registry/worker/{people['outside'].id}/change/").status_code in (302, 404)
     assert client.get(f"/admin/registry/worker/{people['inside'].id}/change/").status_code == 200
 

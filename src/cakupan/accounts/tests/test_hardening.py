@@ -44,11 +44,39 @@ def test_unmasking_shows_the_identifiers_and_writes_an_audit_event(client, setti
     worker = setting["lebak_worker"]
     response = client.post(f"/api/v1/workers/{worker.id}/unmask", **_bearer(setting["lebak"]))
     assert response.status_code == 200
-    assert (response.json()["nik"], response.json()["phone"]) == ("3602014506900001", "+6281234567890")
+    assert (response.json()["nik"], response.json()["phone"], response.json()["birth_date"]) == (
+        "3602014506900001", "+6281234567890", "1990-06-05",
+    )  # fmt: skip
     event = AuditEvent.objects.get(action="unmask")
     assert (event.actor_username, event.object_type, event.object_id, event.region_code) == (
         "lebak", "registry.worker", str(worker.id), "36.02.01.2002",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["analis", "auditor", "baznas", "bpjs", "desa"])
+def test_only_the_checking_officers_may_unmask(client, setting, role):
+    response = client.post(f"/api/v1/workers/{setting['lebak_worker'].id}/unmask", **_bearer(setting[role]))
+    # The liaison and the village operator see identifiers anyway; the others have no need for them.
+    assert (response.status_code, response.json()["code"]) == (403, "unmask_not_allowed")
+    assert not AuditEvent.objects.filter(action="unmask").exists()
+
+
+def test_unmasking_stops_at_the_daily_limit_and_alerts_the_auditors_once(client, setting):
+    from cakupan.registry.services import UNMASK_DAILY_LIMIT
+
+    headers = _bearer(setting["lebak"])
+    url = f"/api/v1/workers/{setting['lebak_worker'].id}/unmask"
+    statuses = [client.post(url, **headers).status_code for _ in range(UNMASK_DAILY_LIMIT + 2)]
+    assert statuses == [200] * UNMASK_DAILY_LIMIT + [429, 429]
+    refused = client.post(url, **headers).json()
+    assert refused["code"] == "unmask_limit_reached" and "auditor telah diberi tahu" in refused["message"]
+    assert AuditEvent.objects.filter(action="unmask", actor_username="lebak").count() == UNMASK_DAILY_LIMIT
+    alerts = AuditEvent.objects.filter(action="alert")
+    assert [(a.actor_username, a.metadata) for a in alerts] == [
+        ("lebak", {"alert": "unmask_limit", "limit": UNMASK_DAILY_LIMIT})
+    ]
+    # Another officer's budget is their own.
+    assert client.post(url, **_bearer(setting["provinsi"])).status_code == 200
 
 
 def test_unmasking_outside_the_area_is_a_404_and_leaves_no_trace_of_the_record(client, setting):
@@ -77,7 +105,10 @@ def test_export_is_masked_scoped_and_audited(client, setting):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == list(EXPORT_COLUMNS)
     assert sorted(row[2] for row in rows[1:]) == ["Rahasia Luarwilayah", "Siti Dalam Lebak"]
-    assert {row[1] for row in rows[1:]} == {"3602********0001", "3673********0002"}
+    assert {row[1] for row in rows[1:]} == {"360201**********", "367301**********"}
+    # No birth date beside a masked NIK (it would give back the hidden digits), an age band instead.
+    assert {(row[3], row[4]) for row in rows[1:]} == {("", "35-44")}
+    assert sorted(row[10] for row in rows[1:]) == ["", "0812********"]
     lebak = client.get("/api/v1/workers/export.csv", **_bearer(setting["lebak"])).content.decode()
     assert "Rahasia" not in lebak and "Siti Dalam Lebak" in lebak
     events = AuditEvent.objects.filter(action="export").order_by("id")

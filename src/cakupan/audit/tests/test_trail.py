@@ -53,7 +53,7 @@ def test_audit_record_stores_exact_values(officer):
     assert event.when == at
     assert (event.actor, event.actor_username, event.action) == (officer, "petugas-lebak", "unmask")
     assert (event.object_type, event.object_id) == ("registry.worker", str(worker.pk))
-    assert event.object_repr == "Siti Aminah (3602********0001)"
+    assert event.object_repr == "Siti Aminah (360201**********)"
     # The region comes from the worker's domicile desa through the tracked-model resolver.
     assert event.region_code == LEBAK_DESA
     assert event.changes == {"nik": ["3602********0001", "3602014506900001"]}

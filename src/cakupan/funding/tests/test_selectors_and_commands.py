@@ -68,7 +68,7 @@ def test_funder_overview_and_side_by_side(funded, funders, people):
 
 def test_funder_workers_are_masked_and_coverage_gained_per_area(funded, funders, people):
     _, workers = funded
-    rows = selectors.funder_workers(funder=funders["province"], user=people["officer"])
+    rows = selectors.funder_workers(funder=funders["province"], user=people["checker"])
     assert sorted(row["worker_id"] for row in rows) == [workers[0].pk, workers[1].pk]
     assert all("*" in row["nik"] and row["last_month"] == "2027-11" for row in rows)
     gained = selectors.coverage_gained(funder=funders["province"], month=START)

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from cakupan.core.spreadsheet import neutralise
 from cakupan.registry.intake import columns as cols
 
 __all__ = [
@@ -40,7 +41,6 @@ SEVERITY_LABELS = {"error": "kesalahan", "warning": "peringatan"}
 CSV_SEPARATOR = ";"
 XLSX_MAX_ROWS = 1_048_576
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-_FORMULA_START = ("=", "+", "-", "@")
 
 TEMPLATE_SHEET_DATA = "Data"
 TEMPLATE_SHEET_HELP = "Petunjuk"
@@ -84,12 +84,6 @@ _TEMPLATE_HELP = {
 }
 
 
-def _csv_safe(value: str | None) -> str | None:
-    if value is not None and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def write_issue_report(issues: pl.DataFrame, path_base: Path) -> tuple[Path, Path]:
     """Write `<base>.csv` and `<base>.xlsx` with Bahasa headers; returns (csv_path, xlsx_path).
 
@@ -107,7 +101,7 @@ def write_issue_report(issues: pl.DataFrame, path_base: Path) -> tuple[Path, Pat
         pl.col("value").cast(pl.String),
     )
     table.with_columns(
-        pl.col("value").map_elements(_csv_safe, return_dtype=pl.String, skip_nulls=True)
+        pl.col("value").map_elements(neutralise, return_dtype=pl.String, skip_nulls=True)
     ).rename(REPORT_HEADERS).write_csv(csv_path, separator=CSV_SEPARATOR, include_bom=True)
 
     workbook = xlsxwriter.Workbook(str(xlsx_path), {**_WORKBOOK_OPTIONS, "constant_memory": True})

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 import polars as pl
 
+from cakupan.core.spreadsheet import FORMULA_PREFIX_PATTERN
 from cakupan.regions.reference import load_regions
 from cakupan.registry.intake import columns as cols
 from cakupan.registry.intake.nikcheck import check_niks
@@ -166,7 +167,6 @@ PHONE_MAX_LENGTH = 16
 _ANY_DATE = r"^(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4}))$"
 _ISO_MONTH = r"^([0-9]{4})-([0-9]{1,2})$"
 _MY_MONTH = r"^([0-9]{1,2})[/-]([0-9]{4})$"
-_FORMULA_START = r"^[=+\-@]"
 
 
 @dataclass(frozen=True)
@@ -487,12 +487,11 @@ def _check_worker_fields(
         f"Nama terlalu panjang: paling banyak {NAME_MAX_LENGTH} karakter.",
     )
     checks.add(
-        pl.col("nama").str.contains(_FORMULA_START),
+        pl.col("nama").str.contains(FORMULA_PREFIX_PATTERN),
         "nama",
         FORMULA_LIKE_TEXT,
-        "Nama diawali =, +, - atau @ sehingga dapat dijalankan sebagai rumus di Excel; tetap disimpan "
-        "apa adanya, periksa kembali.",
-        severity="warning",
+        "Nama tidak boleh diawali =, +, -, @ atau baris baru: Excel akan menjalankannya sebagai rumus. "
+        "Perbaiki nama pada berkas lalu unggah kembali.",
     )
 
     date_format = "gunakan format YYYY-MM-DD atau DD/MM/YYYY (contoh 1990-06-05 atau 05/06/1990)"

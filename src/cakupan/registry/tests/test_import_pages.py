@@ -124,7 +124,7 @@ def test_template_downloads(client, officers):
 def test_an_upload_over_the_web_limit_is_refused_with_a_message(client, officers, monkeypatch):
     from cakupan.registry import importing
 
-    monkeypatch.setattr(importing, "UPLOAD_LIMIT_BYTES", 100)
+    monkeypatch.setattr(importing.web, "UPLOAD_LIMIT_BYTES", 100)
     client.force_login(officers["desa"])
     response = _upload(client)
     assert response.status_code == 400

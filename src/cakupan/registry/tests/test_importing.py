@@ -169,7 +169,7 @@ def test_a_failure_midway_leaves_the_registry_as_it_was(tmp_path, var_dir, monke
     def broken(result, found, **options):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_apply_workers", broken)
+    monkeypatch.setattr(importing.run, "_apply_workers", broken)
     with pytest.raises(RuntimeError):
         importing.workers_import(path=_csv(tmp_path, ROWS), today=TODAY)
     assert Worker.objects.count() == 0 and WorkerImport.objects.count() == 0
@@ -181,7 +181,7 @@ def test_a_failure_after_some_rows_went_straight_into_the_registry_leaves_it_emp
 ):
     # Into an empty registry the rows are loaded chunk by chunk: the second chunk fails after the first
     # is in the table, and the whole import is rolled back.
-    real_append = importing.bulk.append_frame
+    real_append = importing.staging.bulk.append_frame
     calls = []
 
     def fail_second(*, table, frame):
@@ -190,9 +190,9 @@ def test_a_failure_after_some_rows_went_straight_into_the_registry_leaves_it_emp
             raise RuntimeError("disk full")
         return real_append(table=table, frame=frame)
 
-    monkeypatch.setattr(importing.bulk, "append_frame", fail_second)
+    monkeypatch.setattr(importing.staging.bulk, "append_frame", fail_second)
     rows = [f"36020145069{n:05d};Orang {n};1990-06-05;P;36.02.01.2002;nelayan;1000000;;" for n in range(1, 6)]
-    monkeypatch.setattr(importing, "READ_CHUNK_ROWS", 2)
+    monkeypatch.setattr(importing.staging, "READ_CHUNK_ROWS", 2)
     with pytest.raises(RuntimeError):
         importing.workers_import(path=_csv(tmp_path, rows), today=TODAY)
     assert calls == [2, 2]
@@ -306,7 +306,7 @@ def test_an_empty_registry_gets_the_same_counts_and_report_as_a_filled_one(tmp_p
     assert [getattr(direct, name) for name in counts] == [6, 3, 0, 1, 2, 0, 2]
     assert [getattr(staged, name) for name in counts] == [getattr(direct, name) for name in counts]
     assert staged_report == direct_report
-    assert any("likely_duplicate" in line and "baris 2 " in line for line in direct_report)
+    assert any("likely_duplicate" in line and "baris 2:" in line for line in direct_report)
     staged_workers = Worker.objects.exclude(nik="3601014506900001").order_by("id")
     assert list(staged_workers.values_list("nik", "name", "monthly_income", "phone")) == direct_workers
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import number
 from cakupan.core.progress import TerminalProgress
+from cakupan.regions.models import Region
 from cakupan.registry import importing
 from cakupan.registry.models import OnDuplicate
 
@@ -27,12 +28,25 @@ class Command(BaseCommand):
         for parser_ in (workers, roster):
             parser_.add_argument("--dry-run", action="store_true", help="periksa saja, jangan ubah registri")
             parser_.add_argument("--json", action="store_true", help="baris terakhir: satu objek JSON")
+            parser_.add_argument(
+                "--area",
+                default=None,
+                metavar="KODE",
+                help="hanya baris yang desanya di wilayah ini (bawaan: seluruh registri)",
+            )
 
-    def handle(self, *args, kind, file, dry_run, json: bool, **options):
+    def handle(self, *args, kind, file, dry_run, json: bool, area, **options):
         progress = TerminalProgress("Membaca", self.stderr)
         # No size limit here (the web upload limit is for browsers): files are streamed in chunks, so a
         # roster of millions of rows imports in bounded memory.
-        common = {"path": file, "dry_run": dry_run, "progress": progress, "max_bytes": None}
+        common = {"path": file, "dry_run": dry_run, "progress": progress, "max_bytes": None, "scope": area}
+        region = Region.objects.filter(code=area).first() if area else None
+        # Administrators act outside any area: say so, so that nobody takes a province-wide import for a
+        # local one.
+        scope_text = f"{region.code} {region.name}" if region else "seluruh registri (administrator sistem)"
+        if area and region is None:
+            raise CommandError(f"Kode wilayah '{area}' tidak dikenal. [region_unknown]")
+        self.stderr.write(f"Wilayah impor: {scope_text}\n")
         try:
             if kind == "workers":
                 result = importing.workers_import(on_duplicate=options["on_duplicate"], **common)
@@ -44,7 +58,7 @@ class Command(BaseCommand):
         for note in result.notes:
             self.stdout.write(note)
         if json:
-            self.stdout.write(_json_dumps(result.as_json()))
+            self.stdout.write(_json_dumps({**result.as_json(), "scope": area}))
             return
         prefix = "Uji coba (tidak ada yang disimpan): " if dry_run else ""
         self.stdout.write(

@@ -1,0 +1,196 @@
+"""The web flow: upload → check (dry run, background) → approval → apply (background)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.text import get_valid_filename
+
+from cakupan.accounts import authorization as authz
+from cakupan.approvals.handlers import register_approval_handler
+from cakupan.approvals.models import ApprovalKind
+from cakupan.approvals.services import approval_submit
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
+from cakupan.core.errors import DomainError
+from cakupan.registry import intake, tasks
+from cakupan.registry.importing.run import COUNT_FIELDS, _check_on_duplicate, roster_import, workers_import
+from cakupan.registry.importing.staging import ImportResult, Progress, _report_dir
+from cakupan.registry.models import ImportKind, ImportStatus, OnDuplicate, WorkerImport
+
+# Web uploads are village and agent spreadsheets; province-scale files (DTSEN extracts, BPJS rosters of
+# millions of rows) go through the CLI, which streams CSV of any size (max_bytes None).
+UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024
+
+
+# --- The web flow: upload → check (dry run, background) → approval → apply (background) -----------------
+
+UPLOAD_ACTIONS = {ImportKind.WORKERS: authz.IMPORT_WORKERS, ImportKind.ROSTER: authz.IMPORT_ROSTER}
+
+
+def progress_key(import_id: int) -> str:
+    return f"import-progress-{import_id}"
+
+
+def _cache_progress(import_id: int, phase: str) -> Progress:
+    """Progress goes through the shared cache: the task's transaction hides its rows until commit."""
+    state = {"rows": 0}
+
+    def report(increment: int, total: int) -> None:
+        state["rows"] += increment
+        cache.set(progress_key(import_id), {"phase": phase, "rows": state["rows"]}, timeout=3600)
+
+    cache.set(progress_key(import_id), {"phase": phase, "rows": 0}, timeout=3600)
+    return report
+
+
+def import_progress(*, record: WorkerImport) -> dict:
+    return cache.get(progress_key(record.pk)) or {"phase": record.status, "rows": 0}
+
+
+def import_submit(
+    *, user, upload, kind: str, on_duplicate: str = OnDuplicate.KEEP, request=None
+) -> WorkerImport:
+    """Store an uploaded file and queue its check; it is applied only after another officer approves."""
+    if kind not in ImportKind.values:
+        raise DomainError("import_kind_invalid", "Jenis impor tidak dikenal.", field="kind")
+    _check_on_duplicate(on_duplicate)
+    if not authz.can(user, UPLOAD_ACTIONS[kind]) or user.area_id is None:
+        raise DomainError("import_not_allowed", "Peran Anda tidak dapat mengimpor data ini.")
+    if upload.size == 0:
+        raise DomainError("file_empty", "Berkas kosong.", field="file")
+    if upload.size > UPLOAD_LIMIT_BYTES:
+        raise DomainError(
+            "file_too_large",
+            "Berkas lebih dari 100 MB. Bagi menjadi beberapa berkas, atau minta administrator "
+            "mengimpornya lewat CLI.",
+            field="file",
+        )
+    folder = _report_dir() / "uploads"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{secrets.token_hex(8)}-{get_valid_filename(Path(upload.name).name)[:100]}"
+    with open(target, "wb") as handle:
+        for piece in upload.chunks():
+            handle.write(piece)
+    with transaction.atomic():
+        record = WorkerImport.objects.create(
+            kind=kind,
+            file_name=Path(upload.name).name[:255],
+            file_sha256=intake.file_sha256(target),
+            on_duplicate=on_duplicate,
+            status=ImportStatus.CHECKING,
+            file_path=str(target),
+            submitted_by=user,
+            area_id=user.area_id,
+        )
+        audit_record(
+            action=AuditAction.IMPORT,
+            actor=user,
+            obj=record,
+            region_code=user.area_id,
+            request=request,
+            metadata={"stage": "submitted", "file": record.file_name},
+        )
+        transaction.on_commit(lambda: tasks.import_check_task.enqueue(record.pk))
+    return record
+
+
+def _run_for_record(record: WorkerImport, *, dry_run: bool, phase: str) -> ImportResult:
+    runner = workers_import if record.kind == ImportKind.WORKERS else roster_import
+    options = {"on_duplicate": record.on_duplicate} if record.kind == ImportKind.WORKERS else {}
+    return runner(
+        path=Path(record.file_path),
+        max_bytes=UPLOAD_LIMIT_BYTES,
+        dry_run=dry_run,
+        actor=record.submitted_by,
+        record=record,
+        progress=_cache_progress(record.pk, phase),
+        # Bound to the area the officer had when submitting, whoever approves it.
+        scope=record.area_id,
+        **options,
+    )
+
+
+def import_check(*, import_id: int) -> WorkerImport:
+    """Background step 1: a dry run for exact counts and the error report, then the approval request."""
+    record, result = _run_step(import_id, expected=ImportStatus.CHECKING, dry_run=True, phase="checking")
+    if result is None:
+        return record
+    applicable = result.inserted + result.updated
+    with transaction.atomic():
+        if applicable == 0:
+            record.status = ImportStatus.CHECKED
+            record.message = "Tidak ada baris yang dapat ditambahkan atau diperbarui."
+            record.save(update_fields=["status", "message"])
+            return record
+        record.status = ImportStatus.PENDING_APPROVAL
+        record.save(update_fields=["status"])
+        approval_submit(
+            kind=ApprovalKind.WORKER_IMPORT,
+            subject_id=record.pk,
+            submitted_by=record.submitted_by,
+            title=f"Impor {record.get_kind_display().lower()}: {record.file_name}",
+            region_code=record.area_id,
+            payload={name: getattr(record, name) for name in COUNT_FIELDS},
+        )
+    return record
+
+
+def import_apply(*, import_id: int) -> WorkerImport:
+    """Background step 2, after approval: apply the file for real, all-or-nothing."""
+    record, _ = _run_step(import_id, expected=ImportStatus.APPLYING, dry_run=False, phase="applying")
+    return record
+
+
+def _run_step(import_id: int, *, expected: str, dry_run: bool, phase: str):
+    """Run one background step if the import is still in the state that step expects (a task delivered
+    twice does nothing the second time); returns the fresh record and the result, or None on failure."""
+    record = WorkerImport.objects.get(pk=import_id)
+    if record.status != expected:
+        return record, None
+    try:
+        result = _run_for_record(record, dry_run=dry_run, phase=phase)
+    except DomainError as error:
+        return _fail(record, error), None
+    record.refresh_from_db()
+    if result.already_imported:
+        return _fail(record, DomainError("file_already_imported", result.notes[0])), None
+    return record, result
+
+
+def _fail(record: WorkerImport, error: DomainError) -> WorkerImport:
+    record.status = ImportStatus.FAILED
+    record.message = f"{error.message} [{error.code}]"
+    record.save(update_fields=["status", "message"])
+    return record
+
+
+def _on_import_approved(approval) -> None:
+    record = WorkerImport.objects.select_for_update().get(pk=int(approval.subject_id))
+    record.status = ImportStatus.APPLYING
+    record.save(update_fields=["status"])
+    transaction.on_commit(lambda: tasks.import_apply_task.enqueue(record.pk))
+
+
+def _on_import_rejected(approval) -> None:
+    WorkerImport.objects.filter(pk=int(approval.subject_id)).update(
+        status=ImportStatus.REJECTED, message=f"Ditolak: {approval.reason}"
+    )
+
+
+def register_handlers() -> None:
+    register_approval_handler(
+        ApprovalKind.WORKER_IMPORT, _on_import_approved, _on_import_rejected, on_cancelled=_on_import_rejected
+    )
+
+
+def template_dir() -> Path:
+    """The downloadable template, written once per process start into var/ (it never changes at run time)."""
+    folder = _report_dir() / "template"
+    if not (folder / "templat-pekerja.xlsx").exists():
+        folder.mkdir(exist_ok=True)
+        intake.write_template(folder / "templat-pekerja.xlsx", folder / "templat-pekerja.csv")
+    return folder

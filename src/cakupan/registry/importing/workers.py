@@ -1,0 +1,203 @@
+"""Applying a worker list: de-duplication against the registry, updates, inserts, likely duplicates."""
+
+from __future__ import annotations
+
+import polars as pl
+from django.db import connection
+from django.utils import timezone
+
+from cakupan.core.scoping import area_range_sql
+from cakupan.registry import bulk
+from cakupan.registry.importing.staging import (
+    NIK_NOT_AVAILABLE,
+    STAGE,
+    UPDATABLE,
+    ImportResult,
+    _execute,
+    _fetch,
+    _fetch_frames,
+    _indexes_set_aside,
+    _issue,
+    _issue_frame,
+    _Staging,
+    _timestamp_literal,
+)
+from cakupan.registry.intake.validate import clean_name_expr, name_key_expr
+from cakupan.registry.models import OnDuplicate, Worker
+
+
+def _apply_workers(result: ImportResult, found: list, *, staging: _Staging, on_duplicate: str) -> None:
+    if staging.direct:
+        _apply_workers_direct(result, found, staging)
+    else:
+        _apply_worker_stage(result, found, on_duplicate=on_duplicate, scope=staging.scope)
+
+
+def _refuse_registered_elsewhere(found: list, *, scope: str) -> None:
+    """Rows whose NIK belongs to a worker living outside the scope are neither added (the NIK is taken)
+    nor applied to that worker (the uploader may not change people outside their area). The message says
+    neither where nor whose: the report must not tell the uploader about people outside their area."""
+    workers = Worker._meta.db_table
+    inside, params = area_range_sql("w.desa_id", scope)
+    elsewhere = f"FROM {workers} w WHERE w.nik = {STAGE}.nik AND NOT {inside}"
+    for frame in _fetch_frames(
+        f"SELECT line, nik FROM {STAGE} WHERE EXISTS (SELECT 1 {elsewhere})",
+        {"row": pl.Int64, "nik": pl.Utf8},
+        params,
+    ):
+        message = pl.format(
+            "NIK {} tidak dapat didaftarkan atau diubah dari wilayah kerja Anda. Bila orang ini pindah ke "
+            "wilayah Anda, minta koordinator provinsi memindahkan datanya.",
+            "nik",
+        )
+        found.append(_issue_frame(frame, "nik", NIK_NOT_AVAILABLE, message, "error", "nik"))
+    _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 {elsewhere})", params)
+
+
+def _apply_worker_stage(result: ImportResult, found: list, *, on_duplicate: str, scope: str | None) -> None:
+    """Set-based de-duplication against the registry and writes from the staging table into it (the
+    stage holds only the first row of each NIK in the file)."""
+    workers = Worker._meta.db_table
+    if scope is not None:
+        _refuse_registered_elsewhere(found, scope=scope)
+    matched_sql = f"FROM {STAGE} s JOIN {workers} w ON w.nik = s.nik"
+    matched = _fetch(f"SELECT COUNT(*) {matched_sql}")[0][0]
+    if on_duplicate == OnDuplicate.REJECT:
+        for frame in _fetch_frames(f"SELECT s.line, s.nik {matched_sql}", {"row": pl.Int64, "nik": pl.Utf8}):
+            found.append(
+                _issue_frame(
+                    frame,
+                    "nik",
+                    "nik_already_registered",
+                    pl.format("NIK {} sudah terdaftar; impor ini menolak data yang sudah ada.", "nik"),
+                    "error",
+                    "nik",
+                )
+            )
+    elif on_duplicate == OnDuplicate.KEEP:
+        result.duplicates += matched
+    else:
+        changed = " OR ".join(
+            f"NOT ({workers}.{name} = s.{name} OR ({workers}.{name} IS NULL AND s.{name} IS NULL))"
+            for name in UPDATABLE
+        )
+        assignments = ", ".join(f"{name} = s.{name}" for name in UPDATABLE)
+        now = timezone.now()
+        result.updated = _execute(
+            f"UPDATE {workers} SET {assignments}, updated_at = %s FROM {STAGE} s "
+            f"WHERE {workers}.nik = s.nik AND ({changed})",
+            [now],
+        )
+        result.unchanged = matched - result.updated
+    # EXISTS probes the registry's NIK index per staged row instead of materialising every NIK.
+    _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {workers} w WHERE w.nik = {STAGE}.nik)")
+
+    _flag_likely_duplicates(found)
+    now = timezone.now()
+    columns = ", ".join(UPDATABLE)
+    with _indexes_set_aside(workers, rows=_fetch(f"SELECT COUNT(*) FROM {STAGE}")[0][0]):
+        result.inserted = _execute(
+            f"INSERT INTO {workers} (nik, {columns}, source, created_at, updated_at) "
+            f"SELECT nik, {columns}, 'import', %s, %s FROM {STAGE} ORDER BY line",
+            [now, now],
+        )
+
+
+def _apply_workers_direct(result: ImportResult, found: list, staging: _Staging) -> None:
+    """The staged chunks straight into the empty registry, in file order (ids follow the rows)."""
+    workers = Worker._meta.db_table
+    first_id = bulk.next_id(workers)
+    candidates = _likely_duplicate_lines(staging.person_keys)
+    stamp = _timestamp_literal()
+    people: list[pl.DataFrame] = []
+    with _indexes_set_aside(workers, rows=staging.kept):
+        for chunk in staging.chunks():
+            if candidates.len():
+                people.append(
+                    chunk.filter(pl.col("line").is_in(candidates.implode())).select(
+                        pl.col("line").alias("row"), "nik", "desa_id", "birth_date", "name_key"
+                    )
+                )
+            rows = chunk.select(
+                "nik",
+                *UPDATABLE,
+                pl.lit("import").alias("source"),
+                pl.lit(stamp).alias("created_at"),
+                pl.lit(stamp).alias("updated_at"),
+            )
+            result.inserted += bulk.append_frame(table=workers, frame=rows)
+    # What follows the apply (the coverage refresh) finds the inserted workers through the stage: one
+    # set-based copy of two columns, cheaper than staging every row while reading.
+    _execute(
+        f"INSERT INTO {STAGE} (nik, desa_id) SELECT nik, desa_id FROM {workers} WHERE id >= %s", [first_id]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {STAGE}")
+        if connection.vendor == "postgresql":
+            # Planner statistics for the table that was empty a moment ago (autovacuum comes later).
+            cursor.execute(f"ANALYZE {workers}")
+    if people:
+        found.append(_likely_pairs_in_file(pl.concat(people)))
+
+
+def _likely_duplicate_lines(person_keys: list[pl.DataFrame]) -> pl.Series:
+    """Lines whose (desa, birth date, name key) hash occurs more than once: the only rows that can pair."""
+    if not person_keys:
+        return pl.Series("line", [], dtype=pl.Int64)
+    keys = pl.concat(person_keys)
+    return keys.filter(pl.len().over("key") > 1)["line"]
+
+
+def _likely_pairs_in_file(people: pl.DataFrame) -> pl.DataFrame:
+    """Likely-duplicate warnings among rows of the file, on the exact keys: the same pairs and message as
+    the stage's SQL in `_flag_likely_duplicates` (each later row against every earlier one)."""
+    keys = ["desa_id", "birth_date", "name_key"]
+    pairs = people.join(people, on=keys, suffix="_other").filter(
+        (pl.col("row") > pl.col("row_other")) & (pl.col("nik") != pl.col("nik_other"))
+    )
+    return _issue_frame(
+        pairs,
+        "nik",
+        "likely_duplicate",
+        pl.format("Kemungkinan orang yang sama dengan baris {}: periksa.", "row_other"),
+        "warning",
+        "nik",
+    )
+
+
+def _flag_likely_duplicates(found: list) -> None:
+    """Rows about to be inserted whose normalised name, birth date and desa match another person with a
+    different NIK, in the file or in the registry: kept, but flagged for review."""
+    _execute(f"CREATE INDEX {STAGE}_person ON {STAGE} (desa_id, birth_date, name_key)")
+    # Only people whose (desa, birth date, name key) occurs more than once are joined: the grouping
+    # reads the index in order instead of probing it once per staged row.
+    for row, nik, other_row in _fetch(
+        f"SELECT a.line, a.nik, b.line FROM (SELECT desa_id, birth_date, name_key FROM {STAGE} "
+        f"GROUP BY desa_id, birth_date, name_key HAVING COUNT(*) > 1) g "
+        f"JOIN {STAGE} a ON a.desa_id = g.desa_id AND a.birth_date = g.birth_date "
+        f"AND a.name_key = g.name_key "
+        f"JOIN {STAGE} b ON a.name_key = b.name_key "
+        f"AND a.birth_date = b.birth_date AND a.desa_id = b.desa_id AND a.nik <> b.nik AND a.line > b.line"
+    ):
+        found.append(
+            _issue(
+                row,
+                "nik",
+                "likely_duplicate",
+                f"Kemungkinan orang yang sama dengan baris {other_row}: periksa.",
+                "warning",
+                nik,
+            )
+        )
+    # Registry names are keyed in Polars (the rule needs Unicode normalisation), a batch at a time: a
+    # large registry can share desa and birth date with many staged rows.
+    for candidates in _fetch_frames(
+        f"SELECT s.line, s.nik, s.name_key, w.id, w.name FROM {STAGE} s JOIN {Worker._meta.db_table} w "
+        f"ON w.desa_id = s.desa_id AND w.birth_date = s.birth_date",
+        {"row": pl.Int64, "nik": pl.Utf8, "name_key": pl.Utf8, "other_id": pl.Int64, "other_name": pl.Utf8},
+    ):
+        same = candidates.filter(name_key_expr(clean_name_expr(pl.col("other_name"))) == pl.col("name_key"))
+        # The other person lives in the same desa, so inside the uploader's area; named by registry
+        # number, never by NIK (reports reach roles that see NIKs masked).
+        message = pl.format("Kemungkinan orang yang sama dengan pekerja terdaftar #{}: periksa.", "other_id")
+        found.append(_issue_frame(same, "nik", "likely_duplicate", message, "warning", "nik"))
