@@ -66,13 +66,16 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     when = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
-    # SET_NULL rather than PROTECT so that deleting an account is possible; actor_username keeps who it was.
+    # No database constraint and nothing done on delete: deleting an account must neither rewrite the
+    # trail (the triggers refuse any UPDATE) nor be blocked by it. The id and the username stay as they
+    # were, so the events still say who acted.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("pelaku"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_username = models.CharField(_("nama pengguna pelaku"), max_length=150, blank=True, db_index=True)
@@ -107,6 +110,61 @@ class AuditEvent(models.Model):
         # An explicit primary key must never turn the insert into an UPDATE of an existing row.
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError()
+
+
+class RowOperation(models.TextChoices):
+    INSERT = "insert", _("Ditambahkan")
+    UPDATE = "update", _("Diubah")
+    DELETE = "delete", _("Dihapus")
+
+
+class RowChangeQuerySet(AuditEventQuerySet):
+    def visible_to(self, user) -> RowChangeQuerySet:
+        if user.area_id is None and not user.is_superuser:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(models.Q(region_code="") | area_filter("region_code", user.area_id))
+
+
+class RowChange(models.Model):
+    """One row that a bulk change (an import, a roster, the monthly cycle, an acknowledgement, a plan's
+    commitment) inserted, updated or deleted, with its values before and after, under the AuditEvent that
+    describes the change. Written set-based in the change's own transaction (`audit.rowchanges`);
+    append-only like the events, in the database itself."""
+
+    event = models.ForeignKey(
+        AuditEvent,
+        verbose_name=_("peristiwa"),
+        on_delete=models.DO_NOTHING,
+        # Written by INSERT … SELECT a million rows at a time: a per-row foreign-key check would cost more
+        # than the row; the event exists, it is written first in the same transaction.
+        db_constraint=False,
+        related_name="row_changes",
+    )
+    object_type = models.CharField(_("jenis objek"), max_length=100)
+    object_id = models.BigIntegerField(_("ID objek"))
+    operation = models.CharField(_("operasi"), max_length=6, choices=RowOperation.choices)
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True)
+    before = models.JSONField(_("sebelum"), null=True, blank=True)
+    after = models.JSONField(_("sesudah"), null=True, blank=True)
+
+    objects = RowChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("perubahan baris")
+        verbose_name_plural = _("perubahan baris")
+        ordering = ["event_id", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="rowchange_object")]
+
+    def __str__(self) -> str:
+        return f"{self.get_operation_display()} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        raise AppendOnlyError()
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError()

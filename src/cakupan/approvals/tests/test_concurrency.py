@@ -25,7 +25,7 @@ pytestmark = [
 def test_two_checkers_cannot_both_decide(monkeypatch):
     monkeypatch.setattr(handlers, "_HANDLERS", {})
     # The winner holds the lock a moment longer, so the other checker is certainly waiting on it.
-    register_approval_handler(ApprovalKind.ALLOCATION_PLAN, on_approved=lambda approval: time.sleep(0.5))
+    register_approval_handler(ApprovalKind.WORKER_IMPORT, on_approved=lambda approval: time.sleep(0.5))
     maker = User.objects.create_user(
         username="pembuat", password="x", role=Role.REGENCY_OFFICER, area_id="36.02"
     )
@@ -36,7 +36,7 @@ def test_two_checkers_cannot_both_decide(monkeypatch):
         for n in range(2)
     ]
     approval = approval_submit(
-        kind=ApprovalKind.ALLOCATION_PLAN, subject_id="rencana-1", title="Rencana alokasi Lebak",
+        kind=ApprovalKind.WORKER_IMPORT, subject_id="impor-1", title="Impor pekerja Lebak",
         submitted_by=maker, region_code="36.02",
     )  # fmt: skip
     start = threading.Barrier(2)

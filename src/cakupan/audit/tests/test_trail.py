@@ -111,11 +111,13 @@ def test_append_only_refusals(db):
     assert (AuditEvent.objects.count(), event.object_id, event.action) == (1, "1", "export")
 
 
-def test_deleting_a_user_keeps_their_username_on_events(officer):
+def test_deleting_a_user_keeps_their_identity_on_events(officer):
     audit_record(action=AuditAction.EXPORT, actor=officer)
+    officer_id = officer.pk
     officer.delete()
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert (event.actor_id, event.actor_username) == (None, "petugas-lebak")
+    # The trail is not rewritten: the id and the username stay as they were.
+    assert (event.actor_id, event.actor_username) == (officer_id, "petugas-lebak")
 
 
 def test_model_changes_are_mirrored_from_auditlog_with_region(officer):

@@ -35,7 +35,7 @@ def test_concurrent_approvals_cannot_overspend(make_worker, program_factory, peo
         Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
         for plan in (first, second)
     ]
-    checkers = [people["coordinator"], people["admin"]]
+    checkers = [people["checker"], people["admin"]]
     start = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from django.utils import timezone
 
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.core.scoping import area_range_sql
 from cakupan.coverage.models import Membership
 from cakupan.registry.importing.staging import (
@@ -17,6 +18,7 @@ from cakupan.registry.importing.staging import (
     _issue_frame,
 )
 from cakupan.registry.models import Worker
+from cakupan.registry.rowaudit import MEMBERSHIP_ROWS, WORKER_ROWS
 
 MEMBERSHIP_FIELDS = ("segment", "jkk", "jkm", "jht", "status", "paid_through")
 ROSTER_STAGE = {
@@ -41,7 +43,9 @@ ROSTER_STAGE = {
 }
 
 
-def _apply_roster_stage(result: ImportResult, found: list, *, add_missing: bool, scope: str | None) -> None:
+def _apply_roster_stage(
+    result: ImportResult, found: list, *, add_missing: bool, scope: str | None, changes: RowChangeSet | None
+) -> None:
     """Memberships from the stage (which holds only the first row of each KPJ in the file). With a scope,
     only workers living in it are matched: any other NIK reads as not found, wherever it is registered."""
     workers, memberships = Worker._meta.db_table, Membership._meta.db_table
@@ -58,6 +62,7 @@ def _apply_roster_stage(result: ImportResult, found: list, *, add_missing: bool,
             for name in ("name", "birth_date", "sex", "desa_id", "sector", "monthly_income")
         )
         columns = ", ".join(UPDATABLE)
+        last_id = _fetch(f"SELECT COALESCE(MAX(id), 0) FROM {workers}")[0][0]
         result.inserted_workers = _execute(
             f"INSERT INTO {workers} (nik, {columns}, source, created_at, updated_at) "
             f"SELECT s.nik, {', '.join('s.' + c for c in UPDATABLE)}, 'roster', %s, %s FROM {STAGE} s "
@@ -67,6 +72,13 @@ def _apply_roster_stage(result: ImportResult, found: list, *, add_missing: bool,
             f"AND NOT EXISTS (SELECT 1 FROM {workers} w WHERE w.nik = s.nik)",
             [now, now],
         )
+        if changes is not None:
+            # This statement's rows: newer than the last id, stamped with its own time.
+            changes.inserted(
+                WORKER_ROWS,
+                f"SELECT id FROM {workers} WHERE id > %s AND source = 'roster' AND created_at = %s",
+                [last_id, now],
+            )
         _execute(link, inside_params)
     hint = "" if add_missing else " Gunakan --add-missing untuk menambahkannya dari data kepesertaan."
     where = "di registri pekerja wilayah kerja Anda" if scope is not None else "di registri pekerja"
@@ -91,6 +103,12 @@ def _apply_roster_stage(result: ImportResult, found: list, *, add_missing: bool,
     changed = " OR ".join(f"NOT ({memberships}.{name} = s.{name})" for name in MEMBERSHIP_FIELDS)
     assignments = ", ".join(f"{name} = s.{name}" for name in MEMBERSHIP_FIELDS)
     now = timezone.now()
+    if changes is not None:
+        changes.before_update(
+            MEMBERSHIP_ROWS,
+            f"SELECT {memberships}.id FROM {memberships} JOIN {STAGE} s ON {memberships}.kpj = s.kpj "
+            f"WHERE ({changed})",
+        )
     result.updated = _execute(
         f"UPDATE {memberships} SET {assignments}, source = 'roster', updated_at = %s FROM {STAGE} s "
         f"WHERE {memberships}.kpj = s.kpj AND ({changed})",
@@ -104,3 +122,6 @@ def _apply_roster_stage(result: ImportResult, found: list, *, add_missing: bool,
         f"SELECT worker_id, kpj, {fields}, 'roster', %s, %s FROM {STAGE} ORDER BY line",
         [now, now],
     )
+    if changes is not None:
+        # The stage now holds exactly the inserted memberships' rows, and is not changed again.
+        changes.inserted(MEMBERSHIP_ROWS, f"SELECT m.id FROM {memberships} m JOIN {STAGE} s ON s.kpj = m.kpj")

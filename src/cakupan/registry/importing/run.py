@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.core.scoping import region_within
@@ -159,7 +160,7 @@ def roster_import(
         scope=import_scope(actor=actor, scope=scope),
         validate=lambda chunk, villages: intake.validate_roster(chunk, villages=villages),
         apply_staged=lambda result, found, staging: _apply_roster_stage(
-            result, found, add_missing=add_missing, scope=staging.scope
+            result, found, add_missing=add_missing, scope=staging.scope, changes=staging.changes
         ),
     )
 
@@ -218,6 +219,7 @@ def _run_import(
                 direct=kind == ImportKind.WORKERS and not Worker.objects.exists(),
                 columns=staged_columns,
                 scope=scope,
+                changes=None if dry_run else RowChangeSet(),
             )
             try:
                 result.rows, issue_frames = _read_and_stage(
@@ -238,7 +240,6 @@ def _run_import(
             apply(result, found)
             if month is not None:
                 refresh(result)
-            _drop_stage()
             issues = pl.concat([*issue_frames, _issues_frame(found)], how="vertical_relaxed")
             result.invalid = issues.filter(pl.col("severity") == "error")["row"].n_unique()
             result.warnings = issues.filter(pl.col("severity") == "warning").height
@@ -258,7 +259,7 @@ def _run_import(
             result.import_id = record.pk
             result.errors_file = _write_report(issues, record.pk, sha)
             WorkerImport.objects.filter(pk=record.pk).update(errors_file=result.errors_file or "")
-            audit_record(
+            event = audit_record(
                 action=AuditAction.IMPORT,
                 actor=actor,
                 obj=record,
@@ -266,6 +267,9 @@ def _run_import(
                 region_code=record.area_id,
                 metadata={"file": path.name, "sha256": sha, **result.as_json()},
             )
+            # Every inserted and updated row, before and after, in this same transaction.
+            result.row_changes = staging.changes.write(event)
+            _drop_stage()
     except _DryRunDone as done:
         result.errors_file = _write_report(done.issues, record.pk, sha)
         if record.pk is not None:

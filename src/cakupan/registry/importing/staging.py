@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import bulk, intake
 from cakupan.registry.models import Worker
@@ -46,6 +47,7 @@ class ImportResult:
     unchanged: int = 0
     warnings: int = 0
     inserted_workers: int = 0
+    row_changes: int = 0
     errors_file: str | None = None
     import_id: int | None = None
     already_imported: bool = False
@@ -190,8 +192,18 @@ class _Staging:
     staging table and the set-based SQL decides.
     """
 
-    def __init__(self, *, key: str, direct: bool, columns: list[str], scope: str | None = None):
+    def __init__(
+        self,
+        *,
+        key: str,
+        direct: bool,
+        columns: list[str],
+        scope: str | None = None,
+        changes: RowChangeSet | None = None,
+    ):
         self.key = key
+        # Where the applied rows' before/after values are collected (None in a dry run).
+        self.changes = changes
         # The area rows must lie in (the uploader's), or None for administrators working province-wide.
         self.scope = scope
         self.direct = direct

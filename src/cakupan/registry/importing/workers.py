@@ -6,6 +6,7 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.core.scoping import area_range_sql
 from cakupan.registry import bulk
 from cakupan.registry.importing.staging import (
@@ -24,13 +25,21 @@ from cakupan.registry.importing.staging import (
 )
 from cakupan.registry.intake.validate import clean_name_expr, name_key_expr
 from cakupan.registry.models import OnDuplicate, Worker
+from cakupan.registry.rowaudit import WORKER_ROWS
 
 
 def _apply_workers(result: ImportResult, found: list, *, staging: _Staging, on_duplicate: str) -> None:
     if staging.direct:
         _apply_workers_direct(result, found, staging)
     else:
-        _apply_worker_stage(result, found, on_duplicate=on_duplicate, scope=staging.scope)
+        _apply_worker_stage(
+            result, found, on_duplicate=on_duplicate, scope=staging.scope, changes=staging.changes
+        )
+    if staging.changes is not None:
+        # After either path the stage names exactly the inserted workers (by NIK), until the import ends.
+        staging.changes.inserted(
+            WORKER_ROWS, f"SELECT w.id FROM {Worker._meta.db_table} w JOIN {STAGE} s ON s.nik = w.nik"
+        )
 
 
 def _refuse_registered_elsewhere(found: list, *, scope: str) -> None:
@@ -54,7 +63,9 @@ def _refuse_registered_elsewhere(found: list, *, scope: str) -> None:
     _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 {elsewhere})", params)
 
 
-def _apply_worker_stage(result: ImportResult, found: list, *, on_duplicate: str, scope: str | None) -> None:
+def _apply_worker_stage(
+    result: ImportResult, found: list, *, on_duplicate: str, scope: str | None, changes: RowChangeSet | None
+) -> None:
     """Set-based de-duplication against the registry and writes from the staging table into it (the
     stage holds only the first row of each NIK in the file)."""
     workers = Worker._meta.db_table
@@ -83,6 +94,12 @@ def _apply_worker_stage(result: ImportResult, found: list, *, on_duplicate: str,
         )
         assignments = ", ".join(f"{name} = s.{name}" for name in UPDATABLE)
         now = timezone.now()
+        if changes is not None:
+            changes.before_update(
+                WORKER_ROWS,
+                f"SELECT {workers}.id FROM {workers} JOIN {STAGE} s ON {workers}.nik = s.nik "
+                f"WHERE ({changed})",
+            )
         result.updated = _execute(
             f"UPDATE {workers} SET {assignments}, updated_at = %s FROM {STAGE} s "
             f"WHERE {workers}.nik = s.nik AND ({changed})",

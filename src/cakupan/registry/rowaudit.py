@@ -1,0 +1,33 @@
+"""How workers and memberships appear in the row-level trail of bulk changes (`audit.rowchanges`)."""
+
+from __future__ import annotations
+
+from cakupan.audit.rowchanges import Tracked
+from cakupan.coverage.models import Membership
+from cakupan.registry.models import Worker
+
+WORKER_ROWS = Tracked(
+    object_type="registry.worker",
+    table=Worker._meta.db_table,
+    fields=(
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "desa_id",
+        "employment",
+        "sector",
+        "monthly_income",
+        "decile",
+        "phone",
+        "source",
+    ),
+    region_sql="t.desa_id",
+)
+
+MEMBERSHIP_ROWS = Tracked(
+    object_type="coverage.membership",
+    table=Membership._meta.db_table,
+    fields=("worker_id", "kpj", "segment", "jkk", "jkm", "jht", "status", "paid_through", "source"),
+    region_sql=f"(SELECT w.desa_id FROM {Worker._meta.db_table} w WHERE w.id = t.worker_id)",
+)
