@@ -7,8 +7,11 @@ counts), a `RowChangeSet` collects the change as it happens and writes the rows 
 
 * `before_update(tracked, ids_sql)`: call just before an UPDATE; the rows' current values go into a
   temporary table (one INSERT … SELECT).
+* `before_delete(tracked, ids_sql)`: the same just before a DELETE (the row is gone when `write` runs).
 * `inserted(tracked, ids_sql)`: call after an INSERT, with a query that still selects the new rows when
   `write` runs (an id range, or a join with a staging table that is not changed afterwards).
+* `ids_sql(ids)`: ids that Python holds (a few thousand acknowledgement rows, say) as a temporary
+  table to select from, instead of an IN list of parameters.
 * `write(event)`: one INSERT … SELECT per tracked table and kind of change, building the JSON of the
   values in SQL (json_object on SQLite, jsonb_build_object on PostgreSQL): no Python per row.
 
@@ -53,8 +56,9 @@ def _json_type() -> str:
 @dataclass
 class RowChangeSet:
     _inserts: list[tuple[Tracked, str, list]] = field(default_factory=list)
-    _updated: dict[str, Tracked] = field(default_factory=dict)
+    _tracked: dict[str, Tracked] = field(default_factory=dict)
     _pending: bool = False
+    _id_tables: int = 0
 
     def _ensure_pending(self) -> None:
         if self._pending:
@@ -63,21 +67,39 @@ class RowChangeSet:
             cursor.execute(f"DROP TABLE IF EXISTS {PENDING}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {PENDING} (object_type VARCHAR(100) NOT NULL, "
-                f"object_id BIGINT NOT NULL, before {_json_type()})"
+                "object_id BIGINT NOT NULL, operation VARCHAR(6) NOT NULL, region_code VARCHAR(13), "
+                f"before {_json_type()})"
             )
         self._pending = True
 
-    def before_update(self, tracked: Tracked, ids_sql: str, params: list | None = None) -> int:
-        """Keep the current values of the rows `ids_sql` selects (their ids), about to be updated."""
+    def _capture(self, tracked: Tracked, operation: str, ids_sql: str, params: list | None) -> int:
         self._ensure_pending()
-        self._updated[tracked.object_type] = tracked
+        self._tracked[tracked.object_type] = tracked
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {PENDING} (object_type, object_id, before) "
-                f"SELECT %s, t.id, {tracked.json_sql()} FROM {tracked.table} t WHERE t.id IN ({ids_sql})",
-                [tracked.object_type, *(params or [])],
+                f"INSERT INTO {PENDING} (object_type, object_id, operation, region_code, before) "
+                f"SELECT %s, t.id, %s, {tracked.region_sql}, {tracked.json_sql()} FROM {tracked.table} t "
+                f"WHERE t.id IN ({ids_sql})",
+                [tracked.object_type, operation, *(params or [])],
             )
             return cursor.rowcount
+
+    def before_update(self, tracked: Tracked, ids_sql: str, params: list | None = None) -> int:
+        """Keep the current values of the rows `ids_sql` selects (their ids), about to be updated."""
+        return self._capture(tracked, RowOperation.UPDATE, ids_sql, params)
+
+    def before_delete(self, tracked: Tracked, ids_sql: str, params: list | None = None) -> int:
+        return self._capture(tracked, RowOperation.DELETE, ids_sql, params)
+
+    def ids_sql(self, ids) -> str:
+        """A query selecting these ids (loaded once into a temporary table of this change set)."""
+        self._id_tables += 1
+        table = f"{PENDING}_ids_{self._id_tables}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} (id BIGINT NOT NULL)")
+            cursor.executemany(f"INSERT INTO {table} (id) VALUES (%s)", [(int(i),) for i in ids])
+        return f"SELECT id FROM {table}"
 
     def inserted(self, tracked: Tracked, ids_sql: str, params: list | None = None) -> None:
         self._inserts.append((tracked, ids_sql, list(params or [])))
@@ -91,13 +113,23 @@ class RowChangeSet:
         null_json = "CAST(NULL AS jsonb)" if connection.vendor == "postgresql" else "NULL"
         written = 0
         with connection.cursor() as cursor:
-            for tracked in self._updated.values():
+            for tracked in self._tracked.values():
                 cursor.execute(
-                    f"{target}SELECT %s, p.object_type, p.object_id, %s, "
-                    f"COALESCE({tracked.region_sql}, ''), p.before, {tracked.json_sql()} "
+                    f"{target}SELECT %s, p.object_type, p.object_id, p.operation, "
+                    f"COALESCE({tracked.region_sql}, p.region_code, ''), p.before, {tracked.json_sql()} "
                     f"FROM {PENDING} p JOIN {tracked.table} t ON t.id = p.object_id "
-                    "WHERE p.object_type = %s ORDER BY p.object_id",
-                    [event.pk, RowOperation.UPDATE, tracked.object_type],
+                    "WHERE p.object_type = %s AND p.operation = %s ORDER BY p.object_id",
+                    [event.pk, tracked.object_type, RowOperation.UPDATE],
+                )
+                written += cursor.rowcount
+            if self._pending:
+                # Deleted rows are gone: their values and region are those captured before the DELETE.
+                cursor.execute(
+                    f"{target}SELECT %s, p.object_type, p.object_id, p.operation, "
+                    f"COALESCE(p.region_code, ''), p.before, {null_json} FROM {PENDING} p "
+                    "WHERE p.operation = %s "
+                    "ORDER BY p.object_type, p.object_id",
+                    [event.pk, RowOperation.DELETE],
                 )
                 written += cursor.rowcount
             for tracked, ids_sql, params in self._inserts:
@@ -109,7 +141,10 @@ class RowChangeSet:
                 written += cursor.rowcount
             if self._pending:
                 cursor.execute(f"DROP TABLE IF EXISTS {PENDING}")
+            for number in range(1, self._id_tables + 1):
+                cursor.execute(f"DROP TABLE IF EXISTS {PENDING}_ids_{number}")
         self._inserts.clear()
-        self._updated.clear()
+        self._tracked.clear()
         self._pending = False
+        self._id_tables = 0
         return written

@@ -11,8 +11,10 @@ import datetime as dt
 import polars as pl
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
+from django.db.models.expressions import RawSQL
 
 from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.coverage.models import Membership, MembershipStatus
 from cakupan.coverage.services import coverage_refresh
@@ -30,7 +32,9 @@ from cakupan.funding.models import (
     ProgramStatus,
     TransactionKind,
 )
+from cakupan.funding.rowaudit import PLAN_LINE_ROWS, plan_lines_sql
 from cakupan.funding.services import common_region, invoices_create, plan_commit, plan_lines_insert
+from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 from cakupan.rules.engine import Month, due_date, membership_status
 
 __all__ = ["cycle_run", "status_by_paid_through"]
@@ -50,22 +54,27 @@ def status_by_paid_through(paid_through: list[dt.date], month: dt.date) -> dict[
     return result
 
 
-def _mark_statuses(month: dt.date) -> dict[str, int]:
+def _mark_statuses(month: dt.date, changes: RowChangeSet) -> dict[str, int]:
     distinct = list(Membership.objects.values_list("paid_through", flat=True).distinct())
     statuses = status_by_paid_through(distinct, month)
     changed = {}
     for status in MembershipStatus.values:
+        # The distinct paid-through months: a few dozen values, however many members.
         months = [paid for paid, value in statuses.items() if value == status]
         if months:
-            changed[status] = (
-                Membership.objects.filter(paid_through__in=months)
-                .exclude(status=status)
-                .update(status=status)
-            )
+            rows = Membership.objects.filter(paid_through__in=months).exclude(status=status)
+            changes.before_update(MEMBERSHIP_ROWS, *_ids_query(rows))
+            changed[status] = rows.update(status=status)
     return changed
 
 
-def _renew(month: dt.date, actor) -> dict:
+def _ids_query(queryset) -> tuple[str, list]:
+    """The SQL and parameters of a queryset's ids, for the row-level trail's set-based capture."""
+    sql, params = queryset.values("id").query.sql_with_params()
+    return sql, list(params)
+
+
+def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
     """Program-funded workers whose cover ends with `month`, renewed from the next month by the same
     program while its budget lasts and its rules still admit them, highest priority first. Only enrolled
     workers (a KPJ) are renewed."""
@@ -151,15 +160,18 @@ def _renew(month: dt.date, actor) -> dict:
     )
     plan.programs.set(programs)
     plan_lines_insert(plan, programs, table, first_month={p.pk: following for p in programs})
-    plan_commit(plan, actor=actor)
+    changes.inserted(PLAN_LINE_ROWS, plan_lines_sql(), [plan.pk])
+    plan_commit(plan, actor=actor, changes=changes)
     invoices_create(plan, month=following)
     # Enrolled workers keep their KPJ: the renewal extends what they are paid through.
     for program in programs:
         workers = table.filter(pl.col("program_id") == program.pk)["worker_id"].to_list()
         end = add_months(following, program.months - 1)
-        Membership.objects.filter(worker_id__in=workers, paid_through__lt=end).update(
-            paid_through=end, status=MembershipStatus.AKTIF
+        rows = Membership.objects.filter(
+            paid_through__lt=end, worker_id__in=RawSQL(changes.ids_sql(workers), [])
         )
+        changes.before_update(MEMBERSHIP_ROWS, *_ids_query(rows))
+        rows.update(paid_through=end, status=MembershipStatus.AKTIF)
     renewed, cost = table.height, int(table["cost"].sum())
     return {"renewed": renewed, "cost": cost, "plans": [plan.pk]}
 
@@ -212,8 +224,9 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
     try:
         with transaction.atomic():
             run = CycleRun.objects.create(month=month, summary={}, created_by=actor)
-            renewals = _renew(month, actor)
-            marked = _mark_statuses(month)
+            changes = RowChangeSet()
+            renewals = _renew(month, actor, changes)
+            marked = _mark_statuses(month, changes)
             recognised = _recognise(month, actor)
             summary = {
                 "month": f"{month:%Y-%m}",
@@ -229,13 +242,14 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
                 coverage_refresh(month=month)
             run.summary = summary
             run.save(update_fields=["summary"])
-            audit_record(
+            event = audit_record(
                 action=AuditAction.UPDATE,
                 actor=actor,
                 obj=run,
                 region_code="36",
                 metadata={"event": "cycle_run", **summary},
             )
+            changes.write(event)
     except IntegrityError:
         # Another process ran the same month at the same moment; its run is the one that counts.
         return CycleRun.objects.get(month=month), False

@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.coverage.models import Membership, MembershipSource, MembershipStatus, Segment
@@ -41,7 +42,9 @@ from cakupan.funding.models import (
     RowStatus,
     TransactionKind,
 )
+from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
 from cakupan.funding.services import invoices_create, plan_month
+from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
 __all__ = ["ACK_COLUMNS", "BATCH_COLUMNS", "FORMAT_VERSION", "enrolment_ack_import", "enrolment_batch_create"]
 
@@ -276,9 +279,11 @@ def enrolment_ack_import(*, batch: EnrolmentBatch, content: bytes, actor) -> dic
         )
     if not decisions:
         return _ack_counts(batch, applied=0)
-    _memberships_apply({n: rows[n] for n in accepted}, accepted)
+    changes = RowChangeSet()
+    _memberships_apply({n: rows[n] for n in accepted}, accepted, changes)
     rejected = [rows[n] for n, d in decisions.items() if d[0] == RowStatus.REJECTED]
-    _release(batch, rejected, actor=actor)
+    _release(batch, rejected, actor=actor, changes=changes)
+    changes.before_update(ENROLMENT_ROW_ROWS, changes.ids_sql(rows[n].pk for n in decisions))
     updates = []
     for number, (status, kpj, reason) in decisions.items():
         row = rows[number]
@@ -292,13 +297,14 @@ def enrolment_ack_import(*, batch: EnrolmentBatch, content: bytes, actor) -> dic
         batch.acknowledged_at = timezone.now()
     batch.ack_sha256 = sha
     batch.save(update_fields=["accepted", "rejected", "status", "acknowledged_at", "ack_sha256"])
-    audit_record(
+    event = audit_record(
         action=AuditAction.IMPORT,
         actor=actor,
         obj=batch,
         region_code=batch.plan.region_code,
         metadata={"accepted": len(accepted), "rejected": len(rejected), "sha256": sha},
     )
+    changes.write(event)
     desa = sorted({rows[n].line.worker.desa_id for n in decisions})
     coverage_refresh(desa_codes=desa)
     return _ack_counts(batch, applied=len(decisions))
@@ -314,7 +320,9 @@ def _ack_counts(batch: EnrolmentBatch, *, applied: int) -> dict:
     }
 
 
-def _memberships_apply(rows: dict[int, EnrolmentRow], accepted: dict[int, tuple]) -> None:
+def _memberships_apply(
+    rows: dict[int, EnrolmentRow], accepted: dict[int, tuple], changes: RowChangeSet
+) -> None:
     """Accepted rows: a new BPU membership under the KPJ, or the existing one paid through further."""
     existing = {m.kpj: m for m in Membership.objects.filter(kpj__in=[d[1] for d in accepted.values()])}
     new, changed = [], []
@@ -338,11 +346,15 @@ def _memberships_apply(rows: dict[int, EnrolmentRow], accepted: dict[int, tuple]
             membership.paid_through = max(membership.paid_through, last)
             membership.status = MembershipStatus.AKTIF
             changed.append(membership)
+    if changed:
+        changes.before_update(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in changed))
     Membership.objects.bulk_create(new, batch_size=2000)
     Membership.objects.bulk_update(changed, ["paid_through", "status"], batch_size=2000)
+    if new:
+        changes.inserted(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in new))
 
 
-def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor) -> None:
+def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor, changes: RowChangeSet) -> None:
     """Rejected rows: free their worker-months and move their money from committed back to available,
     taking it off the funder's invoice."""
     if not rejected:
@@ -387,6 +399,11 @@ def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor) -> N
                 (accounts[(program_id, AccountKind.AVAILABLE)], amount),
             ],
         )
+    lines = changes.ids_sql(line_ids)
+    changes.before_delete(
+        FUNDED_MONTH_ROWS, f"SELECT id FROM {FundedMonth._meta.db_table} WHERE line_id IN ({lines})"
+    )
+    changes.before_update(PLAN_LINE_ROWS, lines)
     FundedMonth.objects.filter(line_id__in=line_ids).delete()
     PlanLine.objects.filter(pk__in=line_ids).update(released=True)
 

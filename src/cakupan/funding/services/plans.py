@@ -18,6 +18,7 @@ from cakupan.approvals.handlers import register_approval_handler
 from cakupan.approvals.models import ApprovalKind
 from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import rupiah
@@ -33,6 +34,12 @@ from cakupan.funding.models import (
     PlanStatus,
     ProgramStatus,
     TransactionKind,
+)
+from cakupan.funding.rowaudit import (
+    FUNDED_MONTH_ROWS,
+    PLAN_LINE_ROWS,
+    plan_funded_months_sql,
+    plan_lines_sql,
 )
 from cakupan.regions.models import Region
 from cakupan.registry import bulk
@@ -171,16 +178,19 @@ def allocation_plan_create(
         )
         plan.programs.set(programs)
         plan_lines_insert(plan, programs, chosen)
+        changes = RowChangeSet()
+        changes.inserted(PLAN_LINE_ROWS, plan_lines_sql(), [plan.pk])
         plan.summary = plan_summary(plan, programs, chosen, budgets=instance.budgets)
         plan.seconds = round(time.perf_counter() - started, 3)
         plan.save(update_fields=["summary", "seconds"])
-        audit_record(
+        event = audit_record(
             action=AuditAction.CREATE,
             actor=actor,
             obj=plan,
             region_code=region,
             metadata={"funded": plan.funded, "cost": plan.cost, "programs": [p.pk for p in programs]},
         )
+        changes.write(event)
         approval_submit(
             kind=ApprovalKind.ALLOCATION_PLAN,
             subject_id=plan.pk,
@@ -335,9 +345,10 @@ def funded_months_insert(plan: AllocationPlan) -> None:
         ) from error
 
 
-def plan_commit(plan: AllocationPlan, *, actor) -> None:
+def plan_commit(plan: AllocationPlan, *, actor, changes: RowChangeSet) -> None:
     """Commit the plan's cost in the ledger and record its funded worker-months. Locks the programs'
-    accounts in primary-key order and re-checks every budget under the lock."""
+    accounts in primary-key order and re-checks every budget under the lock. The funded months go into
+    `changes`, which the caller writes under its audit event."""
     from django.db.models import Sum
 
     needed = {
@@ -359,6 +370,7 @@ def plan_commit(plan: AllocationPlan, *, actor) -> None:
                 f"({rupiah(cost)}).",
             )
     funded_months_insert(plan)
+    changes.inserted(FUNDED_MONTH_ROWS, plan_funded_months_sql(), [plan.pk])
     for program_id, cost in sorted(needed.items()):
         ledger.post(
             kind=TransactionKind.COMMIT,
@@ -388,17 +400,19 @@ def _on_plan_approved(approval) -> None:
     plan = AllocationPlan.objects.select_for_update().get(pk=int(approval.subject_id))
     if plan.status != PlanStatus.PENDING:
         raise DomainError("plan_not_pending", f"Rencana #{plan.pk} tidak menunggu persetujuan.")
-    plan_commit(plan, actor=approval.decided_by)
+    changes = RowChangeSet()
+    plan_commit(plan, actor=approval.decided_by, changes=changes)
     plan.status = PlanStatus.APPROVED
     plan.decided_at = timezone.now()
     plan.save(update_fields=["status", "decided_at"])
-    audit_record(
+    event = audit_record(
         action=AuditAction.UPDATE,
         actor=approval.decided_by,
         obj=plan,
         region_code=plan.region_code,
         changes={"status": [PlanStatus.PENDING, PlanStatus.APPROVED]},
     )
+    changes.write(event)
 
 
 def _on_plan_closed(status: str):

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import approval_approve, approval_reject
-from cakupan.audit.models import AuditEvent
+from cakupan.audit.models import AuditEvent, RowChange
 from cakupan.core.errors import DomainError
 from cakupan.coverage.models import Membership
 from cakupan.funding import enrolment, selectors, services
@@ -92,6 +92,29 @@ def test_plan_funds_the_most_vulnerable_within_budget_and_waits_for_approval(
     assert _balances(program)["committed"] == 0
     assert FundedMonth.objects.count() == 0
     assert AuditEvent.objects.filter(object_type="funding.allocationplan", object_id=str(plan.pk)).exists()
+
+
+def _row_changes(event_filter: dict):
+    """The (table, operation) pairs under the latest event matching the filter, and its rows."""
+    event = AuditEvent.objects.filter(**event_filter).latest("id")
+    return sorted(
+        {(c.object_type, c.operation) for c in RowChange.objects.filter(event=event)}
+    ), RowChange.objects.filter(event=event)
+
+
+def test_plan_creation_and_approval_record_their_rows(approved):
+    program, _ = approved
+    kinds, rows = _row_changes({"object_type": "funding.allocationplan", "action": "create"})
+    assert kinds == [("funding.planline", "insert")] and rows.count() == 3
+    kinds, rows = _row_changes({"object_type": "funding.allocationplan", "action": "update"})
+    assert kinds == [("funding.fundedmonth", "insert")] and rows.count() == 36
+    first = rows.order_by("object_id").first()
+    month = FundedMonth.objects.get(pk=first.object_id)
+    assert first.after == {
+        "worker_id": month.worker_id, "month": "2026-12-01", "program_id": program.pk,
+        "line_id": month.line_id, "cost": 16_800,
+    }  # fmt: skip
+    assert first.region_code == month.worker.desa_id
 
 
 def test_approval_commits_budget_and_records_worker_months(approved, village):
@@ -214,6 +237,19 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     assert FundedMonth.objects.count() == 24
     invoice.refresh_from_db()
     assert invoice.amount == YEAR * 2
+    kinds, rows = _row_changes({"object_type": "funding.enrolmentbatch", "action": "import"})
+    assert kinds == [
+        ("coverage.membership", "insert"), ("funding.enrolmentrow", "update"),
+        ("funding.fundedmonth", "delete"), ("funding.planline", "update"),
+    ]  # fmt: skip
+    assert rows.filter(operation="delete").count() == 12
+    assert all(r.after is None and r.before["cost"] == 16_800 for r in rows.filter(operation="delete"))
+    decided = rows.filter(object_type="funding.enrolmentrow").order_by("object_id")
+    assert [(r.before["status"], r.after["status"], r.after["kpj"]) for r in decided] == [
+        ("sent", "accepted", "10000000001"), ("sent", "accepted", "10000000002"), ("sent", "rejected", ""),
+    ]  # fmt: skip
+    released = rows.get(object_type="funding.planline")
+    assert (released.before["released"], released.after["released"]) in ((False, True), (0, 1))
     # Replaying the acknowledgement changes nothing.
     again = enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["officer"])
     assert again["applied"] == 0
@@ -309,6 +345,10 @@ def test_cycle_marks_status_per_rules_engine_and_renews_funded_workers(make_work
     # Evaluated the day after December's due date: Nov paid → 1 month in arrears; Sep → 3 → nonaktif.
     assert status == {paid_nov.pk: "menunggak", paid_sep.pk: "nonaktif", paid_dec.pk: "aktif"}
     assert run.summary["renewed"] == 0
+    _, rows = _row_changes({"object_type": "funding.cyclerun"})
+    changed = {r.after["kpj"]: (r.before["status"], r.after["status"]) for r in rows}
+    # make_worker's memberships start "aktif": two of them changed, the third did not.
+    assert changed == {"20000000001": ("aktif", "menunggak"), "20000000002": ("aktif", "nonaktif")}
 
 
 def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_factory, people):
@@ -336,6 +376,15 @@ def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_fac
     assert Membership.objects.get(worker=workers[1]).paid_through == dt.date(2026, 12, 1)
     assert _balances(program)["available"] == 0
     assert Invoice.objects.filter(plan_id__in=run.summary["renewal_plans"]).get().amount == 16_800
+    kinds, rows = _row_changes({"object_type": "funding.cyclerun"})
+    assert kinds == [
+        ("coverage.membership", "update"), ("funding.fundedmonth", "insert"), ("funding.planline", "insert"),
+    ]  # fmt: skip
+    renewed = rows.get(object_type="coverage.membership", after__paid_through="2027-01-01")
+    assert (
+        renewed.before["paid_through"] == "2026-12-01"
+        and renewed.object_id == Membership.objects.get(worker=workers[0]).pk
+    )
     run, _ = cycle_run(month=dt.date(2027, 1, 1), refresh=False)
     assert run.summary["renewed"] == 0
 
