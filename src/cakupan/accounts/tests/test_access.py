@@ -173,6 +173,25 @@ def test_token_command_prints_the_token_last_and_revokes(client, people):
         call_command("token", "create", "tidak-ada", stdout=io.StringIO())
 
 
+def test_token_creation_and_revocation_are_audited_without_the_value(people):
+    from cakupan.audit.models import AuditEvent
+
+    out = io.StringIO()
+    call_command("token", "create", "lebak", "--days", "7", stdout=out)
+    value = out.getvalue().strip().splitlines()[-1]
+    token_create(user=people["bpjs"], actor=people["admin"])
+    assert token_revoke(user=people["lebak"], actor=people["admin"]) == 1
+    events = list(AuditEvent.objects.filter(action__startswith="token_").order_by("id"))
+    assert [(e.action, e.actor_username.split(":")[0], e.metadata["user"]) for e in events] == [
+        ("token_create", "cli", "lebak"),
+        ("token_create", "admin", "bpjs"),
+        ("token_revoke", "admin", "lebak"),
+    ]
+    assert events[0].metadata["days"] == 7 and events[0].metadata["prefix"] == value[4:12]
+    assert all(value not in str(e.metadata) + str(e.changes) + e.object_repr for e in events)
+    assert (events[2].object_type, events[2].region_code) == ("accounts.apitoken", "36.02")
+
+
 def test_the_authorization_table_decides_and_groups_carry_no_permissions(people):
     analyst, lebak, desa = people["analis"], people["lebak"], people["desa"]
     assert can(analyst, authz.WORKER_VIEW, people["inside"]) and not can(analyst, authz.WORKER_REGISTER)

@@ -1,3 +1,5 @@
+import getpass
+
 from django.core.management.base import BaseCommand, CommandError
 
 from cakupan.accounts.models import User
@@ -23,15 +25,17 @@ class Command(BaseCommand):
         target.add_argument("--user", help="cabut semua token pengguna ini")
 
     def handle(self, *args, action, **options):
+        # Who ran the command: no Cakupan user is signed in on a terminal.
+        operator = f"cli:{getpass.getuser()}"
         try:
             if action == "create":
                 user = self._user(options["username"])
-                token, value = token_create(user=user, days=options["days"])
+                token, value = token_create(user=user, days=options["days"], actor_username=operator)
                 self.stdout.write(f"Token untuk {user.username}, berlaku sampai {token.expires_at:%d/%m/%Y}:")
                 self.stdout.write(value)
                 return
             user = self._user(options["user"]) if options["user"] else None
-            count = token_revoke(value=options["token"], user=user)
+            count = token_revoke(value=options["token"], user=user, actor_username=operator)
         except DomainError as error:
             raise CommandError(f"{error.message} [{error.code}]") from error
         if count == 0:
