@@ -8,10 +8,19 @@ from typing import Any
 
 from django.utils import timezone
 
-from cakupan.accounts.models import Role
-from cakupan.audit.models import AuditEvent, AuditEventQuerySet
+from cakupan.accounts import authorization as authz
+from cakupan.audit.models import AuditAction, AuditEvent, AuditEventQuerySet, RowChange
+from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone
 
-AUDIT_VIEWER_ROLES = frozenset({Role.AUDITOR, Role.PROVINCIAL_COORDINATOR})
+# Fields whose values are personal identifiers, in events' changes and row changes alike. A birth date is
+# one: beside a masked NIK it gives back the hidden digits.
+_IDENTIFIER_MASKS = {
+    "nik": mask_nik,
+    "phone": mask_phone,
+    "kpj": mask_kpj,
+    "birth_date": lambda value: "(disamarkan)",
+}
+ALERT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -25,9 +34,7 @@ class AuditFilters:
 
 
 def audit_viewer_allowed(user) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or getattr(user, "role", "") in AUDIT_VIEWER_ROLES
+    return user is not None and authz.can(user, authz.AUDIT_VIEW)
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:
@@ -50,19 +57,70 @@ def audit_event_list(*, user, filters: AuditFilters) -> AuditEventQuerySet:
         events = events.filter(object_id=filters.object_id)
     if filters.date_from:
         events = events.filter(when__gte=_start_of_day(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < dt.date.max:
         events = events.filter(when__lt=_start_of_day(filters.date_to + dt.timedelta(days=1)))
     return events.order_by("-when", "-id")
 
 
-def change_rows(changes: Any) -> list[tuple[str, Any, Any]]:
-    """{"field": [before, after]} as (field, before, after) rows for display; other shapes as one row."""
+def masked_value(field: str, value: Any, *, full: bool) -> Any:
+    """A value as a viewer may see it: identifiers masked unless the viewer's role sees them."""
+    if full or value is None or value == "":
+        return value
+    mask = _IDENTIFIER_MASKS.get(field)
+    if mask is not None:
+        return mask(str(value))
+    return mask_niks_in_text(value) if isinstance(value, str) else value
+
+
+def change_rows(changes: Any, *, full: bool = True) -> list[tuple[str, Any, Any]]:
+    """{"field": [before, after]} as (field, before, after) rows for display, masked for viewers who do
+    not see identifiers; other shapes as one row."""
     if not isinstance(changes, dict):
-        return [("", "", changes)] if changes else []
+        return [("", "", masked_value("", changes, full=full))] if changes else []
     rows = []
     for field, value in changes.items():
         if isinstance(value, list | tuple) and len(value) == 2:
-            rows.append((field, value[0], value[1]))
+            rows.append(
+                (field, masked_value(field, value[0], full=full), masked_value(field, value[1], full=full))
+            )
         else:
-            rows.append((field, "", value))
+            rows.append((field, "", masked_value(field, value, full=full)))
     return rows
+
+
+def row_change_rows(change: RowChange, *, full: bool) -> list[tuple[str, Any, Any]]:
+    """A row change as (field, before, after), every field of the row, changed ones first."""
+    before, after = change.before or {}, change.after or {}
+    fields = list(dict.fromkeys([*after, *before]))
+    fields.sort(key=lambda name: before.get(name) == after.get(name) if before and after else False)
+    return [
+        (
+            name,
+            masked_value(name, before.get(name), full=full),
+            masked_value(name, after.get(name), full=full),
+        )
+        for name in fields
+    ]
+
+
+def row_changes_of(*, user, event: AuditEvent):
+    """The rows a bulk event changed that the user may read (inside their area), in order."""
+    return RowChange.objects.visible_to(user).filter(event_id=event.pk).order_by("id")
+
+
+def event_get(*, user, event_id: int) -> AuditEvent | None:
+    if not audit_viewer_allowed(user):
+        return None
+    return AuditEvent.objects.visible_to(user).filter(pk=event_id).first()
+
+
+def recent_alerts(*, user) -> AuditEventQuerySet:
+    """Security alerts of the last days (an officer who reached the unmask limit, say), newest first."""
+    if not audit_viewer_allowed(user):
+        return AuditEvent.objects.none()
+    since = timezone.now() - dt.timedelta(days=ALERT_DAYS)
+    return (
+        AuditEvent.objects.visible_to(user)
+        .filter(action=AuditAction.ALERT, when__gte=since)
+        .order_by("-when")
+    )

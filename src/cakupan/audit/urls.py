@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("", views.event_list, name="event_list"),
+    path("<int:event_id>/baris/", views.event_rows, name="event_rows"),
 ]

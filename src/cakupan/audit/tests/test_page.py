@@ -87,8 +87,6 @@ def test_only_get_is_allowed(client, trail):
     [
         ("auditor_province", ["Tanpa wilayah", "Buka Serang", "Ekspor Lebak"]),
         ("coordinator", ["Tanpa wilayah", "Buka Serang", "Ekspor Lebak"]),
-        # An account without an area sees nothing, as everywhere else (core.scoping).
-        ("auditor_nowhere", []),
         ("root", ["Tanpa wilayah", "Buka Serang", "Ekspor Lebak"]),
         # Lebak's auditor sees Lebak and events without a region, never Kota Serang's.
         ("auditor_lebak", ["Tanpa wilayah", "Ekspor Lebak"]),
@@ -96,6 +94,12 @@ def test_only_get_is_allowed(client, trail):
 )
 def test_area_restricted_visibility(client, trail, who, expected):
     assert _shown(_page(client, trail[who])) == expected
+
+
+def test_an_auditor_without_an_area_may_not_open_the_trail(client, trail):
+    # As everywhere else (core.scoping): a forgotten area never means province-wide.
+    client.force_login(trail["auditor_nowhere"])
+    assert client.get("/audit/").status_code == 403
 
 
 def test_lebak_auditor_never_sees_serang_details(client, trail):
@@ -126,7 +130,12 @@ def test_filters(client, trail, params, expected):
 def test_dates_are_shown_in_wib_and_changes_as_before_after(client, trail):
     body = _page(client, trail["auditor_province"], object_id="12").content.decode()
     assert "23/11/2026 00:30 WIB" in body
-    assert "<strong>nik</strong>: 3673********0001 → 3673014506900001" in body
+    # Auditors see identifiers masked in the trail too, also where an event recorded them in full.
+    assert "<strong>nik</strong>: 3673************ → 367301**********" in body
+    assert "3673014506900001" not in body
+    client.force_login(trail["root"])
+    full = client.get("/audit/", {"object_id": "12"}).content.decode()
+    assert "3673014506900001" in full
     assert "Jejak audit" in body and "Dari tanggal" in body
 
 
@@ -169,3 +178,44 @@ def test_pagination_fifty_per_page_keeps_filters(client, trail):
     # A page number that is not a number falls back to the first page rather than failing.
     odd = _page(client, trail["auditor_province"], action="import", page="x").context["page"]
     assert odd.number == 1
+
+
+def test_the_rows_of_a_bulk_change_are_shown_masked_and_scoped(client, trail, settings, tmp_path):
+    from cakupan.audit.models import AuditEvent
+    from cakupan.registry import importing
+
+    settings.VAR_DIR = tmp_path / "var"
+    path = tmp_path / "pekerja.csv"
+    path.write_text(
+        "nik;nama;tanggal_lahir;jenis_kelamin;kode_desa;sektor;penghasilan\n"
+        "3602014506900001;Siti Aminah;1990-06-05;P;36.02.01.2002;nelayan;1000000\n"
+        "3673011506900002;Budi Serang;1990-06-15;L;36.73.01.1001;petani;900000\n",
+        encoding="utf-8",
+    )
+    importing.workers_import(path=path, today=dt.date(2026, 11, 23))
+    event = AuditEvent.objects.get(action="import")
+    listing = _page(client, trail["auditor_province"], action="import").content.decode()
+    assert f'href="/audit/{event.pk}/baris/">2 baris</a>' in listing
+    rows = client.get(f"/audit/{event.pk}/baris/").content.decode()
+    assert "Siti Aminah" in rows and "Budi Serang" in rows
+    assert "360201**********" in rows and "3602014506900001" not in rows and "1990-06-05" not in rows
+    client.force_login(trail["auditor_lebak"])
+    lebak = client.get(f"/audit/{event.pk}/baris/").content.decode()
+    assert "Siti Aminah" in lebak and "Budi Serang" not in lebak
+    client.force_login(trail["analyst"])
+    assert client.get(f"/audit/{event.pk}/baris/").status_code == 403
+    client.force_login(trail["auditor_province"])
+    assert client.get("/audit/999999/baris/").status_code == 404
+
+
+def test_security_alerts_head_the_page(client, trail):
+    audit_record(
+        action=AuditAction.ALERT, actor=trail["coordinator"], object_repr="Batas buka data tersamar tercapai",
+        region_code="36", metadata={"alert": "unmask_limit", "limit": 20},
+    )  # fmt: skip
+    body = _page(client, trail["auditor_province"]).content.decode()
+    assert 'data-testid="alerts"' in body and "Batas buka data tersamar tercapai (batas 20 per hari)" in body
+
+
+def test_a_date_at_the_end_of_the_calendar_is_no_error(client, trail):
+    assert _page(client, trail["auditor_province"], date_to="9999-12-31").status_code == 200
