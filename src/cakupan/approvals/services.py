@@ -166,11 +166,27 @@ def approval_submit(
     return approval
 
 
+def _check_confirms_file(approval: Approval, file_sha256: str | None) -> None:
+    """A request about a file (an import) is approved for that file only: the checker's page carries the
+    SHA-256 of the file they looked at, and it must be the one submitted."""
+    expected = (approval.payload or {}).get("file_sha256")
+    if expected and (file_sha256 or "").strip().lower() != expected:
+        raise DomainError(
+            "approval_file_mismatch",
+            "Berkas yang Anda periksa bukan berkas yang diajukan (sidik SHA-256 berbeda); muat ulang "
+            "halaman dan periksa kembali.",
+        )
+
+
 @transaction.atomic
-def approval_approve(*, approval: Approval, approver, reason: str = "") -> Approval:
-    """Approve and run the kind's on_approved callback in the same transaction; returns the fresh row."""
+def approval_approve(
+    *, approval: Approval, approver, reason: str = "", file_sha256: str | None = None
+) -> Approval:
+    """Approve and run the kind's on_approved callback in the same transaction; returns the fresh row.
+    For a request about a file, `file_sha256` must name the submitted file."""
     approval = _locked(approval)
     _check_decider(approval, approver)
+    _check_confirms_file(approval, file_sha256)
     _close(approval, status=ApprovalStatus.APPROVED, user=approver, reason=(reason or "").strip())
     handler = approval_handler(approval.kind)
     if handler is not None:

@@ -9,10 +9,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cakupan.accounts.authorization import sees_identifiers
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.core.errors import DomainError
 from cakupan.registry import importing
+from cakupan.registry.importing import preview
 from cakupan.registry.models import ImportKind, ImportStatus, OnDuplicate, WorkerImport
 
 RUNNING = {ImportStatus.CHECKING, ImportStatus.APPLYING}
@@ -83,14 +85,29 @@ def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
     return render(request, "registry/_import_status.html", _detail_context(request, record))
 
 
+def _page_number(request: HttpRequest) -> int:
+    text = request.GET.get("halaman", "1")
+    return int(text) if text.isdigit() and len(text) < 7 else 1
+
+
 def _detail_context(request: HttpRequest, record: WorkerImport) -> dict:
     approval = _approval(record)
+    running = record.status in RUNNING
+    rows, pages = (
+        ([], 0)
+        if running
+        else preview.preview_page(record.pk, page=_page_number(request), full=sees_identifiers(request.user))
+    )
     return {
         "record": record,
         "approval": approval,
         "may_decide": may_decide(approval, request.user),
-        "running": record.status in RUNNING,
+        "running": running,
         "progress": importing.import_progress(record=record),
+        "preview_rows": rows,
+        "preview_pages": pages,
+        "preview_page": min(max(_page_number(request), 1), pages) if pages else 0,
+        "preview_limit": preview.PREVIEW_ROWS,
     }
 
 
@@ -103,7 +120,12 @@ def import_decide(request: HttpRequest, import_id: int) -> HttpResponse:
         raise Http404("Impor ini tidak menunggu persetujuan.")
     try:
         if request.POST.get("decision") == "approve":
-            approval_approve(approval=approval, approver=request.user, reason=request.POST.get("reason", ""))
+            approval_approve(
+                approval=approval,
+                approver=request.user,
+                reason=request.POST.get("reason", ""),
+                file_sha256=request.POST.get("sha256", ""),
+            )
         else:
             approval_reject(approval=approval, approver=request.user, reason=request.POST.get("reason", ""))
     except DomainError as error:

@@ -19,6 +19,7 @@ from cakupan.coverage.selectors import latest_month
 from cakupan.coverage.services import coverage_add_workers, coverage_refresh
 from cakupan.regions.models import Region
 from cakupan.registry import intake
+from cakupan.registry.importing import preview
 from cakupan.registry.importing.roster import ROSTER_STAGE, _apply_roster_stage
 from cakupan.registry.importing.staging import (
     STAGE,
@@ -237,6 +238,13 @@ def _run_import(
                 _index_stage(*stage_keys)
             month = None if dry_run else latest_month()
             refresh = _coverage_refresher(kind, on_duplicate, month)
+            # The checker of a web import sees the rows: taken before the apply, while "before" is the
+            # registry as it is.
+            captured = (
+                preview.capture(staging, kind=kind, on_duplicate=on_duplicate)
+                if dry_run and record is not None and record.pk is not None
+                else None
+            )
             apply(result, found)
             if month is not None:
                 refresh(result)
@@ -254,7 +262,7 @@ def _run_import(
                 actor=actor,
             )
             if dry_run:
-                raise _DryRunDone(issues)
+                raise _DryRunDone(issues, captured)
             record.save()
             result.import_id = record.pk
             result.errors_file = _write_report(issues, record.pk, sha)
@@ -272,6 +280,8 @@ def _run_import(
             _drop_stage()
     except _DryRunDone as done:
         result.errors_file = _write_report(done.issues, record.pk, sha)
+        if done.captured is not None:
+            preview.write(preview.finish(done.captured, done.issues), record.pk)
         if record.pk is not None:
             # The dry run's changes are gone; its findings are kept on the submitted import.
             record.errors_file = result.errors_file or ""
@@ -327,9 +337,10 @@ def _record(result, *, record, kind, path: Path, sha: str, on_duplicate: str, dr
 class _DryRunDone(Exception):
     """Raised inside the transaction to roll a dry run back once its counts are known."""
 
-    def __init__(self, issues):
+    def __init__(self, issues, captured=None):
         super().__init__("dry run")
         self.issues = issues
+        self.captured = captured
 
 
 def _write_report(issues: pl.DataFrame, import_id: int | None, sha: str) -> str | None:

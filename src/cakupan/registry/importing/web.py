@@ -11,7 +11,7 @@ from django.utils.text import get_valid_filename
 
 from cakupan.accounts import authorization as authz
 from cakupan.approvals.handlers import register_approval_handler
-from cakupan.approvals.models import ApprovalKind
+from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
@@ -134,15 +134,45 @@ def import_check(*, import_id: int) -> WorkerImport:
             submitted_by=record.submitted_by,
             title=f"Impor {record.get_kind_display().lower()}: {record.file_name}",
             region_code=record.area_id,
-            payload={name: getattr(record, name) for name in COUNT_FIELDS},
+            # The checker approves this file and no other (approval_approve compares the digest).
+            payload={
+                **{name: getattr(record, name) for name in COUNT_FIELDS},
+                "file_sha256": record.file_sha256,
+            },
         )
     return record
 
 
 def import_apply(*, import_id: int) -> WorkerImport:
-    """Background step 2, after approval: apply the file for real, all-or-nothing."""
+    """Background step 2, after approval: apply the file for real, all-or-nothing, if it is still the
+    file that was checked and approved."""
+    record = WorkerImport.objects.get(pk=import_id)
+    if record.status == ImportStatus.APPLYING:
+        approved = _approved_sha256(record)
+        try:
+            current = intake.file_sha256(record.file_path)
+        except OSError:
+            current = None
+        if current is None or current != approved:
+            return _fail(
+                record,
+                DomainError(
+                    "file_changed_after_approval",
+                    "Berkas yang tersimpan tidak sama dengan berkas yang disetujui; tidak ada yang "
+                    "diterapkan. Unggah berkas kembali untuk diperiksa dan disetujui.",
+                ),
+            )
     record, _ = _run_step(import_id, expected=ImportStatus.APPLYING, dry_run=False, phase="applying")
     return record
+
+
+def _approved_sha256(record: WorkerImport) -> str | None:
+    approval = (
+        Approval.objects.filter(kind=ApprovalKind.WORKER_IMPORT, subject_id=str(record.pk), status="approved")
+        .order_by("-id")
+        .first()
+    )
+    return (approval.payload or {}).get("file_sha256") if approval is not None else None
 
 
 def _run_step(import_id: int, *, expected: str, dry_run: bool, phase: str):

@@ -62,13 +62,43 @@ def test_upload_is_checked_then_applied_only_after_another_officer_approves(
     assert own.status_code == 400 and Worker.objects.count() == 0
 
     client.force_login(officers["lebak"])
+    # The checker sees every row and what it would do, identifiers masked for a kab/kota officer.
+    page = client.get(f"/impor/{record.pk}/").content.decode()
+    assert 'data-testid="preview"' in page and record.file_sha256 in page
+    assert "360201**********" in page and "3602014506900001" not in page
+    assert "ditambahkan" in page and "ditolak" in page and "Siti Aminah" in page
+    assert "05/06/1990" not in page and "1990-06-05" not in page and "35–44 tahun" in page
+    # An approval names the file it was given; another digest (a forged form, a stale page) is refused.
+    forged = client.post(f"/impor/{record.pk}/keputusan", {"decision": "approve", "sha256": "0" * 64})
+    assert forged.status_code == 400 and "sidik SHA-256 berbeda" in forged.content.decode()
+    assert Approval.objects.get().status == "pending" and Worker.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        decided = client.post(f"/impor/{record.pk}/keputusan", {"decision": "approve"})
+        decided = client.post(
+            f"/impor/{record.pk}/keputusan", {"decision": "approve", "sha256": record.file_sha256}
+        )
     assert decided.status_code == 302
     record.refresh_from_db()
     assert record.status == ImportStatus.APPLIED
     assert sorted(Worker.objects.values_list("nik", flat=True)) == ["3602011506900002", "3602014506900001"]
     assert Approval.objects.get().decided_by == officers["lebak"]
+
+
+def test_a_file_changed_after_approval_is_not_applied(client, officers, django_capture_on_commit_callbacks):
+    client.force_login(officers["desa"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client)
+    record = WorkerImport.objects.get()
+    # Someone with access to the server swaps the stored file between the check and the apply.
+    with open(record.file_path, "a", encoding="utf-8") as handle:
+        handle.write("3602011506900009;Penyusup;1990-06-15;L;36.02.01.2002;petani;1000000;;\n")
+    client.force_login(officers["lebak"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/impor/{record.pk}/keputusan", {"decision": "approve", "sha256": record.file_sha256})
+    record.refresh_from_db()
+    assert (
+        record.status == ImportStatus.FAILED and "tidak sama dengan berkas yang disetujui" in record.message
+    )
+    assert Worker.objects.count() == 0
 
 
 def test_rejected_imports_change_nothing(client, officers, django_capture_on_commit_callbacks):
