@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -139,11 +137,9 @@ def import_decide(request: HttpRequest, import_id: int) -> HttpResponse:
 def import_report(request: HttpRequest, import_id: int, fmt: str) -> FileResponse:
     _check_format(fmt)
     record = _scoped_import(request, import_id)
-    if not record.errors_file:
+    path = importing.report_path(record, fmt, full=sees_identifiers(request.user))
+    if path is None:
         raise Http404("Impor ini tidak punya laporan kesalahan.")
-    path = Path(record.errors_file).with_suffix(f".{fmt}")
-    if not path.exists():
-        raise Http404("Laporan tidak ditemukan.")
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"laporan-impor-{record.pk}.{fmt}")
 
 

@@ -175,3 +175,13 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path):
     no_key = {k: v for k, v in env.items() if k != "CAKUPAN_SECRET_KEY"}
     refused = subprocess.run([cakupan, "check"], env=no_key, capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "CAKUPAN_SECRET_KEY must be set" in refused.stderr
+
+
+def test_exports_never_write_a_formula(client, setting):
+    from cakupan.registry.models import Worker
+
+    # Legacy rows from before names were checked at intake: the export still neutralises them.
+    Worker.objects.filter(pk=setting["lebak_worker"].pk).update(name='=HYPERLINK("http://x","klik")')
+    body = client.get("/api/v1/workers/export.csv", **_bearer(setting["desa"])).content.decode()
+    row = next(line for line in body.splitlines() if "HYPERLINK" in line)
+    assert '"\'=HYPERLINK(""http://x"",""klik"")"' in row

@@ -17,6 +17,7 @@ from cakupan.registry.importing.web import (
     import_submit,
     progress_key,
     register_handlers,
+    report_path,
     template_dir,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "import_submit",
     "progress_key",
     "register_handlers",
+    "report_path",
     "roster_import",
     "template_dir",
     "workers_import",

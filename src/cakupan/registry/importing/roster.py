@@ -12,6 +12,7 @@ from cakupan.registry.importing.staging import (
     STAGE,
     UPDATABLE,
     ImportResult,
+    Issues,
     _execute,
     _fetch,
     _fetch_frames,
@@ -44,7 +45,7 @@ ROSTER_STAGE = {
 
 
 def _apply_roster_stage(
-    result: ImportResult, found: list, *, add_missing: bool, scope: str | None, changes: RowChangeSet | None
+    result: ImportResult, found: Issues, *, add_missing: bool, scope: str | None, changes: RowChangeSet | None
 ) -> None:
     """Memberships from the stage (which holds only the first row of each KPJ in the file). With a scope,
     only workers living in it are matched: any other NIK reads as not found, wherever it is registered."""

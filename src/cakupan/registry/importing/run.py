@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import polars as pl
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,11 +23,11 @@ from cakupan.registry.importing.roster import ROSTER_STAGE, _apply_roster_stage
 from cakupan.registry.importing.staging import (
     STAGE,
     ImportResult,
+    Issues,
     Progress,
     _create_stage,
     _drop_stage,
     _index_stage,
-    _issues_frame,
     _read_and_stage,
     _report_dir,
     _Staging,
@@ -205,11 +204,11 @@ def _run_import(
             notes=[f"Berkas ini sudah diimpor sebagai impor #{previous.pk}; tidak ada yang berubah."],
         )
     result = ImportResult(dry_run=dry_run)
-    found: list = []
+    found = Issues()
     staged_columns = [name for name in stage_columns if name != "worker_id"]
     staging = None
 
-    def apply(result: ImportResult, found: list) -> None:
+    def apply(result: ImportResult, found: Issues) -> None:
         apply_staged(result, found, staging)
 
     try:
@@ -223,8 +222,9 @@ def _run_import(
                 changes=None if dry_run else RowChangeSet(),
             )
             try:
-                result.rows, issue_frames = _read_and_stage(
+                result.rows = _read_and_stage(
                     path,
+                    issues=found,
                     validate=validate,
                     kind=kind,
                     staging=staging,
@@ -248,9 +248,9 @@ def _run_import(
             apply(result, found)
             if month is not None:
                 refresh(result)
-            issues = pl.concat([*issue_frames, _issues_frame(found)], how="vertical_relaxed")
-            result.invalid = issues.filter(pl.col("severity") == "error")["row"].n_unique()
-            result.warnings = issues.filter(pl.col("severity") == "warning").height
+            issues = found.finish()
+            result.invalid = issues.error_rows
+            result.warnings = issues.warnings
             record = _record(
                 result,
                 record=record,
@@ -281,7 +281,7 @@ def _run_import(
     except _DryRunDone as done:
         result.errors_file = _write_report(done.issues, record.pk, sha)
         if done.captured is not None:
-            preview.write(preview.finish(done.captured, done.issues), record.pk)
+            preview.write(preview.finish(done.captured, done.issues.kept), record.pk)
         if record.pk is not None:
             # The dry run's changes are gone; its findings are kept on the submitted import.
             record.errors_file = result.errors_file or ""
@@ -343,9 +343,13 @@ class _DryRunDone(Exception):
         self.captured = captured
 
 
-def _write_report(issues: pl.DataFrame, import_id: int | None, sha: str) -> str | None:
-    if issues.is_empty():
+def _write_report(issues: Issues, import_id: int | None, sha: str) -> str | None:
+    if issues.total == 0:
         return None
     base = _report_dir() / (f"impor-{import_id}-laporan" if import_id else f"uji-{sha[:12]}-laporan")
-    csv_path, _ = intake.write_issue_report(issues.sort(["row", "field"]), base)
+    summary = issues.summary()
+    csv_path, _ = intake.write_issue_report(issues.kept, base, summary=summary, total=issues.total)
+    # Kept as data too: roles that see identifiers masked download a masked copy made from these.
+    issues.kept.write_ipc(base.with_name(base.name + ".arrow"))
+    summary.write_ipc(base.with_name(base.name + "-ringkasan.arrow"))
     return str(csv_path)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import bulk, intake
+from cakupan.registry.intake import xlsx_limits
 from cakupan.registry.models import Worker
 
 Progress = Callable[[int, int], None]
@@ -82,11 +83,79 @@ def _issue(row: int, field_name: str, code: str, message: str, severity: str, va
     }
 
 
-def _issues_frame(found: list) -> pl.DataFrame:
-    """The issues found while applying: single issues (dicts) and whole frames of them (ISSUE_SCHEMA)."""
-    frames = [item for item in found if isinstance(item, pl.DataFrame)]
-    single = pl.DataFrame([item for item in found if isinstance(item, dict)], schema=intake.ISSUE_SCHEMA)
-    return pl.concat([single, *(frame.cast(intake.ISSUE_SCHEMA) for frame in frames)])
+# Issues kept in full for the report (the first ones by row); every issue is counted in the summary.
+REPORT_MAX_ROWS = 10_000
+_SUMMARY_KEYS = ["severity", "code", "field"]
+
+
+class Issues:
+    """The issues of one import: every one counted (per code, in the summary), the first REPORT_MAX_ROWS
+    by row kept in full. A file of a million bad rows gives a report of ten thousand rows and a summary of
+    all of them, in bounded memory, instead of a report of a gigabyte."""
+
+    def __init__(self, keep: int = REPORT_MAX_ROWS):
+        self.keep = keep
+        self.kept = pl.DataFrame(schema=intake.ISSUE_SCHEMA)
+        self.total = 0
+        self.warnings = 0
+        # Rows with at least one error. Rows never span two added frames: validation adds one frame per
+        # chunk, and the apply adds errors only for staged rows, which had none while reading.
+        self.error_rows = 0
+        self._parts: list[pl.DataFrame] = []
+        self._single: list[dict] = []
+
+    def append(self, item) -> None:
+        """One issue (a dict) or a frame of them (ISSUE_SCHEMA)."""
+        if isinstance(item, dict):
+            self._single.append(item)
+            if len(self._single) >= 1000:
+                self._flush()
+        else:
+            self.add(item)
+
+    def _flush(self) -> None:
+        if self._single:
+            single, self._single = self._single, []
+            self.add(pl.DataFrame(single, schema=intake.ISSUE_SCHEMA))
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        frame = frame.cast(intake.ISSUE_SCHEMA)
+        self.total += frame.height
+        self.warnings += frame.filter(pl.col("severity") == "warning").height
+        self.error_rows += frame.filter(pl.col("severity") == "error")["row"].n_unique()
+        self._parts.append(
+            frame.sort("row")
+            .group_by(_SUMMARY_KEYS, maintain_order=True)
+            .agg(pl.len().alias("count"), pl.col("row").first().alias("first_row"), pl.col("message").first())
+        )
+        if len(self._parts) > 64:
+            self._parts = [self._merged()]
+        self.kept = pl.concat([self.kept, frame]).sort(["row", "field"]).head(self.keep)
+
+    def _merged(self) -> pl.DataFrame:
+        return (
+            pl.concat(self._parts)
+            .sort("first_row")
+            .group_by(_SUMMARY_KEYS, maintain_order=True)
+            .agg(pl.col("count").sum(), pl.col("first_row").first(), pl.col("message").first())
+        )
+
+    def finish(self) -> Issues:
+        self._flush()
+        return self
+
+    @property
+    def cut(self) -> bool:
+        return self.total > self.kept.height
+
+    def summary(self) -> pl.DataFrame:
+        """One row per kind of issue: severity, code, field, how many, the first row and its message."""
+        if not self._parts:
+            columns = {"count": pl.UInt32, "first_row": pl.Int64, "message": pl.String}
+            return pl.DataFrame(schema={**dict.fromkeys(_SUMMARY_KEYS, pl.String), **columns})
+        return self._merged().sort(["severity", "count"], descending=[False, True])
 
 
 # Rows fetched at a time where a query's result can be as long as the file (issue lists, candidates).
@@ -280,32 +349,36 @@ def _split_by_scope(rows: pl.DataFrame, scope: str) -> tuple[pl.DataFrame, pl.Da
 
 
 def _read_and_stage(
-    path: Path, *, kind: str, validate, staging: _Staging, progress, max_bytes: int | None
-) -> tuple[int, list]:
-    """Validate every chunk, stage its valid first rows; returns the row count and the issues found."""
+    path: Path, *, kind: str, validate, staging: _Staging, issues: Issues, progress, max_bytes: int | None
+) -> int:
+    """Validate every chunk, stage its valid first rows, collect the issues; returns the row count."""
     villages = _villages()
-    issues: list[pl.DataFrame] = []
     rows = 0
     expected = _estimated_rows(path) if progress else None
-    for chunk in intake.read_table(path, kind=kind, max_bytes=max_bytes, chunk_rows=READ_CHUNK_ROWS):
+    # The web's size limit comes with the web's XLSX limits (a bounded import); the CLI allows more.
+    limits = xlsx_limits.CLI_LIMITS if max_bytes is None else xlsx_limits.WEB_LIMITS
+    chunks = intake.read_table(
+        path, kind=kind, max_bytes=max_bytes, chunk_rows=READ_CHUNK_ROWS, xlsx_limits=limits
+    )
+    for chunk in chunks:
         rows += chunk.height
         checked = validate(chunk, villages)
         if checked.issues.height:
-            issues.append(checked.issues)
+            issues.add(checked.issues)
         valid = checked.rows
         if staging.scope is not None and valid.height:
             valid, outside = _split_by_scope(valid, staging.scope)
             if outside.height:
-                issues.append(outside)
+                issues.add(outside)
         if valid.height:
             kept, repeated = staging.first_rows(valid)
             if repeated.height:
-                issues.append(repeated)
+                issues.add(repeated)
             staging.stage(kept)
         if progress:
             # The total is unknown until the file is read: the bar shows rows read so far.
             progress(chunk.height, max(expected or 0, rows))
-    return rows, issues
+    return rows
 
 
 def _timestamp_literal() -> str:

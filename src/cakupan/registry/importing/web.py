@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import polars as pl
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.text import get_valid_filename
@@ -16,6 +17,7 @@ from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone
 from cakupan.registry import intake, tasks
 from cakupan.registry.importing.run import COUNT_FIELDS, _check_on_duplicate, roster_import, workers_import
 from cakupan.registry.importing.staging import ImportResult, Progress, _report_dir
@@ -224,3 +226,47 @@ def template_dir() -> Path:
         folder.mkdir(exist_ok=True)
         intake.write_template(folder / "templat-pekerja.xlsx", folder / "templat-pekerja.csv")
     return folder
+
+
+# Report columns whose values are identifiers (the field names of the import template).
+_IDENTIFIER_FIELDS = {"nik": mask_nik, "tanggal_lahir": lambda value: "(disamarkan)", "telepon": mask_phone,
+                      "kpj": mask_kpj}  # fmt: skip
+
+
+def report_path(record: WorkerImport, fmt: str, *, full: bool) -> Path | None:
+    """The import's report as the viewer may download it: as written for roles that see identifiers, a
+    masked copy (made once, from the report's data) for the others. None when there is none."""
+    if not record.errors_file:
+        return None
+    base = Path(record.errors_file).with_suffix("")
+    if full:
+        path = base.with_suffix(f".{fmt}")
+        return path if path.exists() else None
+    issues_path = base.with_name(base.name + ".arrow")
+    if not issues_path.exists():
+        return None
+    masked = base.with_name(base.name + "-tersamar")
+    target = masked.with_name(masked.name + f".{fmt}")
+    if not target.exists():
+        issues = pl.read_ipc(issues_path)
+        summary = pl.read_ipc(base.with_name(base.name + "-ringkasan.arrow"))
+        masked_issues = issues.with_columns(
+            pl.struct("field", "value")
+            .map_elements(lambda item: _masked_value(item["field"], item["value"]), return_dtype=pl.String)
+            .alias("value"),
+            pl.col("message").map_elements(mask_niks_in_text, return_dtype=pl.String),
+        )
+        masked_summary = summary.with_columns(
+            pl.col("message").map_elements(mask_niks_in_text, return_dtype=pl.String)
+        )
+        intake.write_issue_report(
+            masked_issues, masked, summary=masked_summary, total=int(summary["count"].sum())
+        )
+    return target
+
+
+def _masked_value(field: str | None, value: str | None) -> str | None:
+    if value is None:
+        return None
+    mask = _IDENTIFIER_FIELDS.get(field or "")
+    return mask(value) if mask else mask_niks_in_text(value)

@@ -14,6 +14,7 @@ from cakupan.registry.importing.staging import (
     STAGE,
     UPDATABLE,
     ImportResult,
+    Issues,
     _execute,
     _fetch,
     _fetch_frames,
@@ -28,7 +29,7 @@ from cakupan.registry.models import OnDuplicate, Worker
 from cakupan.registry.rowaudit import WORKER_ROWS
 
 
-def _apply_workers(result: ImportResult, found: list, *, staging: _Staging, on_duplicate: str) -> None:
+def _apply_workers(result: ImportResult, found: Issues, *, staging: _Staging, on_duplicate: str) -> None:
     if staging.direct:
         _apply_workers_direct(result, found, staging)
     else:
@@ -42,7 +43,7 @@ def _apply_workers(result: ImportResult, found: list, *, staging: _Staging, on_d
         )
 
 
-def _refuse_registered_elsewhere(found: list, *, scope: str) -> None:
+def _refuse_registered_elsewhere(found: Issues, *, scope: str) -> None:
     """Rows whose NIK belongs to a worker living outside the scope are neither added (the NIK is taken)
     nor applied to that worker (the uploader may not change people outside their area). The message says
     neither where nor whose: the report must not tell the uploader about people outside their area."""
@@ -64,7 +65,7 @@ def _refuse_registered_elsewhere(found: list, *, scope: str) -> None:
 
 
 def _apply_worker_stage(
-    result: ImportResult, found: list, *, on_duplicate: str, scope: str | None, changes: RowChangeSet | None
+    result: ImportResult, found: Issues, *, on_duplicate: str, scope: str | None, changes: RowChangeSet | None
 ) -> None:
     """Set-based de-duplication against the registry and writes from the staging table into it (the
     stage holds only the first row of each NIK in the file)."""
@@ -120,7 +121,7 @@ def _apply_worker_stage(
         )
 
 
-def _apply_workers_direct(result: ImportResult, found: list, staging: _Staging) -> None:
+def _apply_workers_direct(result: ImportResult, found: Issues, staging: _Staging) -> None:
     """The staged chunks straight into the empty registry, in file order (ids follow the rows)."""
     workers = Worker._meta.db_table
     first_id = bulk.next_id(workers)
@@ -182,7 +183,7 @@ def _likely_pairs_in_file(people: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _flag_likely_duplicates(found: list) -> None:
+def _flag_likely_duplicates(found: Issues) -> None:
     """Rows about to be inserted whose normalised name, birth date and desa match another person with a
     different NIK, in the file or in the registry: kept, but flagged for review."""
     _execute(f"CREATE INDEX {STAGE}_person ON {STAGE} (desa_id, birth_date, name_key)")

@@ -14,6 +14,7 @@ COLUMNS_MISSING = "columns_missing"
 COLUMNS_DUPLICATE = "columns_duplicate"
 SHEET_NOT_FOUND = "sheet_not_found"
 HEADER_MISSING = "header_missing"
+XLSX_TOO_LARGE = "xlsx_too_large"
 
 FILE_ERROR_CODES = frozenset(
     {
@@ -26,6 +27,7 @@ FILE_ERROR_CODES = frozenset(
         COLUMNS_DUPLICATE,
         SHEET_NOT_FOUND,
         HEADER_MISSING,
+        XLSX_TOO_LARGE,
     }
 )
 

@@ -44,7 +44,6 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,6 +63,7 @@ from cakupan.registry.intake.errors import (
     SHEET_NOT_FOUND,
     IntakeFileError,
 )
+from cakupan.registry.intake.xlsx_limits import WEB_LIMITS, XlsxLimits, check_workbook
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "DEFAULT_MAX_BYTES", "TableReader", "file_sha256", "read_table"]
 
@@ -177,10 +177,12 @@ def read_table(
     sheet: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    xlsx_limits: XlsxLimits = WEB_LIMITS,
 ) -> TableReader:
     """Check the file and return an iterator of chunks; raises IntakeFileError for an unusable file.
 
-    `max_bytes` None accepts any size (the CLI); CSV is streamed, so memory does not grow with it."""
+    `max_bytes` None accepts any size (the CLI); CSV is streamed, so memory does not grow with it. An
+    XLSX is loaded whole, so it is first checked against `xlsx_limits` (`intake.xlsx_limits`)."""
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be at least 1")
     cols.columns_of(kind)  # rejects an unknown kind before touching the file
@@ -197,6 +199,7 @@ def read_table(
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     if head.startswith(_ZIP_MAGIC):
+        check_workbook(path, sheet=sheet, limits=xlsx_limits)
         return _read_xlsx(path, kind=kind, sheet=sheet, chunk_rows=chunk_rows)
     _check_text(head)
     return _read_csv(path, kind=kind, chunk_rows=chunk_rows)
@@ -513,16 +516,6 @@ def _read_xlsx(path: Path, *, kind: str, sheet: str | None, chunk_rows: int) -> 
     # fastexcel is imported here: the CSV path and the validators do not need it.
     import fastexcel
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            is_xlsx = "xl/workbook.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        is_xlsx = False
-    if not is_xlsx:
-        raise IntakeFileError(
-            FILE_TYPE_UNSUPPORTED,
-            "Berkas ZIP ini bukan buku kerja Excel (.xlsx). Unggah berkas .xlsx atau .csv.",
-        )
     try:
         workbook = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types for broken workbooks

@@ -84,10 +84,23 @@ _TEMPLATE_HELP = {
 }
 
 
-def write_issue_report(issues: pl.DataFrame, path_base: Path) -> tuple[Path, Path]:
+SUMMARY_HEADERS = {
+    "severity": "Tingkat",
+    "code": "Kode",
+    "field": "Kolom",
+    "count": "Jumlah",
+    "first_row": "Baris pertama",
+    "message": "Contoh pesan",
+}
+
+
+def write_issue_report(
+    issues: pl.DataFrame, path_base: Path, *, summary: pl.DataFrame | None = None, total: int | None = None
+) -> tuple[Path, Path]:
     """Write `<base>.csv` and `<base>.xlsx` with Bahasa headers; returns (csv_path, xlsx_path).
 
-    The XLSX holds at most 1,048,575 issues (Excel's sheet limit); the CSV holds all of them.
+    `issues` are the rows listed (the importer keeps the first ten thousand); `summary` counts every
+    issue per kind and goes first in the XLSX, with `total`, so a report stays small however bad the file.
     """
     path_base = Path(path_base)
     csv_path = path_base.with_name(path_base.name + ".csv")
@@ -106,6 +119,8 @@ def write_issue_report(issues: pl.DataFrame, path_base: Path) -> tuple[Path, Pat
 
     workbook = xlsxwriter.Workbook(str(xlsx_path), {**_WORKBOOK_OPTIONS, "constant_memory": True})
     try:
+        if summary is not None:
+            _write_summary(workbook, summary, listed=table.height, total=total or table.height)
         sheet = workbook.add_worksheet("Masalah")
         bold = workbook.add_format({"bold": True})
         for column, header in enumerate(REPORT_HEADERS.values()):
@@ -124,6 +139,33 @@ def write_issue_report(issues: pl.DataFrame, path_base: Path) -> tuple[Path, Pat
     finally:
         workbook.close()
     return csv_path, xlsx_path
+
+
+def _write_summary(workbook, summary: pl.DataFrame, *, listed: int, total: int) -> None:
+    sheet = workbook.add_worksheet("Ringkasan")
+    bold = workbook.add_format({"bold": True})
+    listed_text = f"{listed:,}".replace(",", ".")
+    total_text = f"{total:,}".replace(",", ".")
+    note = (
+        f"Semua {total_text} masalah tercantum di lembar Masalah."
+        if listed >= total
+        else f"Lembar Masalah memuat {listed_text} masalah pertama dari {total_text}; perbaiki penyebab yang "
+        "paling sering di bawah ini, lalu periksa ulang berkasnya."
+    )
+    sheet.write_string(0, 0, note, bold)
+    for column, header in enumerate(SUMMARY_HEADERS.values()):
+        sheet.write_string(2, column, header, bold)
+    for column, width in enumerate((12, 26, 22, 10, 14, 80)):
+        sheet.set_column(column, column, width)
+    for index, row in enumerate(summary.select(list(SUMMARY_HEADERS)).iter_rows(), start=3):
+        severity, code, field, count, first_row, message = row
+        sheet.write_string(index, 0, SEVERITY_LABELS.get(severity, severity or ""))
+        sheet.write_string(index, 1, code or "")
+        sheet.write_string(index, 2, field or "")
+        sheet.write_number(index, 3, count)
+        if first_row is not None:
+            sheet.write_number(index, 4, first_row)
+        sheet.write_string(index, 5, neutralise(message or ""))
 
 
 def template_rows() -> pl.DataFrame:

@@ -68,6 +68,16 @@ def test_upload_is_checked_then_applied_only_after_another_officer_approves(
     assert "360201**********" in page and "3602014506900001" not in page
     assert "ditambahkan" in page and "ditolak" in page and "Siti Aminah" in page
     assert "05/06/1990" not in page and "1990-06-05" not in page and "35–44 tahun" in page
+    # The report comes masked for a role that sees identifiers masked, in full for the uploader.
+    masked = b"".join(client.get(f"/impor/{record.pk}/laporan.csv").streaming_content).decode("utf-8-sig")
+    assert "3602011506900000" not in masked and "360201**********" in masked
+    xlsx = client.get(f"/impor/{record.pk}/laporan.xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Disposition"].endswith(f'laporan-impor-{record.pk}.xlsx"')
+    client.force_login(officers["desa"])
+    full = b"".join(client.get(f"/impor/{record.pk}/laporan.csv").streaming_content).decode("utf-8-sig")
+    assert "3602011506900000" in full
+    client.force_login(officers["lebak"])
     # An approval names the file it was given; another digest (a forged form, a stale page) is refused.
     forged = client.post(f"/impor/{record.pk}/keputusan", {"decision": "approve", "sha256": "0" * 64})
     assert forged.status_code == 400 and "sidik SHA-256 berbeda" in forged.content.decode()
