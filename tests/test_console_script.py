@@ -48,7 +48,8 @@ def test_demo_then_serve_answers_on_loopback(fresh_env, tmp_path):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
+        # Generous: a busy CI machine starts gunicorn and its worker slowly.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
@@ -58,8 +59,8 @@ def test_demo_then_serve_answers_on_loopback(fresh_env, tmp_path):
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
-        assert health["database"] == "sqlite"
-        assert health["rows"]["registry_worker"] == 2880
+        # Anonymous callers learn only that it runs; the landing page shows the data.
+        assert health == {"status": "ok"}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             page = response.read().decode()
         assert 'data-testid="denominator">2.880<' in page

@@ -16,17 +16,19 @@ VAR_DIR = Path(os.environ.get("CAKUPAN_VAR_DIR", _DEFAULT_VAR)).resolve()
 DEBUG = os.environ.get("CAKUPAN_DEBUG", "") == "1"
 # CAKUPAN_PRODUCTION=1 switches on HTTPS-only cookies, HSTS and the redirect, and demands a real secret.
 PRODUCTION = os.environ.get("CAKUPAN_PRODUCTION", "") == "1"
+# Public (it is in the repository): good only for a demo on loopback. Production refuses it, and
+# `cakupan check --deploy` reports it wherever it is in use (cakupan.core.checks).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("CAKUPAN_DEBUG must not be set in production")
     SECRET_KEY = os.environ.get("CAKUPAN_SECRET_KEY", "")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("CAKUPAN_SECRET_KEY must be set (50+ random characters) in production")
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+        raise ImproperlyConfigured("CAKUPAN_SECRET_KEY is the public development key; set your own")
 else:
-    # Good only for a demo on loopback: production refuses to start without its own key.
-    SECRET_KEY = os.environ.get(
-        "CAKUPAN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789"
-    )
+    SECRET_KEY = os.environ.get("CAKUPAN_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = [h for h in os.environ.get("CAKUPAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -179,10 +181,11 @@ if PRODUCTION:
     # TLS ends at the reverse proxy, which says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login throttling (django-axes): five failures for a username from one address lock it for an hour.
-AXES_FAILURE_LIMIT = 5
+# Login throttling (django-axes), per username and address, per username and per address (password
+# spraying): the limits are in cakupan.accounts.throttling. A lock lasts an hour.
+AXES_FAILURE_LIMIT = "cakupan.accounts.throttling.failure_limit"
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 # The IP comes from the connection; a trusted proxy in front must rewrite REMOTE_ADDR.

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from cakupan.accounts.services import DEMO_ACCOUNTS, token_create, user_upsert_demo
 from cakupan.audit.models import AuditEvent
@@ -145,6 +147,34 @@ def test_failed_logins_lock_the_account_and_are_audited(client, setting):
     assert AuditEvent.objects.filter(action="login", actor_username="provinsi").count() == 1
 
 
+def test_password_spraying_from_one_address_locks_the_address(client, setting):
+    from cakupan.accounts.throttling import LOCKOUT_LIMITS, LOCKOUT_PARAMETERS
+
+    assert settings.AXES_LOCKOUT_PARAMETERS == LOCKOUT_PARAMETERS
+    per_address = dict(LOCKOUT_LIMITS)[("ip_address",)]
+    # One common password tried once on many accounts: no single account reaches its own limit.
+    for number in range(per_address):
+        client.post("/admin/login/", {"username": f"pegawai-{number}", "password": "Banten2026!"})
+    locked = client.post("/admin/login/", {"username": "provinsi", "password": PASSWORD})
+    assert locked.status_code == 429 and not client.session.get("_auth_user_id")
+    other_machine = Client(REMOTE_ADDR="10.9.9.9")
+    assert (
+        other_machine.post("/admin/login/", {"username": "provinsi", "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_one_account_attacked_from_many_addresses_is_locked(setting):
+    from cakupan.accounts.throttling import LOCKOUT_LIMITS
+
+    per_user = dict(LOCKOUT_LIMITS)[("username",)]
+    for number in range(per_user):
+        Client(REMOTE_ADDR=f"10.1.0.{number + 1}").post(
+            "/admin/login/", {"username": "lebak", "password": "salah-sandi"}
+        )
+    fresh = Client(REMOTE_ADDR="10.2.0.1").post("/admin/login/", {"username": "lebak", "password": PASSWORD})
+    assert fresh.status_code == 429
+
+
 def test_pages_carry_a_strict_content_security_policy(client, setting):
     response = client.get("/")
     policy = response["Content-Security-Policy"]
@@ -175,6 +205,21 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path):
     no_key = {k: v for k, v in env.items() if k != "CAKUPAN_SECRET_KEY"}
     refused = subprocess.run([cakupan, "check"], env=no_key, capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "CAKUPAN_SECRET_KEY must be set" in refused.stderr
+    public = {**env, "CAKUPAN_SECRET_KEY": settings.DEVELOPMENT_SECRET_KEY}
+    refused = subprocess.run([cakupan, "check"], env=public, capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "public development key" in refused.stderr
+
+
+def test_deploy_check_names_a_demo_setup(tmp_path):
+    cakupan = Path(sys.executable).parent / "cakupan"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAKUPAN_")}
+    env.update({"CAKUPAN_VAR_DIR": str(tmp_path), "CAKUPAN_DEBUG": "1"})
+    result = subprocess.run(
+        [cakupan, "check", "--deploy"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    for code in ("cakupan.E001", "cakupan.E002", "cakupan.E003"):
+        assert code in result.stderr, code
 
 
 def test_exports_never_write_a_formula(client, setting):

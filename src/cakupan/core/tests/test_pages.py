@@ -26,9 +26,16 @@ def test_landing_shows_the_headline_and_every_regency(client, small_population):
     assert "skala demo 0,001" in page
 
 
-def test_healthz_reports_engine_and_row_counts(client, small_population):
+def test_healthz_tells_anyone_ok_and_administrators_the_counts(client, small_population, django_user_model):
     from django.db import connection
 
+    assert client.get("/healthz").json() == {"status": "ok"}
+    staff = django_user_model.objects.create_user(
+        username="lebak", password="x", role="regency_officer", area_id="36.02"
+    )
+    client.force_login(staff)
+    assert client.get("/healthz").json() == {"status": "ok"}
+    client.force_login(django_user_model.objects.create_superuser(username="root", password="x"))
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
