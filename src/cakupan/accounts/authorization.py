@@ -27,6 +27,7 @@ from cakupan.core.scoping import region_within
 
 # --- actions ---------------------------------------------------------------------------------------------
 
+STAFF_PAGES = "staff.pages"
 WORKER_VIEW = "worker.view"
 WORKER_REGISTER = "worker.register"
 WORKER_UNMASK = "worker.unmask"
@@ -185,6 +186,8 @@ STAFF_READERS = (C, A, R, V, F, FO, B, AU)
 CHECKERS = (C, R)
 
 TABLE: dict[str, dict[str, rules.Predicate]] = {
+    # The staff work area (imports, funding, the staff API): not for sponsors and the public.
+    STAFF_PAGES: dict.fromkeys(STAFF_READERS, has_area),
     WORKER_VIEW: dict.fromkeys(STAFF_READERS, in_area),
     # Full NIK, phone, birth date and KPJ: for the roles that register, verify and match people every day.
     IDENTIFIERS_VIEW: dict.fromkeys((V, F, B), in_area),
@@ -259,3 +262,44 @@ def actions() -> Iterable[str]:
 def sees_identifiers(user) -> bool:
     """Full NIK, phone, birth date and KPJ, or their masked forms (core.masking)."""
     return can(user, IDENTIFIERS_VIEW)
+
+
+def require_action(action: str):
+    """A view decorator: the signed-in user must be allowed the action (anywhere), or the answer is 403."""
+    import functools
+
+    from django.core.exceptions import PermissionDenied
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, action):
+                user = request.user
+                if getattr(user, "role", "") and user.area_id is None and not user.is_superuser:
+                    raise PermissionDenied(
+                        "Akun Anda tidak memiliki wilayah kerja; minta administrator menetapkannya."
+                    )
+                raise PermissionDenied("Halaman ini bukan untuk peran Anda.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def api_require_action(action: str):
+    """The same for API handlers: a DomainError that the API answers with 403 and a stable code."""
+    import functools
+
+    from cakupan.core.errors import DomainError
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapped(request, *args, **kwargs):
+            if not can(request.user, action):
+                raise DomainError("role_not_allowed", "Peran Anda tidak dapat memakai layanan ini.")
+            return handler(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
 from cakupan.audit.models import AuditAction, AuditEvent, AuditEventQuerySet, RowChange
-from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone
+from cakupan.core.masking import mask_identifiers_in_text, mask_kpj, mask_nik, mask_phone
 
 # Fields whose values are personal identifiers, in events' changes and row changes alike. A birth date is
 # one: beside a masked NIK it gives back the hidden digits.
@@ -69,7 +69,7 @@ def masked_value(field: str, value: Any, *, full: bool) -> Any:
     mask = _IDENTIFIER_MASKS.get(field)
     if mask is not None:
         return mask(str(value))
-    return mask_niks_in_text(value) if isinstance(value, str) else value
+    return mask_identifiers_in_text(value) if isinstance(value, str) else value
 
 
 def change_rows(changes: Any, *, full: bool = True) -> list[tuple[str, Any, Any]]:

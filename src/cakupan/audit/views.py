@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from cakupan.accounts.authorization import sees_identifiers
 from cakupan.audit import selectors
 from cakupan.audit.forms import AuditFilterForm
-from cakupan.core.masking import mask_niks_in_text
+from cakupan.core.masking import mask_identifiers_in_text
 
 PAGE_SIZE = 50
 ROW_PAGE_SIZE = 100
@@ -31,7 +31,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         for event in page.object_list:
             event.change_rows = selectors.change_rows(event.changes, full=full)
-            event.shown_repr = event.object_repr if full else mask_niks_in_text(event.object_repr)
+            event.shown_repr = event.object_repr if full else mask_identifiers_in_text(event.object_repr)
     alerts = list(selectors.recent_alerts(user=request.user)[:10])
     return render(request, "audit/event_list.html", {"form": form, "page": page, "alerts": alerts})
 

@@ -15,6 +15,8 @@ import re
 NIK_VISIBLE = 6
 PHONE_VISIBLE = 4
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
+_PHONE = re.compile(r"(?<![\d+])(?:\+62|62|0)8\d{7,11}(?!\d)")
 
 
 def mask_nik(nik: str) -> str:
@@ -41,6 +43,9 @@ def mask_kpj(kpj: str) -> str:
     return "*" * len(kpj)
 
 
-def mask_niks_in_text(text: str) -> str:
-    """Every 16-digit run in a message or a cell, masked (reports quote the NIKs they are about)."""
-    return _SIXTEEN_DIGITS.sub(lambda match: mask_nik(match.group(0)), text)
+def mask_identifiers_in_text(text: str) -> str:
+    """Identifiers inside a message or a description, masked: 16-digit runs (NIKs), Indonesian mobile
+    numbers and 11-digit runs (KPJ). Reports and the audit trail quote the records they are about."""
+    text = _SIXTEEN_DIGITS.sub(lambda match: mask_nik(match.group(0)), text)
+    text = _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
+    return _ELEVEN_DIGITS.sub(lambda match: mask_kpj(match.group(0)), text)

@@ -19,6 +19,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cakupan.accounts import authorization as authz
+from cakupan.accounts.authorization import require_action
 from cakupan.api import domain_error_status
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
@@ -45,6 +47,7 @@ EXPORT_TYPES = {
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def home(request: HttpRequest) -> HttpResponse:
     """The user's own area (the province for administrators), keeping the month and denominator asked."""
     code = PROVINCE if request.user.is_superuser else request.user.area_id
@@ -62,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def region_page(request: HttpRequest, code: str) -> HttpResponse:
     """The dashboard of one region; `?format=xlsx|csv&table=…` or `?format=pdf` downloads instead."""
     kind = request.GET.get("penyebut") or DEFAULT_DENOMINATOR
@@ -81,6 +85,7 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def region_map(request: HttpRequest, code: str) -> HttpResponse:
     """GeoJSON of the children of one region (an empty collection below the kecamatan)."""
     region = Region.objects.filter(code=code).first()

@@ -8,7 +8,9 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from cakupan.accounts import authorization as authz
 from cakupan.accounts.auth import API_AUTH
+from cakupan.accounts.authorization import api_require_action
 from cakupan.core.errors import DomainError
 from cakupan.funding import selectors
 from cakupan.rules.engine import Month, RulesError
@@ -30,17 +32,20 @@ def _funder(request, funder_id: int):
 
 
 @router.get("/funders")
+@api_require_action(authz.STAFF_PAGES)
 def funders(request, month: str | None = None):
     """All funders the user may see, side by side: budget, committed, paid, covered, left, workers."""
     return selectors.funders_side_by_side(user=request.user, month=_month(month))
 
 
 @router.get("/funders/{funder_id}")
+@api_require_action(authz.STAFF_PAGES)
 def funder(request, funder_id: int, month: str | None = None):
     return selectors.funder_overview(funder=_funder(request, funder_id), month=_month(month))
 
 
 @router.get("/funders/{funder_id}/workers")
+@api_require_action(authz.STAFF_PAGES)
 def funder_workers(request, funder_id: int, limit: int = 100, offset: int = 0):
     return selectors.funder_workers(
         funder=_funder(request, funder_id), user=request.user, limit=min(limit, 1000), offset=offset
@@ -48,16 +53,19 @@ def funder_workers(request, funder_id: int, limit: int = 100, offset: int = 0):
 
 
 @router.get("/funders/{funder_id}/reconciliation")
+@api_require_action(authz.STAFF_PAGES)
 def reconciliation(request, funder_id: int, month: str | None = None):
     return selectors.reconciliation(funder=_funder(request, funder_id), month=_month(month))
 
 
 @router.get("/funders/{funder_id}/coverage")
+@api_require_action(authz.STAFF_PAGES)
 def coverage(request, funder_id: int, month: str):
     return selectors.coverage_gained(funder=_funder(request, funder_id), month=_month(month))
 
 
 @router.get("/next-rupiah")
+@api_require_action(authz.STAFF_PAGES)
 def next_rupiah(request, month: str | None = None, area: str | None = None):
     """Uncovered informal workers per kab/kota and decile with the cost of covering them (staff only)."""
     if not request.user.is_superuser and request.user.area_id is None:
@@ -71,6 +79,7 @@ def next_rupiah(request, month: str | None = None, area: str | None = None):
 
 
 @router.get("/plans/{plan_id}")
+@api_require_action(authz.STAFF_PAGES)
 def plan(request, plan_id: int):
     record = get_object_or_404(selectors.plans_for_user(user=request.user), pk=plan_id)
     return {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cakupan.accounts import authorization as authz
-from cakupan.accounts.authorization import can
+from cakupan.accounts.authorization import can, require_action
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.audit.models import AuditAction
@@ -61,6 +61,7 @@ def _scoped_funder(request: HttpRequest, funder_id: int) -> Funder:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def funding_home(request: HttpRequest) -> HttpResponse:
     """Coordinators: every funder side by side and where the next rupiah covers the most vulnerable.
     A funder officer goes straight to the funder's page."""
@@ -96,6 +97,7 @@ def funding_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def funder_detail(request: HttpRequest, funder_id: int) -> HttpResponse:
     funder = _scoped_funder(request, funder_id)
     month, error = _month(request)
@@ -147,6 +149,7 @@ def _plan_context(request: HttpRequest, plan: AllocationPlan, error: DomainError
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _scoped_plan(request, plan_id)
     return render(request, "funding/plan.html", _plan_context(request, plan))
@@ -154,6 +157,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@require_action(authz.STAFF_PAGES)
 def plan_decide(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _scoped_plan(request, plan_id)
     approval = _plan_approval(plan)
@@ -182,6 +186,7 @@ def _export_response(request: HttpRequest, table, *, fmt: str, name: str, notes,
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def funder_export(request: HttpRequest, funder_id: int, table: str, fmt: str) -> HttpResponse:
     funder = _scoped_funder(request, funder_id)
     month, error = _month(request)
@@ -221,6 +226,7 @@ def funder_export(request: HttpRequest, funder_id: int, table: str, fmt: str) ->
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def funding_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if not _coordinates(request.user):
         raise Http404("Tabel ini hanya untuk koordinator pendanaan.")

@@ -6,7 +6,9 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from cakupan.accounts import authorization as authz
 from cakupan.accounts.auth import API_AUTH
+from cakupan.accounts.authorization import api_require_action
 from cakupan.registry import selectors, services
 
 router = Router(tags=["workers"], auth=API_AUTH)
@@ -65,11 +67,13 @@ class WorkerPagination(PageNumberPagination):
 
 @router.get("", response=list[WorkerOut], summary="Daftar pekerja di wilayah kerja Anda")
 @paginate(WorkerPagination, page_size=50)
+@api_require_action(authz.STAFF_PAGES)
 def list_workers(request, region: str | None = None, sector: str | None = None):
     return selectors.worker_list(user=request.user, region_code=region, sector=sector)
 
 
 @router.get("/export.csv", summary="Ekspor CSV pekerja di wilayah kerja Anda (tercatat di jejak audit)")
+@api_require_action(authz.STAFF_PAGES)
 def export_workers(request, region: str | None = None, sector: str | None = None):
     body = services.worker_export_csv(user=request.user, region_code=region, sector=sector, request=request)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -82,6 +86,7 @@ def export_workers(request, region: str | None = None, sector: str | None = None
     response={200: WorkerOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Buka NIK, telepon dan tanggal lahir (tercatat, dibatasi per hari)",
 )
+@api_require_action(authz.STAFF_PAGES)
 def unmask_worker(request, worker_id: int):
     """Full identifiers of one worker, for roles that see them masked; every call is audited."""
     worker = services.worker_unmask(user=request.user, worker_id=worker_id, request=request)
@@ -89,6 +94,7 @@ def unmask_worker(request, worker_id: int):
 
 
 @router.get("/{worker_id}", response={200: WorkerOut, 404: ErrorOut}, summary="Satu pekerja")
+@api_require_action(authz.STAFF_PAGES)
 def get_worker(request, worker_id: int):
     worker = selectors.worker_get(user=request.user, worker_id=worker_id)
     if worker is None:

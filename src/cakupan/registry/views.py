@@ -7,7 +7,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cakupan.accounts.authorization import sees_identifiers
+from cakupan.accounts import authorization as authz
+from cakupan.accounts.authorization import require_action, sees_identifiers
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.core.errors import DomainError
@@ -40,6 +41,7 @@ def _approval(record: WorkerImport) -> Approval | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@require_action(authz.STAFF_PAGES)
 def import_list(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
@@ -71,6 +73,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     record = _scoped_import(request, import_id)
     return render(request, "registry/import_detail.html", _detail_context(request, record))
@@ -78,6 +81,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def import_status(request: HttpRequest, import_id: int) -> HttpResponse:
     record = _scoped_import(request, import_id)
     return render(request, "registry/_import_status.html", _detail_context(request, record))
@@ -111,6 +115,7 @@ def _detail_context(request: HttpRequest, record: WorkerImport) -> dict:
 
 @login_required
 @require_POST
+@require_action(authz.STAFF_PAGES)
 def import_decide(request: HttpRequest, import_id: int) -> HttpResponse:
     record = _scoped_import(request, import_id)
     approval = _approval(record)
@@ -134,6 +139,7 @@ def import_decide(request: HttpRequest, import_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_action(authz.STAFF_PAGES)
 def import_report(request: HttpRequest, import_id: int, fmt: str) -> FileResponse:
     _check_format(fmt)
     record = _scoped_import(request, import_id)

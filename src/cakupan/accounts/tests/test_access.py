@@ -21,7 +21,7 @@ from cakupan.accounts.services import (
 )
 from cakupan.core.ages import age_band
 from cakupan.core.errors import DomainError
-from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone
+from cakupan.core.masking import mask_identifiers_in_text, mask_kpj, mask_nik, mask_phone
 from cakupan.registry.models import Worker
 from cakupan.registry.services import worker_register
 
@@ -69,8 +69,11 @@ def test_masking_keeps_nothing_that_identifies_the_person():
     assert mask_phone("+6281234567890") == "0812********"
     assert mask_phone("") == ""
     assert mask_kpj("12345678901") == "***********"
-    assert mask_niks_in_text("NIK 3602014506900001 dan 36020145069000011") == (
+    assert mask_identifiers_in_text("NIK 3602014506900001 dan 36020145069000011") == (
         "NIK 360201********** dan 36020145069000011"
+    )
+    assert mask_identifiers_in_text("KPJ 19000000001, HP +6281234567890 / 081234567890") == (
+        "KPJ ***********, HP 0812******** / 0812********"
     )
     assert age_band(dt.date(1990, 6, 5), on=dt.date(2026, 12, 2)) == "35-44"
     assert age_band(dt.date(1991, 12, 3), on=dt.date(2026, 12, 2)) == "25-34"

@@ -55,3 +55,20 @@ def test_healthz_refuses_writes(client):
 def test_api_docs_are_served(client):
     assert client.get("/api/v1/docs").status_code == 200
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Cakupan API"
+
+
+@pytest.mark.django_db
+def test_error_pages_are_in_bahasa_whatever_the_browser(client, django_user_model):
+    operator = django_user_model.objects.create_user(
+        username="desa", password="x", role="village_operator", area_id="36.02.01.2002"
+    )
+    client.force_login(operator)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    missing = client.get("/impor/999999/", **english)
+    assert missing.status_code == 404
+    assert "Impor tidak ditemukan di wilayah kerja Anda." in missing.content.decode()
+    unknown = client.get("/tidak-ada/", **english).content.decode()
+    assert "Tidak ditemukan" in unknown and "Resolver404" not in unknown and "Not Found" not in unknown
+    refused = client.get("/audit/", **english)
+    assert refused.status_code == 403
+    assert "Halaman ini hanya untuk auditor dan koordinator provinsi." in refused.content.decode()

@@ -17,7 +17,7 @@ import polars as pl
 from django.utils import timezone
 
 from cakupan.core.ages import age_band, age_band_label
-from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone, national_phone
+from cakupan.core.masking import mask_identifiers_in_text, mask_kpj, mask_nik, mask_phone, national_phone
 from cakupan.core.scoping import area_range_sql
 from cakupan.registry.importing.staging import STAGE, _fetch, _report_dir, _Staging
 from cakupan.registry.models import ImportKind, OnDuplicate, Worker
@@ -246,7 +246,7 @@ def preview_page(import_id: int, *, page: int, full: bool) -> tuple[list[Preview
                     for f, b, a in changes
                 ],
                 messages=[
-                    (severity, message if full else mask_niks_in_text(message))
+                    (severity, message if full else mask_identifiers_in_text(message))
                     for severity, message in messages
                 ],
             )

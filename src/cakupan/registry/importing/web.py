@@ -17,7 +17,7 @@ from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
-from cakupan.core.masking import mask_kpj, mask_nik, mask_niks_in_text, mask_phone
+from cakupan.core.masking import mask_identifiers_in_text, mask_kpj, mask_nik, mask_phone
 from cakupan.registry import intake, tasks
 from cakupan.registry.importing.run import COUNT_FIELDS, _check_on_duplicate, roster_import, workers_import
 from cakupan.registry.importing.staging import ImportResult, Progress, _report_dir
@@ -254,10 +254,10 @@ def report_path(record: WorkerImport, fmt: str, *, full: bool) -> Path | None:
             pl.struct("field", "value")
             .map_elements(lambda item: _masked_value(item["field"], item["value"]), return_dtype=pl.String)
             .alias("value"),
-            pl.col("message").map_elements(mask_niks_in_text, return_dtype=pl.String),
+            pl.col("message").map_elements(mask_identifiers_in_text, return_dtype=pl.String),
         )
         masked_summary = summary.with_columns(
-            pl.col("message").map_elements(mask_niks_in_text, return_dtype=pl.String)
+            pl.col("message").map_elements(mask_identifiers_in_text, return_dtype=pl.String)
         )
         intake.write_issue_report(
             masked_issues, masked, summary=masked_summary, total=int(summary["count"].sum())
@@ -269,4 +269,4 @@ def _masked_value(field: str | None, value: str | None) -> str | None:
     if value is None:
         return None
     mask = _IDENTIFIER_FIELDS.get(field or "")
-    return mask(value) if mask else mask_niks_in_text(value)
+    return mask(value) if mask else mask_identifiers_in_text(value)

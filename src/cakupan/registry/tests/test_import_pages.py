@@ -149,7 +149,7 @@ def test_read_only_roles_cannot_upload_and_imports_stay_in_their_area(
         _upload(client)
     record = WorkerImport.objects.get()
     client.force_login(officers["sponsor"])
-    assert client.get(f"/impor/{record.pk}/").status_code == 404
+    assert client.get(f"/impor/{record.pk}/").status_code == 403
 
 
 def test_template_downloads(client, officers):

@@ -1,0 +1,351 @@
+"""The access matrix as a test: every URL and API route × every role × an object inside and outside the
+narrow roles' area, with the status each must get, no out-of-area record in any answer and no identifier
+that a masked role could use to rebuild a NIK. A route without an entry here fails the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from cakupan.accounts.services import token_create
+from cakupan.accounts.tests.access_world import OUTSIDE, PEOPLE, build_world
+from cakupan.core.formatting import date_long
+
+ROLES = (
+    "anon",
+    "provinsi",
+    "analis",
+    "lebak",
+    "desa",
+    "agen",
+    "baznas",
+    "bpjs",
+    "auditor",
+    "sponsor",
+    "admin",
+)
+# Their area holds Cilangkahan but not Kota Serang; everyone else with an area works province-wide.
+NARROW = frozenset({"lebak", "desa", "agen"})
+# Roles that see NIK, phone, birth date and KPJ masked (sponsors and the public see no records at all).
+MASKED = frozenset({"provinsi", "analis", "lebak", "baznas", "auditor"})
+
+STAFF = frozenset({"provinsi", "analis", "lebak", "desa", "agen", "baznas", "bpjs", "auditor", "admin"})
+AUDIT = frozenset({"provinsi", "auditor", "admin"})
+
+
+def _page(ok: frozenset, *, outside_ok: frozenset | None = None, denied: int = 403, anon: int = 302):
+    """Expected statuses of a page: 200 for `ok`; the login redirect for the public; `denied` for other
+    signed-in roles. On the outside object the narrow roles get 404 unless `outside_ok` says otherwise."""
+
+    def expect(role: str, where: str) -> int:
+        if role == "anon":
+            return anon
+        if role == "sponsor":
+            # A public account: staff pages are not for it at all.
+            return 403
+        allowed = ok if where == "inside" or outside_ok is None else outside_ok
+        if role in allowed:
+            return 200
+        if where == "outside" and role in NARROW and role in ok:
+            return 404
+        return denied
+
+    return expect
+
+
+def _fixed(status: int):
+    return lambda role, where: status
+
+
+OUTSIDE_OK_WIDE = STAFF - NARROW
+COORDINATING = frozenset({"provinsi", "analis", "lebak", "auditor", "admin"})
+RECIPIENTS_INSIDE = frozenset({"provinsi", "analis", "lebak", "desa", "auditor", "admin"})
+RECIPIENTS_OUTSIDE = frozenset({"provinsi", "analis", "auditor", "admin"})
+
+
+def _by(table: dict[str, int], default: int):
+    return lambda role, where: table.get(f"{role}/{where}", table.get(role, default))
+
+
+def _funder_page(kind: str):
+    """Funder pages: the funder must be among those the user sees (a funder officer sees only its own: the
+    BAZNAS officer sees neither the village's Dana Desa nor Serang's CSR); recipient lists only for the
+    funder's officers and the coordinating and auditing staff (not the BPJS TK liaison, not agents)."""
+
+    def expect(role: str, where: str) -> int:
+        if role == "anon":
+            return 401 if kind.startswith("api") else 302
+        if role == "sponsor":
+            return 403
+        if role == "baznas" or (where == "outside" and role in NARROW):
+            return 404
+        if kind in ("recipients", "api-recipients"):
+            allowed = RECIPIENTS_INSIDE if where == "inside" else RECIPIENTS_OUTSIDE
+            if role not in allowed:
+                return 403 if kind == "api-recipients" else 404
+        return 200
+
+    return expect
+
+
+def _coverage(anon: int):
+    """Aggregates of a region inside the area; a region outside it is refused by name (403)."""
+
+    def expect(role: str, where: str) -> int:
+        if role == "anon":
+            return anon
+        if role == "sponsor":
+            return 403
+        return 403 if where == "outside" and role in NARROW else 200
+
+    return expect
+
+
+def _unmask(role: str, where: str) -> int:
+    """Only the checking officers unmask; outside the area the worker does not exist (404)."""
+    if role == "anon":
+        return 401
+    if role == "sponsor" or (where == "outside" and role in NARROW):
+        return 404 if role != "sponsor" else 403
+    return 200 if role in ("provinsi", "lebak", "admin") else 403
+
+
+# route pattern → expected status for (role, inside|outside).
+MATRIX = {
+    "": _fixed(200),
+    "healthz": _fixed(200),
+    "kalkulator/": _fixed(200),
+    "impor/": _page(STAFF),
+    "impor/templat.<str:fmt>": _fixed(200),
+    "impor/<int:import_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
+    "impor/<int:import_id>/status": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
+    # The outside import had no problem rows, so it has no report for anyone.
+    "impor/<int:import_id>/laporan.<str:fmt>": _page(STAFF, outside_ok=frozenset(), denied=404),
+    "impor/<int:import_id>/keputusan": lambda role, where: 302 if role == "anon" else 405,
+    "cakupan/": _by({"anon": 302, "sponsor": 403}, 302),
+    "cakupan/peta/<str:code>.geojson": _coverage(302),
+    "cakupan/<str:code>/": _coverage(302),
+    # One funder seen: straight to its page; several: the list (the liaison); coordinators: the overview.
+    "dana/": _by({"anon": 302, "sponsor": 403, "desa": 302, "agen": 302, "baznas": 302}, 200),
+    "dana/tabel/<str:table>.<str:fmt>": _page(COORDINATING, denied=404),
+    "dana/<int:funder_id>/": _funder_page("page"),
+    "dana/<int:funder_id>/tabel/<str:table>.<str:fmt>": _funder_page("recipients"),
+    "dana/rencana/<int:plan_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
+    "dana/rencana/<int:plan_id>/keputusan": lambda role, where: 302 if role == "anon" else 405,
+    "audit/": _page(AUDIT),
+    "audit/<int:event_id>/baris/": _page(AUDIT),
+    "api/v1/openapi.json": _fixed(200),
+    "api/v1/docs": _fixed(200),
+    "api/v1/": _fixed(404),
+    "api/v1/rules/contribution": _fixed(200),
+    "api/v1/rules/benefit": _fixed(200),
+    "api/v1/rules/status": _fixed(200),
+    "api/v1/rules/claim": _fixed(200),
+    "api/v1/workers": _page(STAFF, anon=401),
+    "api/v1/workers/export.csv": _page(STAFF, anon=401),
+    "api/v1/workers/<worker_id>/unmask": _unmask,
+    "api/v1/workers/<worker_id>": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, anon=401),
+    "api/v1/coverage": _coverage(401),
+    "api/v1/funding/funders": _page(STAFF, anon=401),
+    "api/v1/funding/funders/<funder_id>": _funder_page("api"),
+    "api/v1/funding/funders/<funder_id>/workers": _funder_page("api-recipients"),
+    "api/v1/funding/funders/<funder_id>/reconciliation": _funder_page("api"),
+    "api/v1/funding/funders/<funder_id>/coverage": _funder_page("api"),
+    "api/v1/funding/next-rupiah": _page(STAFF, anon=401),
+    "api/v1/funding/plans/<plan_id>": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, anon=401, denied=404),
+}
+QUERIES = {
+    "api/v1/rules/contribution": {
+        "income": "1000000",
+        "programs": "jkk,jkm",
+        "month": "2026-05",
+        "funding": "self",
+        "sector": "nelayan",
+    },
+    "api/v1/rules/benefit": {"kind": "jkk-death", "income": "1000000"},
+    "api/v1/rules/status": {"paid": "2026-01,2026-02", "on": "2026-03-17"},
+    "api/v1/rules/claim": {"event": "2026-08-14", "complete": "2026-08-14"},
+    "api/v1/funding/funders/<funder_id>/coverage": {"month": "2026-12"},
+}
+# Admin pages: which models a role may open (the rest are for administrators). Checked per model.
+ADMIN_VIEWERS = {
+    "registry.worker": STAFF,
+    "coverage.membership": STAFF,
+}
+
+
+def _patterns(resolvers, prefix="", namespace=None):
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(
+                entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace
+            )
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield prefix + str(entry.pattern), name, entry
+
+
+TABLES = {"funding:export": "pemberi-dana", "funding:funder-export": "pekerja"}
+
+
+def _url(pattern: str, name: str, objects: dict) -> str:
+    def fill(match):
+        key = match.group(1)
+        if key == "table":
+            return TABLES[name]
+        if key == "fmt":
+            return "geojson" if name == "coverage:map" else "csv"
+        return objects[key]
+
+    path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, pattern)
+    if name == "coverage:map":
+        path = path.replace(".geojson.geojson", ".geojson")
+    return path
+
+
+def _probes(world):
+    """(route pattern, where, method, path, query) for every non-admin route."""
+    probes = []
+    for pattern, name, _ in _patterns(get_resolver().url_patterns):
+        if pattern.startswith("admin/"):
+            continue
+        for where, objects in (("inside", world.inside), ("outside", world.outside)):
+            query = dict(QUERIES.get(pattern, {}))
+            if pattern == "api/v1/coverage":
+                query = {"region": objects["code"]}
+            method = "post" if pattern.endswith("/unmask") else "get"
+            probes.append((pattern, where, method, _url(pattern, name, objects), query))
+    return probes
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return build_world()
+
+
+def _client_for(client, world, role):
+    client.logout()
+    if role == "anon":
+        return {}
+    user = world.users[role]
+    client.force_login(user)
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=user)[1]}"}
+
+
+def test_every_route_has_an_entry(world):
+    patterns = {pattern for pattern, _, _ in _patterns(get_resolver().url_patterns)}
+    patterns = {pattern for pattern in patterns if not pattern.startswith("admin/")}
+    assert patterns - set(MATRIX) == set(), "add the new routes to MATRIX"
+    assert set(MATRIX) - patterns == set(), "remove routes that no longer exist"
+    registered = {f"{model._meta.app_label}.{model._meta.model_name}" for model in admin.site._registry}
+    assert set(ADMIN_VIEWERS) <= registered
+
+
+def test_statuses_follow_the_matrix(client, world):
+    failures = []
+    for role in ROLES:
+        headers = _client_for(client, world, role)
+        for name, where, method, path, query in _probes(world):
+            call = getattr(client, method)
+            response = call(path, query, **(headers if path.startswith("/api/") else {}))
+            expected = MATRIX[name](role, where)
+            if response.status_code != expected:
+                failures.append((role, name, where, path, response.status_code, expected))
+    assert failures == []
+
+
+SEARCHES = ({"q": OUTSIDE.name.split()[0]}, {"region": "36.73"}, {"q": OUTSIDE.nik[:8]})
+
+
+def _markers_outside() -> list[str]:
+    return [OUTSIDE.name, OUTSIDE.nik, OUTSIDE.kpj, OUTSIDE.phone[3:], OUTSIDE.nik[:6] + "*" * 10]
+
+
+def _birth_date_texts(person) -> list[str]:
+    day = person.birth_date
+    return [day.isoformat(), f"{day:%d/%m/%Y}", date_long(day)]
+
+
+def rebuildable(person, text: str) -> bool:
+    """Could someone holding `text` rebuild this person's NIK? The whole NIK, or its date part (the birth
+    date in any form) together with its serial (the last four digits beside a masked NIK)."""
+    if person.nik in text:
+        return True
+    date_seen = any(form in text for form in _birth_date_texts(person)) or person.nik[6:12] in text
+    serial_seen = re.search(rf"{person.nik[:4]}[\d*]{{8}}{person.nik[12:]}", text) is not None
+    return date_seen and serial_seen
+
+
+def test_no_answer_leaks_out_of_the_area_or_unmasks_an_identifier(client, world):
+    seen: dict[str, list[str]] = {role: [] for role in ROLES}
+    for role in ROLES:
+        headers = _client_for(client, world, role)
+        for name, _where, method, path, query in _probes(world):
+            if name.endswith("/unmask"):
+                continue  # the audited, limited act of unmasking itself
+            response = getattr(client, method)(path, query, **(headers if path.startswith("/api/") else {}))
+            if response.status_code >= 500:
+                pytest.fail(f"{role} {path}: {response.status_code}")
+            body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
+                "utf-8", errors="replace"
+            )
+            seen[role].append(body)
+            if role in NARROW or role in ("anon", "sponsor"):
+                leaked = [marker for marker in _markers_outside() if marker in body]
+                assert not leaked, (role, path, leaked)
+    for role, bodies in _admin_bodies(client, world).items():
+        seen[role].extend(bodies)
+    for role in MASKED:
+        text = "\n".join(seen[role])
+        for person in PEOPLE:
+            assert not rebuildable(person, text), (role, person.name)
+            assert person.kpj not in text and (not person.phone or person.phone[3:] not in text), role
+
+
+def _admin_expect(label: str, role: str) -> int:
+    if role in ADMIN_VIEWERS.get(label, frozenset({"admin"})):
+        return 200
+    # The public and sponsors are sent to the sign-in; staff get 403 for a model that is not theirs.
+    return 302 if role in ("anon", "sponsor") else 403
+
+
+def _admin_bodies(client, world) -> dict[str, list[str]]:
+    """Every admin list and the change pages of the inside and outside worker, as every role."""
+    bodies: dict[str, list[str]] = {role: [] for role in ROLES}
+    workers = {"inside": world.inside["worker_id"], "outside": world.outside["worker_id"]}
+    for role in ROLES:
+        _client_for(client, world, role)
+        for model in admin.site._registry:
+            label = f"{model._meta.app_label}.{model._meta.model_name}"
+            response = client.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/")
+            assert response.status_code == _admin_expect(label, role), (role, label, response.status_code)
+            bodies[role].append(response.content.decode())
+        for where, worker_id in workers.items():
+            response = client.get(f"/admin/registry/worker/{worker_id}/change/")
+            body = response.content.decode()
+            if where == "outside" and role in NARROW:
+                # Outside the area the admin answers as for a record that does not exist.
+                assert response.status_code == 302 and OUTSIDE.name not in body, role
+            else:
+                assert response.status_code == _admin_expect("registry.worker", role), (role, where)
+            bodies[role].append(body)
+    return bodies
+
+
+def test_admin_pages_follow_the_table(client, world):
+    bodies = _admin_bodies(client, world)
+    assert any(OUTSIDE.name in body for body in bodies["provinsi"])
+    assert not any(OUTSIDE.name in body for role in NARROW for body in bodies[role])
+
+
+def test_the_rebuild_check_would_catch_the_old_masking():
+    siti = PEOPLE[0]
+    # What masked roles saw before: kecamatan and serial beside the birth date.
+    old = f"{siti.nik[:4]}********{siti.nik[12:]} · lahir {siti.birth_date:%d/%m/%Y}"
+    assert rebuildable(siti, old)
+    assert not rebuildable(siti, f"{siti.nik[:6]}********** · 25–34 tahun")
