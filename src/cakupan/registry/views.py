@@ -66,7 +66,17 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/import_list.html",
-        {"imports": imports, "error": error, "kinds": ImportKind.choices, "duplicates": OnDuplicate.choices},
+        {
+            "imports": imports,
+            "error": error,
+            # Only the kinds of file this role may upload; checkers get no form (they decide).
+            "kinds": [
+                (value, label)
+                for value, label in ImportKind.choices
+                if authz.can(request.user, importing.web.UPLOAD_ACTIONS[value])
+            ],
+            "duplicates": OnDuplicate.choices,
+        },
         status=400 if error else 200,
     )
 

@@ -141,6 +141,14 @@ def test_bad_uploads_get_a_message_and_leave_nothing(client, officers, django_ca
 def test_read_only_roles_cannot_upload_and_imports_stay_in_their_area(
     client, officers, django_capture_on_commit_callbacks
 ):
+    # Roles that may not upload are offered no form, and a forged post is refused all the same.
+    for checker in ("analis", "lebak", "bpjs"):
+        client.force_login(officers[checker])
+        page = client.get("/impor/").content.decode()
+        offered = {"analis": [], "lebak": [], "bpjs": ["roster"]}[checker]
+        assert ('name="file"' in page) == bool(offered), checker
+        assert all(f'value="{kind}"' in page for kind in offered)
+        assert 'value="workers"' not in page
     client.force_login(officers["analis"])
     refused = _upload(client)
     assert refused.status_code == 400 and "tidak dapat mengimpor" in refused.content.decode()
