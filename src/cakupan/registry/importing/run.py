@@ -277,6 +277,7 @@ def _run_import(
             )
             # Every inserted and updated row, before and after, in this same transaction.
             result.row_changes = staging.changes.write(event)
+            result.audit_seconds = staging.changes.seconds
             _drop_stage()
     except _DryRunDone as done:
         result.errors_file = _write_report(done.issues, record.pk, sha)

@@ -49,6 +49,8 @@ class ImportResult:
     warnings: int = 0
     inserted_workers: int = 0
     row_changes: int = 0
+    # Seconds spent on the row-level audit trail (captured before updates, written after the event).
+    audit_seconds: float = 0.0
     errors_file: str | None = None
     import_id: int | None = None
     already_imported: bool = False
