@@ -11,7 +11,8 @@ migrated SQLite database, and the child reports its own peak resident memory (Vm
   the 3,000,000-cell limit), every row valid;
 * a CSV of the web's 100 MB limit (about 1.15 million rows), every row valid;
 * the same CSV with every row invalid (the issue collector keeps 10,000 of them for the report);
-* hostile XLSX files: one cell at AD1048576, a 5-million-character string, 200 columns: refused before
+* hostile XLSX files: one cell at AD1048576, a 5-million-character string, 200 columns, one 32.000-
+  character string referred to by 200.000 cells (6,4 billion characters once loaded): refused before
   anything is loaded.
 
 The floor is the same child doing nothing but starting Django (what any import costs before reading).
@@ -114,6 +115,16 @@ def make_files(folder: Path) -> dict[str, Path]:
     sheet.write_string(1, 199, "x")
     workbook.close()
     files["hostile_200_columns"] = wide
+    # One string within Excel's cell limit, referred to by 200.000 cells: the reader copies it into each.
+    copies = folder / "salinan-teks.xlsx"
+    workbook = xlsxwriter.Workbook(str(copies))
+    sheet = workbook.add_worksheet("Data")
+    sheet.write_row(0, 0, HEADER)
+    text = "C" * 32_000
+    for number in range(1, 200_001):
+        sheet.write_string(number, 1, text)
+    workbook.close()
+    files["hostile_shared_copies"] = copies
     return files
 
 

@@ -19,7 +19,6 @@ from cakupan.registry.importing.staging import (
     _fetch,
     _fetch_frames,
     _indexes_set_aside,
-    _issue,
     _issue_frame,
     _Staging,
     _timestamp_literal,
@@ -166,13 +165,17 @@ def _likely_duplicate_lines(person_keys: list[pl.DataFrame]) -> pl.Series:
     return keys.filter(pl.len().over("key") > 1)["line"]
 
 
+_PERSON_KEYS = ["desa_id", "birth_date", "name_key"]
+
+
 def _likely_pairs_in_file(people: pl.DataFrame) -> pl.DataFrame:
-    """Likely-duplicate warnings among rows of the file, on the exact keys: the same pairs and message as
-    the stage's SQL in `_flag_likely_duplicates` (each later row against every earlier one)."""
-    keys = ["desa_id", "birth_date", "name_key"]
-    pairs = people.join(people, on=keys, suffix="_other").filter(
-        (pl.col("row") > pl.col("row_other")) & (pl.col("nik") != pl.col("nik_other"))
-    )
+    """Likely-duplicate warnings among rows of the file, on the exact keys: the same rows and message as
+    the stage's SQL in `_flag_likely_duplicates`. Each later row is paired with the first row of its
+    group only: a file where thousands share desa, birth date and name gives one warning per row, not a
+    quadratic number of pairs (which took a web import past 2 GB). The rows hold distinct NIKs (one row
+    per NIK is kept while reading)."""
+    first = people.group_by(_PERSON_KEYS).agg(pl.col("row").min().alias("row_other"))
+    pairs = people.join(first, on=_PERSON_KEYS).filter(pl.col("row") > pl.col("row_other"))
     return _issue_frame(
         pairs,
         "nik",
@@ -188,25 +191,17 @@ def _flag_likely_duplicates(found: Issues) -> None:
     different NIK, in the file or in the registry: kept, but flagged for review."""
     _execute(f"CREATE INDEX {STAGE}_person ON {STAGE} (desa_id, birth_date, name_key)")
     # Only people whose (desa, birth date, name key) occurs more than once are joined: the grouping
-    # reads the index in order instead of probing it once per staged row.
-    for row, nik, other_row in _fetch(
-        f"SELECT a.line, a.nik, b.line FROM (SELECT desa_id, birth_date, name_key FROM {STAGE} "
-        f"GROUP BY desa_id, birth_date, name_key HAVING COUNT(*) > 1) g "
+    # reads the index in order instead of probing it once per staged row. Each later row is paired with
+    # its group's first row (linear, however large a group), in batches.
+    for frame in _fetch_frames(
+        f"SELECT a.line, a.nik, g.first_line FROM (SELECT desa_id, birth_date, name_key, MIN(line) AS "
+        f"first_line FROM {STAGE} GROUP BY desa_id, birth_date, name_key HAVING COUNT(*) > 1) g "
         f"JOIN {STAGE} a ON a.desa_id = g.desa_id AND a.birth_date = g.birth_date "
-        f"AND a.name_key = g.name_key "
-        f"JOIN {STAGE} b ON a.name_key = b.name_key "
-        f"AND a.birth_date = b.birth_date AND a.desa_id = b.desa_id AND a.nik <> b.nik AND a.line > b.line"
+        f"AND a.name_key = g.name_key AND a.line > g.first_line",
+        {"row": pl.Int64, "nik": pl.Utf8, "row_other": pl.Int64},
     ):
-        found.append(
-            _issue(
-                row,
-                "nik",
-                "likely_duplicate",
-                f"Kemungkinan orang yang sama dengan baris {other_row}: periksa.",
-                "warning",
-                nik,
-            )
-        )
+        message = pl.format("Kemungkinan orang yang sama dengan baris {}: periksa.", "row_other")
+        found.append(_issue_frame(frame, "nik", "likely_duplicate", message, "warning", "nik"))
     # Registry names are keyed in Polars (the rule needs Unicode normalisation), a batch at a time: a
     # large registry can share desa and birth date with many staged rows.
     for candidates in _fetch_frames(

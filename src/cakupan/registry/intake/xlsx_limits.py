@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 import xml.parsers.expat as expat
 import zipfile
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +42,16 @@ class XlsxLimits:
     max_cell_chars: int = EXCEL_MAX_CELL_CHARS
     # Unpacked bytes of the sheet and of the shared strings (what the parser and the reader walk).
     max_part_bytes: int = 512 * 1024 * 1024
+    # All text of the workbook's cells together: the reader holds it all, and text packs a thousand to one.
+    max_text_chars: int = 100_000_000
 
 
 # A web upload: about 3 million cells (300.000 rows of the ten-column template) stay near 300 MB in the
 # reader, inside the import's 1 GB. The CLI (administrators, province-scale files) allows more.
 WEB_LIMITS = XlsxLimits(max_cells=3_000_000)
-CLI_LIMITS = XlsxLimits(max_cells=12_000_000, max_part_bytes=2 * 1024 * 1024 * 1024)
+CLI_LIMITS = XlsxLimits(
+    max_cells=12_000_000, max_part_bytes=2 * 1024 * 1024 * 1024, max_text_chars=1_000_000_000
+)
 
 
 class _Exceeded(Exception):
@@ -143,16 +148,20 @@ def _ignore(attrs) -> None:
     return None
 
 
-def _check_shared_strings(archive: zipfile.ZipFile, limits: XlsxLimits) -> None:
+def _check_shared_strings(archive: zipfile.ZipFile, limits: XlsxLimits) -> tuple[array, int]:
+    """The shared strings' limits; returns each string's length (cells refer to them by index: the
+    reader copies the string into every cell that refers to it) and their total."""
+    lengths = array("L")
     part = "xl/sharedStrings.xml"
     if part not in archive.namelist():
-        return
+        return lengths, 0
     _check_part_size(archive, part, limits, "Daftar teks buku kerja")
-    state = {"chars": 0, "index": 0}
+    state = {"chars": 0}
+    total = {"chars": 0}
 
     def item_start(attrs):
         state["chars"] = 0
-        state["index"] += 1
+        lengths.append(0)
 
     def text(data):
         state["chars"] += len(data)
@@ -161,13 +170,29 @@ def _check_shared_strings(archive: zipfile.ZipFile, limits: XlsxLimits) -> None:
                 f"Sebuah sel berisi lebih dari {_number(limits.max_cell_chars)} karakter (batas Excel); "
                 "periksa berkas, lalu unggah kembali."
             )
+        if lengths:
+            lengths[-1] = state["chars"]
+        _count_text(total, len(data), limits)
 
     _scan(archive, part, starts={"si": item_start}, ends={"#text": text}, text_in={"t"})
+    return lengths, total["chars"]
 
 
-def _check_sheet(archive: zipfile.ZipFile, part: str, limits: XlsxLimits) -> None:
+def _count_text(total: dict, chars: int, limits: XlsxLimits) -> None:
+    total["chars"] += chars
+    if total["chars"] > limits.max_text_chars:
+        raise _Exceeded(
+            f"Buku kerja berisi lebih dari {_number(limits.max_text_chars)} karakter teks; simpan sebagai "
+            "CSV UTF-8 atau bagi berkas."
+        )
+
+
+def _check_sheet(
+    archive: zipfile.ZipFile, part: str, limits: XlsxLimits, *, shared: array, shared_chars: int
+) -> None:
     _check_part_size(archive, part, limits, "Lembar kerja")
-    state = {"row": 0, "column": 0, "max_row": 0, "max_column": 0, "chars": 0}
+    state = {"row": 0, "column": 0, "max_row": 0, "max_column": 0, "chars": 0, "shared": False}
+    total = {"chars": shared_chars}
 
     def grid_exceeded() -> str | None:
         if state["max_column"] > limits.max_columns:
@@ -199,6 +224,7 @@ def _check_sheet(archive: zipfile.ZipFile, part: str, limits: XlsxLimits) -> Non
         else:
             state["column"] += 1
         state["chars"] = 0
+        state["shared"] = attrs.get("t") == "s"
         if state["row"] > state["max_row"] or state["column"] > state["max_column"]:
             state["max_row"] = max(state["max_row"], state["row"])
             state["max_column"] = max(state["max_column"], state["column"])
@@ -207,12 +233,19 @@ def _check_sheet(archive: zipfile.ZipFile, part: str, limits: XlsxLimits) -> Non
                 raise _Exceeded(problem)
 
     def text(data):
+        if state["shared"]:
+            # The value is an index into the shared strings: the cell will hold a copy of that string.
+            index = data.strip()
+            length = shared[int(index)] if index.isdigit() and int(index) < len(shared) else 0
+            _count_text(total, length, limits)
+            return
         state["chars"] += len(data)
         if state["chars"] > limits.max_cell_chars:
             raise _Exceeded(
                 f"Sel di baris {_number(state['row'])} berisi lebih dari {_number(limits.max_cell_chars)} "
                 "karakter (batas Excel); periksa berkas, lalu unggah kembali."
             )
+        _count_text(total, len(data), limits)
 
     _scan(archive, part, starts={"row": row_start, "c": cell_start}, ends={"#text": text}, text_in={"v", "t"})
 
@@ -224,10 +257,10 @@ def check_workbook(path: str | Path, *, sheet: str | None, limits: XlsxLimits) -
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise zipfile.BadZipFile("no workbook")
-            _check_shared_strings(archive, limits)
+            shared, shared_chars = _check_shared_strings(archive, limits)
             part = _sheet_part(archive, sheet)
             if part is not None:
-                _check_sheet(archive, part, limits)
+                _check_sheet(archive, part, limits, shared=shared, shared_chars=shared_chars)
     except _Exceeded as exceeded:
         raise _refuse(exceeded.message) from None
     except expat.ExpatError as error:

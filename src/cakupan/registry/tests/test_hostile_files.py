@@ -80,6 +80,18 @@ def test_unpacked_size_and_broken_xml(tmp_path):
     assert _refusal(no_workbook).code == "file_type_unsupported"
 
 
+def test_the_workbook_text_as_a_whole_is_bounded(tmp_path):
+    # Cells each within Excel's limit can still pack gigabytes into a small upload: here 40 cells refer to
+    # one shared string, which the reader copies into each of them.
+    cell = "B" * 30_000
+    packed = _workbook(
+        tmp_path / "teks.xlsx", lambda sheet: [sheet.write_string(2 + n, 1, cell) for n in range(40)]
+    )
+    tight = xlsx_limits.XlsxLimits(max_cells=1_000_000, max_text_chars=1_000_000)
+    error = _refusal(packed, xlsx_limits=tight)
+    assert error.code == "xlsx_too_large" and "1.000.000 karakter teks" in error.message
+
+
 def test_cells_without_references_are_counted_in_order(tmp_path):
     plain = _workbook(tmp_path / "biasa.xlsx")
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
