@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.audit.tracked_rows import Tracked, tracked
 from cakupan.core.errors import DomainError
 from cakupan.core.scoping import area_filter
 
@@ -116,9 +117,9 @@ class AuditEvent(models.Model):
 
 
 class RowOperation(models.TextChoices):
-    INSERT = "insert", _("Ditambahkan")
-    UPDATE = "update", _("Diubah")
-    DELETE = "delete", _("Dihapus")
+    INSERT = "i", _("Ditambahkan")
+    UPDATE = "u", _("Diubah")
+    DELETE = "d", _("Dihapus")
 
 
 class RowChangeQuerySet(AuditEventQuerySet):
@@ -134,23 +135,29 @@ class RowChange(models.Model):
     """One row that a bulk change (an import, a roster, the monthly cycle, an acknowledgement, a plan's
     commitment) inserted, updated or deleted, with its values before and after, under the AuditEvent that
     describes the change. Written set-based in the change's own transaction (`audit.rowchanges`);
-    append-only like the events, in the database itself."""
+    append-only like the events, in the database itself.
+
+    Narrow on purpose (a first load writes a million of these): the table is a small code
+    (`audit.tracked_rows`), the values a JSON array of text in the order of that table's fields."""
 
     event = models.ForeignKey(
         AuditEvent,
         verbose_name=_("peristiwa"),
         on_delete=models.DO_NOTHING,
         # Written by INSERT … SELECT a million rows at a time: a per-row foreign-key check would cost more
-        # than the row; the event exists, it is written first in the same transaction.
+        # than the row; the event exists, it is written first in the same transaction. The index is the
+        # migration's (BRIN on PostgreSQL: the rows of an event are written together).
         db_constraint=False,
+        db_index=False,
         related_name="row_changes",
     )
-    object_type = models.CharField(_("jenis objek"), max_length=100)
+    kind = models.PositiveSmallIntegerField(_("jenis baris"))
     object_id = models.BigIntegerField(_("ID objek"))
-    operation = models.CharField(_("operasi"), max_length=6, choices=RowOperation.choices)
+    operation = models.CharField(_("operasi"), max_length=1, choices=RowOperation.choices)
     region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True)
-    before = models.JSONField(_("sebelum"), null=True, blank=True)
-    after = models.JSONField(_("sesudah"), null=True, blank=True)
+    # NULL, not "", for no values (nothing before an insert, nothing after a delete).
+    before = models.TextField(_("sebelum"), null=True, blank=True)  # noqa: DJ001
+    after = models.TextField(_("sesudah"), null=True, blank=True)  # noqa: DJ001
 
     objects = RowChangeQuerySet.as_manager()
 
@@ -158,7 +165,6 @@ class RowChange(models.Model):
         verbose_name = _("perubahan baris")
         verbose_name_plural = _("perubahan baris")
         ordering = ["event_id", "id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="rowchange_object")]
 
     def __str__(self) -> str:
         return f"{self.get_operation_display()} {self.object_type} {self.object_id}"
@@ -168,3 +174,19 @@ class RowChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError()
+
+    @property
+    def tracked(self) -> Tracked | None:
+        return tracked(self.kind)
+
+    @property
+    def object_type(self) -> str:
+        return self.tracked.object_type if self.tracked else f"#{self.kind}"
+
+    @property
+    def before_values(self) -> dict | None:
+        return self.tracked.decode(self.before) if self.tracked else None
+
+    @property
+    def after_values(self) -> dict | None:
+        return self.tracked.decode(self.after) if self.tracked else None

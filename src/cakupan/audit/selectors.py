@@ -90,7 +90,7 @@ def change_rows(changes: Any, *, full: bool = True) -> list[tuple[str, Any, Any]
 
 def row_change_rows(change: RowChange, *, full: bool) -> list[tuple[str, Any, Any]]:
     """A row change as (field, before, after), every field of the row, changed ones first."""
-    before, after = change.before or {}, change.after or {}
+    before, after = change.before_values or {}, change.after_values or {}
     fields = list(dict.fromkeys([*after, *before]))
     fields.sort(key=lambda name: before.get(name) == after.get(name) if before and after else False)
     return [

@@ -7,6 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = "Pendanaan"
 
     def ready(self) -> None:
+        from cakupan.funding import rowaudit  # noqa: F401  (declares the tables of the row-level trail)
         from cakupan.funding.services import register_handlers
 
         register_handlers()

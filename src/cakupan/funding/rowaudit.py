@@ -9,18 +9,22 @@ from cakupan.registry.models import Worker
 _WORKER_DESA = f"(SELECT w.desa_id FROM {Worker._meta.db_table} w WHERE w.id = t.worker_id)"
 
 FUNDED_MONTH_ROWS = Tracked(
+    code=3,
     object_type="funding.fundedmonth",
     table=FundedMonth._meta.db_table,
     fields=("worker_id", "month", "program_id", "line_id", "cost"),
     region_sql=_WORKER_DESA,
 )
 PLAN_LINE_ROWS = Tracked(
+    code=4,
     object_type="funding.planline",
     table=PlanLine._meta.db_table,
     fields=("plan_id", "program_id", "worker_id", "desa_id", "first_month", "months", "cost", "released"),
+    boolean_fields=frozenset({"released"}),
     region_sql="t.desa_id",
 )
 ENROLMENT_ROW_ROWS = Tracked(
+    code=5,
     object_type="funding.enrolmentrow",
     table=EnrolmentRow._meta.db_table,
     fields=("batch_id", "row_number", "line_id", "status", "kpj", "reason"),

@@ -7,6 +7,7 @@ from cakupan.coverage.models import Membership
 from cakupan.registry.models import Worker
 
 WORKER_ROWS = Tracked(
+    code=1,
     object_type="registry.worker",
     table=Worker._meta.db_table,
     fields=(
@@ -26,8 +27,10 @@ WORKER_ROWS = Tracked(
 )
 
 MEMBERSHIP_ROWS = Tracked(
+    code=2,
     object_type="coverage.membership",
     table=Membership._meta.db_table,
     fields=("worker_id", "kpj", "segment", "jkk", "jkm", "jht", "status", "paid_through", "source"),
+    boolean_fields=frozenset({"jkk", "jkm", "jht"}),
     region_sql=f"(SELECT w.desa_id FROM {Worker._meta.db_table} w WHERE w.id = t.worker_id)",
 )

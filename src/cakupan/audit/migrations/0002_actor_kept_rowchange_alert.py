@@ -5,6 +5,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def event_index(apps, schema_editor):
+    # The rows of an event are written together: on PostgreSQL a BRIN index finds them for a fraction of a
+    # B-tree's upkeep (a first load writes a million rows).
+    using = "USING brin " if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute(f"CREATE INDEX rowchange_event ON audit_rowchange {using}(event_id)")
+
+
+def drop_event_index(apps, schema_editor):
+    schema_editor.execute("DROP INDEX IF EXISTS rowchange_event")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,19 +38,19 @@ class Migration(migrations.Migration):
             name='RowChange',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_type', models.CharField(max_length=100, verbose_name='jenis objek')),
+                ('kind', models.PositiveSmallIntegerField(verbose_name='jenis baris')),
                 ('object_id', models.BigIntegerField(verbose_name='ID objek')),
-                ('operation', models.CharField(choices=[('insert', 'Ditambahkan'), ('update', 'Diubah'), ('delete', 'Dihapus')], max_length=6, verbose_name='operasi')),
+                ('operation', models.CharField(choices=[('i', 'Ditambahkan'), ('u', 'Diubah'), ('d', 'Dihapus')], max_length=1, verbose_name='operasi')),
                 ('region_code', models.CharField(blank=True, max_length=13, verbose_name='kode wilayah')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='sebelum')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='sesudah')),
-                ('event', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='row_changes', to='audit.auditevent', verbose_name='peristiwa')),
+                ('before', models.TextField(blank=True, null=True, verbose_name='sebelum')),
+                ('after', models.TextField(blank=True, null=True, verbose_name='sesudah')),
+                ('event', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='row_changes', to='audit.auditevent', verbose_name='peristiwa')),
             ],
             options={
                 'verbose_name': 'perubahan baris',
                 'verbose_name_plural': 'perubahan baris',
                 'ordering': ['event_id', 'id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='rowchange_object')],
             },
         ),
+        migrations.RunPython(event_index, drop_event_index),
     ]

@@ -19,10 +19,9 @@ def _rows():
     event = audit_record(action=AuditAction.EXPORT, actor_username="petugas")
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO audit_rowchange "
-            "(event_id, object_type, object_id, operation, region_code, before, after) "
-            "VALUES (%s, 'registry.worker', 7, 'insert', '36.02', NULL, %s)",
-            [event.pk, '{"name": "Siti"}'],
+            "INSERT INTO audit_rowchange (event_id, kind, object_id, operation, region_code, before, after) "
+            "VALUES (%s, 1, 7, 'i', '36.02', NULL, %s)",
+            [event.pk, '["Siti"]'],
         )
     return event
 
@@ -38,7 +37,7 @@ def test_raw_sql_cannot_rewrite_or_remove_the_trail(statement):
     ):
         c.execute(statement)
     assert AuditEvent.objects.get(pk=event.pk).actor_username == "petugas"
-    assert RowChange.objects.get(event=event).after == {"name": "Siti"}
+    assert RowChange.objects.get(event=event).after == '["Siti"]'
 
 
 @pytest.mark.django_db

@@ -45,19 +45,20 @@ def test_an_update_import_records_each_row_before_and_after(registry):
     budi = Worker.objects.get(nik="3602011506900002")
     changes = list(RowChange.objects.filter(event=event).order_by("operation", "object_id"))
     assert [(c.object_type, c.object_id, c.operation, c.region_code) for c in changes] == [
-        ("registry.worker", budi.pk, "insert", "36.02.01.2003"),
-        ("registry.worker", registry["siti"].pk, "update", "36.02.01.2002"),
+        ("registry.worker", budi.pk, "i", "36.02.01.2003"),
+        ("registry.worker", registry["siti"].pk, "u", "36.02.01.2002"),
     ]
     inserted, updated = changes
-    assert inserted.before is None
-    assert inserted.after == {
+    assert inserted.before_values is None
+    # Values as text, the same on both databases.
+    assert inserted.after_values == {
         "nik": "3602011506900002", "name": "Budi Santoso", "birth_date": "1990-06-15", "sex": "L",
-        "desa_id": "36.02.01.2003", "employment": "informal", "sector": "petani", "monthly_income": 900000,
+        "desa_id": "36.02.01.2003", "employment": "informal", "sector": "petani", "monthly_income": "900000",
         "decile": None, "phone": "", "source": "import",
     }  # fmt: skip
-    before, after = updated.before, updated.after
+    before, after = updated.before_values, updated.after_values
     assert {key for key in after if before[key] != after[key]} == {"monthly_income", "decile", "phone"}
-    assert (before["monthly_income"], after["monthly_income"]) == (1_000_000, 1_250_000)
+    assert (before["monthly_income"], after["monthly_income"]) == ("1000000", "1250000")
     assert (before["phone"], after["phone"]) == ("", "+6281234567890")
 
 
@@ -98,12 +99,12 @@ def test_a_roster_records_membership_and_added_worker_rows(registry):
     result = importing.roster_import(path=path, add_missing=True)
     assert (result.updated, result.inserted, result.inserted_workers, result.row_changes) == (1, 1, 1, 3)
     rows = {(c.object_type, c.operation): c for c in RowChange.objects.all()}
-    assert set(rows) == {
-        ("coverage.membership", "update"), ("coverage.membership", "insert"), ("registry.worker", "insert"),
-    }  # fmt: skip
-    update = rows[("coverage.membership", "update")]
-    assert (update.before["paid_through"], update.after["paid_through"]) == ("2026-01-01", "2026-10-01")
+    assert set(rows) == {("coverage.membership", "u"), ("coverage.membership", "i"), ("registry.worker", "i")}
+    update = rows[("coverage.membership", "u")]
+    before, after = update.before_values, update.after_values
+    assert (before["paid_through"], after["paid_through"]) == ("2026-01-01", "2026-10-01")
+    assert (after["jkk"], after["jht"]) == ("true", "false")
     assert update.region_code == "36.02.01.2002"
     rina = Worker.objects.get(nik="3602015506900003")
-    assert rows[("registry.worker", "insert")].object_id == rina.pk
-    assert rows[("coverage.membership", "insert")].object_id == Membership.objects.get(kpj="12345678903").pk
+    assert rows[("registry.worker", "i")].object_id == rina.pk
+    assert rows[("coverage.membership", "i")].object_id == Membership.objects.get(kpj="12345678903").pk
