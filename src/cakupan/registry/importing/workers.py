@@ -30,6 +30,10 @@ from cakupan.registry.rowaudit import WORKER_ROWS
 
 def _apply_workers(result: ImportResult, found: Issues, *, staging: _Staging, on_duplicate: str) -> None:
     workers = Worker._meta.db_table
+    if staging.direct and connection.vendor == "postgresql":
+        # A first load owns the registry until it commits (SQLite's write transaction does this already):
+        # no other writer can add a worker in between, so every id above the last one is this import's.
+        _execute(f"LOCK TABLE {workers} IN SHARE ROW EXCLUSIVE MODE")
     last_id = _fetch(f"SELECT COALESCE(MAX(id), 0) FROM {workers}")[0][0]
     if staging.direct:
         _apply_workers_direct(result, found, staging)
@@ -37,10 +41,14 @@ def _apply_workers(result: ImportResult, found: Issues, *, staging: _Staging, on
         _apply_worker_stage(
             result, found, on_duplicate=on_duplicate, scope=staging.scope, changes=staging.changes
         )
-    if staging.changes is not None:
-        # This import's new workers: newer than the last id before it, and named in its stage (which
-        # holds exactly them after either path, until the import ends). A range first: a first load's
-        # million rows are then read in order rather than joined.
+    if staging.changes is None:
+        return
+    # This import's new workers. A first load: every id above the last one (read in order, a range).
+    # Otherwise another writer may have added workers meanwhile: those above the last id that the stage
+    # names (it holds exactly this import's new workers after the apply, until the import ends).
+    if staging.direct:
+        staging.changes.inserted(WORKER_ROWS, where="t.id > %s", params=[last_id])
+    else:
         staging.changes.inserted(
             WORKER_ROWS, where=f"t.id > %s AND t.nik IN (SELECT nik FROM {STAGE})", params=[last_id]
         )

@@ -108,3 +108,17 @@ def test_a_roster_records_membership_and_added_worker_rows(registry):
     rina = Worker.objects.get(nik="3602015506900003")
     assert rows[("registry.worker", "i")].object_id == rina.pk
     assert rows[("coverage.membership", "i")].object_id == Membership.objects.get(kpj="12345678903").pk
+
+
+@pytest.mark.django_db
+def test_a_first_load_records_every_new_worker(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    path = tmp_path / "pertama.csv"
+    path.write_text(HEADER + "\n".join(ROWS) + "\n", encoding="utf-8")
+    result = importing.workers_import(path=path, today=TODAY)
+    assert (result.inserted, result.row_changes) == (2, 2)
+    changes = RowChange.objects.filter(event=AuditEvent.objects.get(action="import"))
+    assert sorted(c.after_values["nik"] for c in changes) == sorted(
+        Worker.objects.values_list("nik", flat=True)
+    )
+    assert {c.operation for c in changes} == {"i"}
