@@ -30,7 +30,8 @@ database alone (`child_floor`: one INSERT … SELECT into the emptied registry, 
 rebuilt as the import does, and the commit), a lower bound for any importer on this machine.
 
 The row-level audit trail (one RowChange per inserted row, `audit.rowchanges`) is timed inside the import
-(`audit s`) and set against the rest of its time: the goal is at most 25%.
+(`audit s`): its share of the import's time (`audit %`, the goal is at most 25%) and what it adds to the
+time the import would take without it (`+audit %`).
 
 Every time includes reading the file. Prints a table and, last, one JSON line with every figure.
 """
@@ -243,7 +244,8 @@ def child_ours(path: Path, kind: str, profile: Path | None) -> dict:
         # The row-level audit trail: one RowChange per inserted row, written in the import's transaction.
         "row_changes": result.row_changes,
         "audit_s": result.audit_seconds,
-        "audit_share_pct": 100 * result.audit_seconds / max(seconds - result.audit_seconds, 1e-9),
+        "audit_share_pct": 100 * result.audit_seconds / seconds,
+        "audit_added_pct": 100 * result.audit_seconds / max(seconds - result.audit_seconds, 1e-9),
     }
 
 
@@ -516,7 +518,7 @@ def print_table(results: list[dict], args, made: dict) -> None:
     )
     header = (
         f"{'database':<11}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'floor r/s':>11}{'RSS MB':>8}{'2nd s':>7}"
-        f"{'audit s':>9}{'audit %':>9}"
+        f"{'audit s':>9}{'audit %':>9}{'+audit %':>10}"
         f"{'careful r/s':>13}{'ours/careful':>14}{'i-e r/s':>10}{'ours/i-e':>10}"
     )
     print(header)
@@ -532,7 +534,7 @@ def print_table(results: list[dict], args, made: dict) -> None:
             f"{r['database']:<11}{r['rows']:>11,}{r['seconds']:>9.1f}{r['rows_per_s']:>10,.0f}"
             f"{r['floor_file_rows_per_s']:>11,.0f}"
             f"{r['peak_rss_mb']:>8,.0f}{r['second_import_s']:>7.2f}"
-            f"{r['audit_s']:>9.1f}{r['audit_share_pct']:>8.1f}%{peers}"
+            f"{r['audit_s']:>9.1f}{r['audit_share_pct']:>8.1f}%{r['audit_added_pct']:>9.1f}%{peers}"
         )
     print(
         "rows/s = file rows / end-to-end import time (read, validate, stage, de-duplicate, insert, report, "
@@ -540,7 +542,7 @@ def print_table(results: list[dict], args, made: dict) -> None:
         "SELECT into the empty registry, indexes rebuilt, commit: no Python per row); "
         "RSS = peak RSS of the import's process; 2nd s = the same file imported again (hash "
         "short-circuit); audit s = time of the row-level trail (a RowChange per inserted row), audit % = "
-        "that time over the rest of the import (goal ≤ 25%); "
+        "that time's share of the import's (goal ≤ 25%), +audit % = that time over the rest of the import; "
         f"peers on the first {args.peer_rows:,} rows, each into an empty database."
     )
 

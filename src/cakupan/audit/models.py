@@ -138,7 +138,7 @@ class RowChange(models.Model):
     append-only like the events, in the database itself.
 
     Narrow on purpose (a first load writes a million of these): the table is a small code
-    (`audit.tracked_rows`), the values a JSON array of text in the order of that table's fields."""
+    (`audit.tracked_rows`), the values an array of text in the order of that table's fields."""
 
     event = models.ForeignKey(
         AuditEvent,
