@@ -175,6 +175,8 @@ class WorkerImport(models.Model):
     errors_file = models.CharField(_("laporan kesalahan"), max_length=500, blank=True)
     file_path = models.CharField(_("berkas tersimpan"), max_length=500, blank=True)
     message = models.TextField(_("keterangan"), blank=True)
+    # The stable code of a failure, for machines and support; people read `message` (Bahasa, no codes).
+    error_code = models.CharField(_("kode kesalahan"), max_length=64, blank=True)
     area = models.ForeignKey(
         "regions.Region",
         verbose_name=_("wilayah"),

@@ -195,8 +195,9 @@ def _run_step(import_id: int, *, expected: str, dry_run: bool, phase: str):
 
 def _fail(record: WorkerImport, error: DomainError) -> WorkerImport:
     record.status = ImportStatus.FAILED
-    record.message = f"{error.message} [{error.code}]"
-    record.save(update_fields=["status", "message"])
+    record.message = error.message
+    record.error_code = error.code
+    record.save(update_fields=["status", "message", "error_code"])
     return record
 
 

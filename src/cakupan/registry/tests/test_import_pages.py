@@ -134,7 +134,11 @@ def test_bad_uploads_get_a_message_and_leave_nothing(client, officers, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, content="nik;nama\n3602014506900001;Siti\n", name="kurang.csv")
     record = WorkerImport.objects.get()
-    assert record.status == ImportStatus.FAILED and "columns_missing" in record.message
+    assert (record.status, record.error_code) == (ImportStatus.FAILED, "columns_missing")
+    # People read Bahasa only; the stable code is kept beside it for machines and support.
+    assert record.message.startswith("Kolom wajib tidak ada: ") and "[" not in record.message
+    page = client.get(f"/impor/{record.pk}/").content.decode()
+    assert "Kolom wajib tidak ada" in page and "columns_missing" not in page
     assert Worker.objects.count() == 0
 
 
