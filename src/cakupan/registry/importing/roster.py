@@ -17,6 +17,7 @@ from cakupan.registry.importing.staging import (
     _fetch,
     _fetch_frames,
     _issue_frame,
+    _update_from_stage,
 )
 from cakupan.registry.models import Worker
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS, WORKER_ROWS
@@ -103,21 +104,17 @@ def _apply_roster_stage(
     matched = _fetch(f"SELECT COUNT(*) FROM {STAGE} s JOIN {memberships} m ON m.kpj = s.kpj")[0][0]
     changed = " OR ".join(f"NOT ({memberships}.{name} = s.{name})" for name in MEMBERSHIP_FIELDS)
     assignments = ", ".join(f"{name} = s.{name}" for name in MEMBERSHIP_FIELDS)
-    now = timezone.now()
-    if changes is not None:
-        changes.before_update(
-            MEMBERSHIP_ROWS,
-            f"SELECT {memberships}.id FROM {memberships} JOIN {STAGE} s ON {memberships}.kpj = s.kpj "
-            f"WHERE ({changed})",
-        )
-    result.updated = _execute(
-        f"UPDATE {memberships} SET {assignments}, source = 'roster', updated_at = %s FROM {STAGE} s "
-        f"WHERE {memberships}.kpj = s.kpj AND ({changed})",
-        [now],
+    result.updated = _update_from_stage(
+        tracked=MEMBERSHIP_ROWS,
+        table=memberships,
+        key="kpj",
+        assignments=f"{assignments}, source = 'roster'",
+        changed=changed,
+        changes=changes,
     )
     result.unchanged = matched - result.updated
     _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 FROM {memberships} m WHERE m.kpj = {STAGE}.kpj)")
-    fields = ", ".join(MEMBERSHIP_FIELDS)
+    fields, now = ", ".join(MEMBERSHIP_FIELDS), timezone.now()
     result.inserted = _execute(
         f"INSERT INTO {memberships} (worker_id, kpj, {fields}, source, created_at, updated_at) "
         f"SELECT worker_id, kpj, {fields}, 'roster', %s, %s FROM {STAGE} ORDER BY line",

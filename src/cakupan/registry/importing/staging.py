@@ -231,6 +231,23 @@ def _fetch(sql: str, params=None) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _update_from_stage(
+    *, tracked, table: str, key: str, assignments: str, changed: str, changes: RowChangeSet | None
+) -> int:
+    """UPDATE the rows of `table` whose `key` the stage names and whose values differ (`changed`, over
+    `table` and the stage as s), their current values kept in the row-level trail first."""
+    if changes is not None:
+        changes.before_update(
+            tracked,
+            f"SELECT {table}.id FROM {table} JOIN {STAGE} s ON {table}.{key} = s.{key} WHERE ({changed})",
+        )
+    return _execute(
+        f"UPDATE {table} SET {assignments}, updated_at = %s FROM {STAGE} s "
+        f"WHERE {table}.{key} = s.{key} AND ({changed})",
+        [timezone.now()],
+    )
+
+
 def _execute(sql: str, params=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])

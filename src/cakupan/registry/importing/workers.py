@@ -22,6 +22,7 @@ from cakupan.registry.importing.staging import (
     _issue_frame,
     _Staging,
     _timestamp_literal,
+    _update_from_stage,
 )
 from cakupan.registry.intake.validate import clean_name_expr, name_key_expr
 from cakupan.registry.models import OnDuplicate, Worker
@@ -104,18 +105,13 @@ def _apply_worker_stage(
             f"NOT ({workers}.{name} = s.{name} OR ({workers}.{name} IS NULL AND s.{name} IS NULL))"
             for name in UPDATABLE
         )
-        assignments = ", ".join(f"{name} = s.{name}" for name in UPDATABLE)
-        now = timezone.now()
-        if changes is not None:
-            changes.before_update(
-                WORKER_ROWS,
-                f"SELECT {workers}.id FROM {workers} JOIN {STAGE} s ON {workers}.nik = s.nik "
-                f"WHERE ({changed})",
-            )
-        result.updated = _execute(
-            f"UPDATE {workers} SET {assignments}, updated_at = %s FROM {STAGE} s "
-            f"WHERE {workers}.nik = s.nik AND ({changed})",
-            [now],
+        result.updated = _update_from_stage(
+            tracked=WORKER_ROWS,
+            table=workers,
+            key="nik",
+            assignments=", ".join(f"{name} = s.{name}" for name in UPDATABLE),
+            changed=changed,
+            changes=changes,
         )
         result.unchanged = matched - result.updated
     # EXISTS probes the registry's NIK index per staged row instead of materialising every NIK.
