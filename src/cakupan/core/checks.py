@@ -34,3 +34,33 @@ def check_secrets_and_debug(app_configs, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+BYTE_ORDER_COLLATIONS = frozenset({"C", "POSIX", "C.UTF-8", "C.utf8"})
+
+
+@register(Tags.database)
+def check_code_collation(app_configs, databases=None, **kwargs) -> list[Error]:
+    """Area filters are ranges on region codes ("36.02." <= code < "36.02/", core.scoping), which hold
+    only when codes compare byte by byte; a language collation may order '.' and '/' otherwise."""
+    from django.db import connections
+
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+            (collation,) = cursor.fetchone()
+        if collation not in BYTE_ORDER_COLLATIONS:
+            errors.append(
+                Error(
+                    f"Database {alias!r} uses the collation {collation!r}; region codes must compare byte "
+                    "by byte for the area filters.",
+                    hint="Create the database with LC_COLLATE 'C.UTF-8' (createdb --locale=C.UTF-8 "
+                    "--template=template0).",
+                    id="cakupan.E004",
+                )
+            )
+    return errors

@@ -21,8 +21,12 @@ def area_range_sql(column: str, code: str) -> tuple[str, list[str]]:
 
 
 def area_filter(lookup: str, code: str) -> models.Q:
-    """Records whose region code (reached by `lookup`) is the code itself or lies beneath it."""
-    return models.Q(**{lookup: code}) | models.Q(**{f"{lookup}__startswith": f"{code}."})
+    """Records whose region code (reached by `lookup`) is the code itself or lies beneath it: the same
+    range as `area_range_sql`, which an index on the code serves on both databases (a LIKE 'X.%' does
+    not: SQLite's LIKE is case-insensitive and PostgreSQL's needs the C collation)."""
+    return models.Q(**{lookup: code}) | models.Q(
+        **{f"{lookup}__gte": f"{code}.", f"{lookup}__lt": f"{code}/"}
+    )
 
 
 class AreaScopedQuerySet(models.QuerySet):

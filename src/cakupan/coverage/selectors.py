@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from cakupan.core.apportion import largest_remainder
 from cakupan.core.formatting import month_long
+from cakupan.core.scoping import area_filter
 from cakupan.coverage.models import RegionCoverage
 from cakupan.regions.models import LabourStat, Region, RegionLevel
 from cakupan.registry.models import SyntheticRun
@@ -96,7 +97,7 @@ def province_headline(province_code: str = "36") -> CoverageHeadline:
     denominators, source = employed_denominators(province_code)
     rows = {
         row.region_id: row
-        for row in RegionCoverage.objects.filter(month=month, region__code__startswith=province_code)
+        for row in RegionCoverage.objects.filter(area_filter("region_id", province_code), month=month)
         .filter(region__level__in=[RegionLevel.PROVINCE, RegionLevel.REGENCY])
         .select_related("region")
     }

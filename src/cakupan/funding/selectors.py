@@ -14,6 +14,7 @@ from django.utils import timezone
 from cakupan.accounts import authorization as authz
 from cakupan.core.errors import DomainError
 from cakupan.core.masking import mask_kpj, mask_nik
+from cakupan.core.scoping import area_filter
 from cakupan.coverage.models import CoverageFact, Membership
 from cakupan.funding import costs
 from cakupan.funding.candidates import add_months
@@ -458,7 +459,7 @@ def workers_about_to_lapse(
     paid_through = add_months(month.replace(day=1), -2)
     rows = Membership.objects.filter(paid_through=paid_through).select_related("worker")
     if area_code:
-        rows = rows.filter(Q(worker__desa_id=area_code) | Q(worker__desa_id__startswith=f"{area_code}."))
+        rows = rows.filter(area_filter("worker__desa_id", area_code))
     return [
         {
             "worker_id": m.worker_id,
@@ -481,7 +482,6 @@ def plans_for_user(*, user):
     if user.area_id is None:
         return AllocationPlan.objects.none()
     return AllocationPlan.objects.filter(
-        Q(region_code=user.area_id)
-        | Q(region_code__startswith=f"{user.area_id}.")
+        area_filter("region_code", user.area_id)
         | Q(region_code__in=Region.objects.get(code=user.area_id).ancestors_codes())
     )

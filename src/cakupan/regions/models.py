@@ -12,7 +12,7 @@ class RegionLevel(models.TextChoices):
 class RegionQuerySet(models.QuerySet):
     def descendants_of(self, code: str, *, include_self: bool = False) -> "RegionQuerySet":
         """Codes are hierarchical strings, so a subtree is a prefix range on the primary key."""
-        subtree = self.filter(code__startswith=f"{code}.")
+        subtree = self.filter(code__gte=f"{code}.", code__lt=f"{code}/")
         if include_self:
             return subtree | self.filter(code=code)
         return subtree
