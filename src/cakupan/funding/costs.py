@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cakupan.core.sectors import FORMAL_SECTOR, SECTOR_LABELS
-from cakupan.rules.engine import Month, contribution_period
+from cakupan.rules.engine import Month, contribution_period, default_book
 
-__all__ = ["BPU_SECTORS", "PackageCost", "package_cost"]
+__all__ = ["BPU_SECTORS", "PackageCost", "first_priced_month", "package_cost"]
 
 BPU_SECTORS = tuple(code for code in SECTOR_LABELS if code != FORMAL_SECTOR)
 
@@ -48,3 +48,13 @@ def package_cost(
     return PackageCost(
         total=period.total, per_month=tuple((c.month.first_day, c.total) for c in period.months)
     )
+
+
+@lru_cache(maxsize=1)
+def first_priced_month() -> dt.date:
+    """The first month the recorded rules price in full (PP 82/2019 took effect on 2 December 2019, so
+    contributions are known from January 2020): funding pages offer no earlier month."""
+    first = min(version.effective_from for version in default_book().versions)
+    if first.day == 1:
+        return first
+    return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -18,9 +18,11 @@ from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve, approval_reject, may_decide
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
+from cakupan.core import params
 from cakupan.core.errors import DomainError
 from cakupan.coverage import exports as table_exports
-from cakupan.funding import exports, selectors
+from cakupan.funding import costs, exports, selectors
+from cakupan.funding.candidates import add_months
 from cakupan.funding.models import AllocationPlan, Funder
 
 NEXT_RUPIAH_ROWS = 20
@@ -37,15 +39,13 @@ def _month(request: HttpRequest) -> tuple[dt.date, DomainError | None]:
     """The month asked for (`?bulan=YYYY-MM`), this month by default. Unlike the dashboard, a coming month
     is allowed: programs start next month and their renewals are planned ahead."""
     this_month = timezone.localdate().replace(day=1)
-    text = request.GET.get("bulan") or ""
-    if not text:
-        return this_month, None
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date(), None
-    except ValueError:
-        return this_month, DomainError(
-            "month_invalid", f"Bulan '{text}' tidak sah: gunakan format YYYY-MM.", field="month"
+        month = params.parse_month(
+            request.GET.get("bulan"), earliest=costs.first_priced_month(), latest=add_months(this_month, 24)
         )
+    except DomainError as error:
+        return this_month, error
+    return month or this_month, None
 
 
 def _coordinates(user) -> bool:
@@ -191,7 +191,7 @@ def funder_export(request: HttpRequest, funder_id: int, table: str, fmt: str) ->
     funder = _scoped_funder(request, funder_id)
     month, error = _month(request)
     if error is not None:
-        raise Http404(error.message)
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
     builders = {
         "program": lambda: exports.programs_table(selectors.funder_overview(funder=funder, month=month)),
         "pekerja": lambda: exports.workers_table(
@@ -232,7 +232,7 @@ def funding_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         raise Http404("Tabel ini hanya untuk koordinator pendanaan.")
     month, error = _month(request)
     if error is not None:
-        raise Http404(error.message)
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
     area = "36" if request.user.is_superuser else request.user.area_id
     if table == "pemberi-dana":
         data = exports.funders_table(selectors.funders_side_by_side(user=request.user, month=month))

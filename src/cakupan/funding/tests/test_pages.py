@@ -4,10 +4,13 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.audit.models import AuditEvent
+from cakupan.core.formatting import month_long
 from cakupan.funding import services
+from cakupan.funding.candidates import add_months
 from cakupan.funding.models import PlanStatus
 from cakupan.funding.tests.conftest import DESA_A, DESA_B, START
 
@@ -122,7 +125,42 @@ def test_the_funder_page_shows_budget_workers_masked_and_exports(client, planned
 def test_a_malformed_month_gets_a_message(client, planned, people):
     page = _login(client, people["coordinator"]).get("/dana/", {"bulan": "2026-13"})
     assert page.status_code == 400
-    assert "Bulan &#x27;2026-13&#x27; tidak sah" in page.content.decode()
+    assert "Bulan &#x27;2026-13&#x27; tidak sah: gunakan format TTTT-BB" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("month", "shown"),
+    [
+        ("2019-12", "Desember 2019"),
+        ("0001-01", "Januari 1"),
+        ("1900-01", "Januari 1900"),
+        ("9999-12", "Desember 9999"),
+    ],
+)
+def test_a_month_outside_the_priced_range_gets_a_message_everywhere(
+    client, planned, people, funders, month, shown
+):
+    _login(client, people["coordinator"])
+    latest = add_months(timezone.localdate().replace(day=1), 24)
+    expected = f"Bulan {shown} di luar rentang yang tersedia: Januari 2020 sampai {month_long(latest)}."
+    zakat = funders["zakat"].pk
+    for url in ("/dana/", f"/dana/{zakat}/"):
+        page = client.get(url, {"bulan": month})
+        assert page.status_code == 400 and expected in page.content.decode(), url
+    for url in (
+        "/dana/tabel/rupiah-berikutnya.csv",
+        "/dana/tabel/pemberi-dana.xlsx",
+        f"/dana/{zakat}/tabel/program.csv",
+    ):
+        export = client.get(url, {"bulan": month})
+        assert (export.status_code, export.content.decode()) == (400, expected), url
+
+
+def test_the_first_priced_month_and_two_years_ahead_are_served(client, planned, people):
+    _login(client, people["coordinator"])
+    latest = add_months(timezone.localdate().replace(day=1), 24)
+    for month in ("2020-01", f"{latest:%Y-%m}"):
+        assert client.get("/dana/", {"bulan": month}).status_code == 200, month
 
 
 def test_pages_need_a_login(client, planned, funders):
