@@ -3,6 +3,7 @@
 import logging
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from cakupan.core.errors import DomainError
 
@@ -48,3 +49,16 @@ def domain_error(request, error: DomainError):
             "%s user=%s path=%s", error.code, getattr(request.user, "username", "?"), request.get_full_path()
         )
     return api.create_response(request, error.as_dict(), status=status)
+
+
+@api.exception_handler(ValidationError)
+def parameter_error(request, error: ValidationError):
+    """Malformed or out-of-range parameters: the same shape as a DomainError (code and Bahasa message),
+    with the validator's details for machines."""
+    names = sorted({".".join(str(part) for part in item.get("loc", ())[1:]) or "?" for item in error.errors})
+    payload = {
+        "code": "parameter_invalid",
+        "message": f"Nilai parameter tidak sah: {', '.join(names)}.",
+        "errors": error.errors,
+    }
+    return api.create_response(request, payload, status=422)

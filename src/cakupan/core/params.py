@@ -1,4 +1,4 @@
-"""Query parameters of pages and API routes (months, numbers), checked with a Bahasa message for people
+"""Query parameters of pages and API routes (months), checked with a Bahasa message for people
 and a stable code for machines, so that no value a user can type reaches the code unchecked. No Django.
 """
 
@@ -11,7 +11,6 @@ from cakupan.core.errors import DomainError
 from cakupan.core.formatting import month_long
 
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-_INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
 
 
 def parse_month(
@@ -39,25 +38,3 @@ def parse_month(
             field=field,
         )
     return month
-
-
-def parse_int(
-    text: str | None, *, field: str, label: str, minimum: int, maximum: int, default: int | None = None
-) -> int | None:
-    """A whole number in [minimum, maximum]; `default` when empty. Refuses anything else (number_invalid,
-    number_out_of_range) instead of letting it become a database error."""
-    if text is None or not str(text).strip():
-        return default
-    raw = str(text).strip()
-    if not _INTEGER.match(raw):
-        raise DomainError(
-            "number_invalid", f"{label} harus bilangan bulat; '{text}' bukan bilangan.", field=field
-        )
-    number = int(raw)
-    if not minimum <= number <= maximum:
-        raise DomainError(
-            "number_out_of_range",
-            f"{label} harus antara {minimum:,} dan {maximum:,}; {number:,} di luar batas.".replace(",", "."),
-            field=field,
-        )
-    return number

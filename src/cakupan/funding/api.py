@@ -6,25 +6,30 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from django.utils import timezone
+from ninja import Query, Router
 
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.auth import API_AUTH
 from cakupan.accounts.authorization import api_require_action
+from cakupan.core import params
 from cakupan.core.errors import DomainError
-from cakupan.funding import selectors
-from cakupan.rules.engine import Month, RulesError
+from cakupan.core.scoping import region_within
+from cakupan.funding import costs, selectors
+from cakupan.funding.candidates import add_months
 
 router = Router(tags=["funding"], auth=API_AUTH)
 
 
-def _month(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return Month.parse(value).first_day
-    except RulesError as error:
-        raise DomainError(error.code, error.message, field="month") from error
+def _month(value: str | None, *, required: bool = False) -> dt.date | None:
+    """The same months as the funding pages: from the first month the rules price to two years ahead."""
+    this_month = timezone.localdate().replace(day=1)
+    month = params.parse_month(value, earliest=costs.first_priced_month(), latest=add_months(this_month, 24))
+    if month is None and required:
+        raise DomainError(
+            "month_missing", "Bulan wajib diisi (format TTTT-BB, misalnya 2026-01).", field="month"
+        )
+    return month
 
 
 def _funder(request, funder_id: int):
@@ -46,7 +51,12 @@ def funder(request, funder_id: int, month: str | None = None):
 
 @router.get("/funders/{funder_id}/workers")
 @api_require_action(authz.STAFF_PAGES)
-def funder_workers(request, funder_id: int, limit: int = 100, offset: int = 0):
+def funder_workers(
+    request,
+    funder_id: int,
+    limit: int = Query(100, ge=1, le=1_000_000),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
+):
     return selectors.funder_workers(
         funder=_funder(request, funder_id), user=request.user, limit=min(limit, 1000), offset=offset
     )
@@ -61,7 +71,7 @@ def reconciliation(request, funder_id: int, month: str | None = None):
 @router.get("/funders/{funder_id}/coverage")
 @api_require_action(authz.STAFF_PAGES)
 def coverage(request, funder_id: int, month: str):
-    return selectors.coverage_gained(funder=_funder(request, funder_id), month=_month(month))
+    return selectors.coverage_gained(funder=_funder(request, funder_id), month=_month(month, required=True))
 
 
 @router.get("/next-rupiah")
@@ -71,9 +81,7 @@ def next_rupiah(request, month: str | None = None, area: str | None = None):
     if not request.user.is_superuser and request.user.area_id is None:
         raise DomainError("funding_outside_area", "Wilayah kerja Anda tidak mencakup data ini.")
     area = area or (request.user.area_id or "36")
-    if not request.user.is_superuser and not (
-        area == request.user.area_id or area.startswith(f"{request.user.area_id}.")
-    ):
+    if not request.user.is_superuser and not region_within(area, request.user.area_id):
         raise DomainError("funding_outside_area", f"Wilayah {area} di luar wilayah kerja Anda.")
     return selectors.next_rupiah(month=_month(month), area_code=area)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from cakupan.accounts import authorization as authz
@@ -57,6 +57,11 @@ def _out(worker, user, *, unmasked: bool = False) -> WorkerOut:
 
 class WorkerPagination(PageNumberPagination):
     """Masks identifiers per the requesting user's role after the page is cut."""
+
+    class Input(Schema):
+        # Bounded so the offset stays a database integer (a huge page was a 500).
+        page: int = Field(1, ge=1, le=10_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
 
     def paginate_queryset(self, queryset, pagination, **params):
         result = super().paginate_queryset(queryset, pagination, **params)

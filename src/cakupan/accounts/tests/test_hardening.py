@@ -230,3 +230,12 @@ def test_exports_never_write_a_formula(client, setting):
     body = client.get("/api/v1/workers/export.csv", **_bearer(setting["desa"])).content.decode()
     row = next(line for line in body.splitlines() if "HYPERLINK" in line)
     assert '"\'=HYPERLINK(""http://x"",""klik"")"' in row
+
+
+def test_the_worker_list_refuses_pages_it_cannot_have(client, setting):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=setting['provinsi'])[1]}"}
+    for query in ("page=0", f"page={10**12}", f"page={10**30}", "page=-1", "page_size=0", "page_size=5000"):
+        response = client.get(f"/api/v1/workers?{query}", **headers)
+        assert (response.status_code, response.json()["code"]) == (422, "parameter_invalid"), query
+    last = client.get("/api/v1/workers?page=10000000", **headers)
+    assert last.status_code == 200 and last.json()["items"] == []

@@ -179,3 +179,27 @@ def test_the_funding_api_is_mounted_under_v1(client, planned, people):
         "BAZNAS Banten", "CSR PT Contoh", "Dana Desa Cilangkahan", "Pemprov Banten",
     ]  # fmt: skip
     assert client.get("/api/v1/funding/funders").status_code == 401
+
+
+def test_the_funding_api_checks_its_parameters(client, planned, people, funders):
+    from cakupan.accounts.services import token_create
+
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=people['coordinator'])[1]}"}
+    base = f"/api/v1/funding/funders/{funders['zakat'].pk}"
+    for query in ("limit=-1", "limit=0", f"limit={10**20}", "offset=-5", f"offset={10**20}", "limit=abc"):
+        response = client.get(f"{base}/workers?{query}", **headers)
+        assert response.status_code == 422, query
+        body = response.json()
+        assert body["code"] == "parameter_invalid" and body["message"].startswith(
+            "Nilai parameter tidak sah: "
+        )
+    assert client.get(f"{base}/workers?limit=5&offset={2**31 - 1}", **headers).json() == []
+    empty = client.get(f"{base}/coverage?month=", **headers)
+    assert (empty.status_code, empty.json()["code"]) == (400, "month_missing")
+    for url in (
+        f"{base}/coverage?month=2019-12",
+        f"{base}?month=0001-01",
+        "/api/v1/funding/next-rupiah?month=9999-12",
+    ):
+        response = client.get(url, **headers)
+        assert (response.status_code, response.json()["code"]) == (400, "month_out_of_range"), url
