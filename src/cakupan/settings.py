@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "csp",
+    # The API docs page then renders Swagger UI from ninja's own static files, not a CDN (offline, CSP)
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "cakupan.core",
