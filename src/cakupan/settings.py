@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cakupan.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,7 +146,24 @@ STORAGES = {
 # Serve from the app directories directly so `cakupan serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/akun/masuk/"
+LOGIN_REDIRECT_URL = "/akun/beranda/"
+LOGOUT_REDIRECT_URL = "/"
+
+# E-mail (password reset): SMTP when CAKUPAN_SMTP_HOST is set; otherwise each message is written as a file
+# under var/mail, so a demo or a machine without a mail server still completes the flow.
+DEFAULT_FROM_EMAIL = os.environ.get("CAKUPAN_MAIL_FROM", "Cakupan <noreply@cakupan.invalid>")
+if os.environ.get("CAKUPAN_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["CAKUPAN_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("CAKUPAN_SMTP_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("CAKUPAN_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("CAKUPAN_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("CAKUPAN_SMTP_TLS", "1") == "1"
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # Background work (imports) runs in `cakupan db_worker`; `cakupan serve` starts one beside gunicorn.
 # CAKUPAN_TASKS=immediate runs tasks inline (tests, scripts).

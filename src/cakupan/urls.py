@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("cakupan.registry.urls")),
     path("cakupan/", include("cakupan.coverage.urls")),
     path("dana/", include("cakupan.funding.urls")),
+    path("akun/", include("cakupan.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),
     path("api/v1/", api.urls),

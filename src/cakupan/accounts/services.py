@@ -55,6 +55,8 @@ def user_upsert_demo(*, account: DemoAccount, password: str) -> User:
         user.is_staff = account.role != Role.SPONSOR
         user.is_superuser = account.superuser
         user.first_name = account.description
+        # A reserved domain: the demo's password-reset mail lands in var/mail, never with a real person.
+        user.email = f"{account.username}@demo.cakupan.invalid"
         user.set_password(password)
         user.full_clean()
         user.save()

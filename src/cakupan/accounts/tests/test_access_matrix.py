@@ -135,6 +135,19 @@ MATRIX = {
     "dana/<int:funder_id>/tabel/<str:table>.<str:fmt>": _funder_page("recipients"),
     "dana/rencana/<int:plan_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
     "dana/rencana/<int:plan_id>/keputusan": lambda role, where: 302 if role == "anon" else 405,
+    # Cakupan's own sign-in: a signed-in user asking for it goes to their home; sign-out is POST only.
+    "akun/masuk/": _by({"anon": 200}, 302),
+    "akun/keluar/": _fixed(405),
+    "akun/beranda/": _fixed(302),
+    "akun/sandi/": _by({"anon": 302}, 200),
+    "akun/sandi/selesai/": _by({"anon": 302}, 200),
+    "akun/lupa-sandi/": _fixed(200),
+    "akun/lupa-sandi/terkirim/": _fixed(200),
+    # A made-up link: the page says it is no longer valid.
+    "akun/atur-sandi/<uidb64>/<token>/": _fixed(200),
+    "akun/atur-sandi/selesai/": _fixed(200),
+    # GET changes nothing and sends the browser back (to the home page when it names no page).
+    "i18n/setlang/": _fixed(302),
     "audit/": _page(AUDIT),
     "audit/<int:event_id>/baris/": _page(AUDIT),
     "api/v1/openapi.json": _fixed(200),
@@ -196,6 +209,8 @@ def _url(pattern: str, name: str, objects: dict) -> str:
         key = match.group(1)
         if key == "table":
             return TABLES[name]
+        if key in ("uidb64", "token"):
+            return "tidak-berlaku"
         if key == "fmt":
             return "geojson" if name == "coverage:map" else "csv"
         return objects[key]

@@ -68,7 +68,7 @@ MARKERS = {"Ekspor Lebak", "Buka Serang", "Tanpa wilayah"}
 
 def test_anonymous_is_sent_to_login(client, trail):
     response = client.get("/audit/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/")
 
 
 @pytest.mark.parametrize("who", ["analyst", "operator"])

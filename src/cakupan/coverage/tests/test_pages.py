@@ -53,7 +53,7 @@ def _testid(html: str, testid: str) -> str:
 
 def test_login_is_required(client, dashboard_data):
     response = client.get("/cakupan/36/")
-    assert response.status_code == 302 and response["Location"] == "/admin/login/?next=/cakupan/36/"
+    assert response.status_code == 302 and response["Location"] == "/akun/masuk/?next=/cakupan/36/"
 
 
 @pytest.mark.parametrize(
