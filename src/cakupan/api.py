@@ -5,7 +5,7 @@ import logging
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from cakupan.core.errors import DomainError
+from cakupan.core.errors import DomainError, domain_error_status
 
 security_log = logging.getLogger("cakupan.security")
 
@@ -21,24 +21,6 @@ api.add_router("/rules/", "cakupan.rules.api.router")
 api.add_router("/workers", "cakupan.registry.api.router")
 api.add_router("/coverage", "cakupan.coverage.api.router")
 api.add_router("/funding", "cakupan.funding.api.router")
-
-
-# Things that do not exist (as opposed to parameters that are malformed).
-NOT_FOUND_CODES = frozenset(
-    {"region_unknown", "coverage_empty", "coverage_month_missing", "denominator_missing"}
-)
-
-
-def domain_error_status(error: DomainError) -> int:
-    """Outside the area or not the role's to do → 403, a limit reached → 429, unknown things → 404,
-    everything else the caller got wrong → 400."""
-    if error.code.endswith(("outside_area", "not_allowed")):
-        return 403
-    if error.code.endswith("limit_reached"):
-        return 429
-    if error.code in NOT_FOUND_CODES or error.code.endswith("not_found"):
-        return 404
-    return 400
 
 
 @api.exception_handler(DomainError)

@@ -32,7 +32,7 @@ else:
 ALLOWED_HOSTS = [h for h in os.environ.get("CAKUPAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cakupan.core.admin_site.CakupanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "auditlog",
-    "axes",
+    "cakupan.core.axes_app.AxesConfig",
     "csp",
     # The API docs page then renders Swagger UI from ninja's own static files, not a CDN (offline, CSP)
     "ninja",
@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "cakupan.audit",
     "cakupan.approvals",
     "cakupan.funding",
+    "cakupan.portal",
+    "cakupan.workspace",
 ]
 
 MIDDLEWARE = [
@@ -165,7 +167,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
-# Background work (imports) runs in `cakupan db_worker`; `cakupan serve` starts one beside gunicorn.
+# Background work (imports) runs in `cakupan task_worker` (db_worker, restarted when it stops); `cakupan
+# serve` starts one beside gunicorn.
 # CAKUPAN_TASKS=immediate runs tasks inline (tests, scripts).
 TASKS = {
     "default": {

@@ -3,14 +3,12 @@ from django.urls import include, path
 
 from cakupan.api import api
 
-admin.site.site_header = "Administrasi Cakupan"
-admin.site.site_title = "Cakupan"
-admin.site.index_title = "Data induk dan kepesertaan"
-
 urlpatterns = [
+    path("", include("cakupan.portal.urls")),
     path("", include("cakupan.core.urls")),
     path("", include("cakupan.rules.urls")),
     path("", include("cakupan.registry.urls")),
+    path("", include("cakupan.workspace.urls")),
     path("cakupan/", include("cakupan.coverage.urls")),
     path("dana/", include("cakupan.funding.urls")),
     path("akun/", include("cakupan.accounts.urls")),

@@ -58,7 +58,7 @@ REGION_ATTRIBUTES = {
     "approvals.approval": "region_code",
     "registry.workerimport": "area_id",
     "registry.worker": "desa_id",
-    "coverage.membership": "worker.desa_id",
+    "registry.membership": "worker.desa_id",
     "funding.funder": "area_id",
     "funding.allocationplan": "region_code",
     "regions.region": "code",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
@@ -13,9 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from cakupan.accounts.models import ApiToken, Role, User
-from cakupan.audit.models import AuditAction
-from cakupan.audit.services import audit_record
-from cakupan.core.errors import DomainError
 from cakupan.regions.models import Region
 
 
@@ -67,71 +63,8 @@ def user_upsert_demo(*, account: DemoAccount, password: str) -> User:
 TOKEN_PREFIX = "ckp_"
 
 
-def _digest(value: str) -> str:
+def token_digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-@transaction.atomic
-def token_create(*, user: User, days: int = 90, actor=None, actor_username: str = "") -> tuple[ApiToken, str]:
-    """Create a bearer token; returns the row and the secret value, which is never stored. Audited (the
-    prefix and the expiry, never the value); `actor_username` names a non-user actor (the CLI's
-    operating-system account)."""
-    if not user.is_active:
-        raise DomainError("user_inactive", f"Pengguna {user.username} tidak aktif.", field="username")
-    if not 1 <= days <= 366:
-        raise DomainError("token_days_invalid", "Masa berlaku token harus 1–366 hari.", field="days")
-    value = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        prefix=value[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 8],
-        digest=_digest(value),
-        expires_at=timezone.now() + dt.timedelta(days=days),
-    )
-    audit_record(
-        action=AuditAction.TOKEN_CREATE,
-        actor=actor,
-        actor_username=actor_username,
-        obj=token,
-        object_repr=f"Token {token.prefix}… untuk {user}",
-        region_code=user.area_id or "",
-        metadata={
-            "user": user.get_username(),
-            "prefix": token.prefix,
-            "expires_at": token.expires_at,
-            "days": days,
-        },
-    )
-    return token, value
-
-
-@transaction.atomic
-def token_revoke(
-    *, value: str | None = None, user: User | None = None, actor=None, actor_username: str = ""
-) -> int:
-    """Revoke one token by its value, or every live token of a user; returns how many were revoked. Each
-    revoked token gets an audit event."""
-    tokens = ApiToken.objects.filter(revoked_at__isnull=True)
-    if value is not None:
-        tokens = tokens.filter(digest=_digest(value))
-    elif user is not None:
-        tokens = tokens.filter(user=user)
-    else:
-        raise DomainError("token_revoke_target_missing", "Sebutkan token atau nama pengguna yang dicabut.")
-    revoked = list(tokens.select_related("user").select_for_update().order_by("pk"))
-    now = timezone.now()
-    ApiToken.objects.filter(pk__in=[token.pk for token in revoked]).update(revoked_at=now)
-    for token in revoked:
-        audit_record(
-            action=AuditAction.TOKEN_REVOKE,
-            actor=actor,
-            actor_username=actor_username,
-            obj=token,
-            object_repr=f"Token {token.prefix}… untuk {token.user}",
-            region_code=token.user.area_id or "",
-            changes={"revoked_at": [None, now]},
-            metadata={"user": token.user.get_username(), "prefix": token.prefix},
-        )
-    return len(revoked)
 
 
 # "Last used" is kept to the minute: writing it on every request would make each API read a write too
@@ -146,7 +79,7 @@ def token_authenticate(*, value: str) -> User | None:
     now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=_digest(value), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .filter(digest=token_digest(value), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if token is None:

@@ -15,13 +15,18 @@ from cakupan.accounts.models import Role
 
 # Where each role's daily work starts.
 ROLE_HOMES = {
-    Role.PROVINCIAL_COORDINATOR: "/cakupan/",
-    Role.PROVINCIAL_ANALYST: "/cakupan/",
-    Role.REGENCY_OFFICER: "/impor/",
-    Role.VILLAGE_OPERATOR: "/impor/",
-    Role.FIELD_AGENT: "/impor/",
-    Role.FUNDER_OFFICER: "/dana/",
-    Role.BPJS_LIAISON: "/impor/",
+    **dict.fromkeys(
+        (
+            Role.PROVINCIAL_COORDINATOR,
+            Role.PROVINCIAL_ANALYST,
+            Role.REGENCY_OFFICER,
+            Role.VILLAGE_OPERATOR,
+            Role.FIELD_AGENT,
+            Role.FUNDER_OFFICER,
+            Role.BPJS_LIAISON,
+        ),
+        "/kerja/",
+    ),
     Role.AUDITOR: "/audit/",
     Role.SPONSOR: "/",
 }
@@ -29,7 +34,7 @@ ROLE_HOMES = {
 
 def role_home_url(user) -> str:
     if user.is_superuser and not user.role:
-        return "/cakupan/"
+        return "/kerja/"
     return ROLE_HOMES.get(user.role, "/")
 
 

@@ -29,7 +29,7 @@ class AuditConfig(AppConfig):
         from cakupan.audit import receivers, tracking
 
         tracking.track_model(apps.get_model("registry", "Worker"), region_of=_worker_region)
-        tracking.track_model(apps.get_model("coverage", "Membership"), region_of=_membership_region)
+        tracking.track_model(apps.get_model("registry", "Membership"), region_of=_membership_region)
         # The password hash is a secret and last_login changes on every sign-in (recorded as a login event).
         tracking.track_model(
             apps.get_model("accounts", "User"),

@@ -5,6 +5,5 @@ from cakupan.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
 ]

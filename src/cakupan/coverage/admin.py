@@ -5,7 +5,8 @@ from cakupan.accounts import authorization as authz
 from cakupan.accounts.admin_access import AuthorizedAdminMixin
 from cakupan.core.masking import mask_kpj
 from cakupan.core.scoping import AreaScopedAdminMixin
-from cakupan.coverage.models import Membership, RegionCoverage
+from cakupan.coverage.models import RegionCoverage
+from cakupan.registry.models import Membership
 
 
 @admin.register(Membership)

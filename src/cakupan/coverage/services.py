@@ -11,17 +11,9 @@ from django.utils import timezone
 
 from cakupan.core.ages import AGE_BANDS, OLDEST_BAND, years_before
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import (
-    CoverageFact,
-    Membership,
-    MembershipSource,
-    MembershipStatus,
-    RegionBreakdown,
-    RegionCoverage,
-    Segment,
-)
+from cakupan.coverage.models import CoverageFact, RegionBreakdown, RegionCoverage
 from cakupan.regions.models import Region, RegionLevel
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, MembershipSource, MembershipStatus, Segment, Worker
 
 # A membership is nonaktif after this many consecutive unpaid months (docs/jamsostek-rules.md §2.4).
 UNPAID_MONTHS_BEFORE_LAPSE = 3

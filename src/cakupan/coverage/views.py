@@ -21,9 +21,8 @@ from django.views.decorators.http import require_GET
 
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import require_action
-from cakupan.api import domain_error_status
 from cakupan.audit.services import audit_record
-from cakupan.core.errors import DomainError
+from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.formatting import decimal_number, month_long, number, percent
 from cakupan.coverage import dashboard, exports
 from cakupan.regions.models import Region, RegionLevel

@@ -9,7 +9,6 @@ import numpy as np
 import polars as pl
 from django.db import connection
 
-from cakupan.coverage.models import Membership
 from cakupan.funding import costs
 from cakupan.funding.models import (
     AllocationPlan,
@@ -19,7 +18,7 @@ from cakupan.funding.models import (
     PlanLine,
     PlanStatus,
 )
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 
 __all__ = ["CANDIDATE_SCHEMA", "add_months", "program_candidates", "years_before"]
 

@@ -16,7 +16,6 @@ from django.db.models.expressions import RawSQL
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
-from cakupan.coverage.models import Membership, MembershipStatus
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import candidates as candidates_module
 from cakupan.funding import ledger, priority
@@ -34,6 +33,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.rowaudit import PLAN_LINE_ROWS, plan_lines_sql
 from cakupan.funding.services import common_region, invoices_create, plan_commit, plan_lines_insert
+from cakupan.registry.models import Membership, MembershipStatus
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 from cakupan.rules.engine import Month, due_date, membership_status
 

@@ -23,7 +23,6 @@ from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import Membership, MembershipSource, MembershipStatus, Segment
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import ledger
 from cakupan.funding.candidates import add_months
@@ -44,6 +43,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
 from cakupan.funding.services import invoices_create, plan_month
+from cakupan.registry.models import Membership, MembershipSource, MembershipStatus, Segment
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
 __all__ = ["ACK_COLUMNS", "BATCH_COLUMNS", "FORMAT_VERSION", "enrolment_ack_import", "enrolment_batch_create"]

@@ -15,7 +15,7 @@ from cakupan.accounts import authorization as authz
 from cakupan.core.errors import DomainError
 from cakupan.core.masking import mask_kpj, mask_nik
 from cakupan.core.scoping import area_filter
-from cakupan.coverage.models import CoverageFact, Membership
+from cakupan.coverage.models import CoverageFact
 from cakupan.funding import costs
 from cakupan.funding.candidates import add_months
 from cakupan.funding.models import (
@@ -31,7 +31,7 @@ from cakupan.funding.models import (
     PlanLine,
 )
 from cakupan.regions.models import Region
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 
 __all__ = [
     "BudgetState",

@@ -80,6 +80,15 @@ class WorkerAdmin(AuthorizedAdminMixin, AreaScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("desa",)
     show_full_result_count = False
     readonly_fields = ("created_at", "updated_at")
+
+    # Workers are added and changed in Cakupan's own pages, as a one-row import with its checks and its
+    # approval; the admin only shows them, to administrators too.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     actions = ("export_csv",)
     # What roles that see identifiers masked get instead of them.
     _MASKED = {"nik": "masked_nik", "phone": "masked_phone", "birth_date": "age_band"}

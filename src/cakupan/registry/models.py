@@ -218,3 +218,66 @@ class WorkerImport(models.Model):
 
     def __str__(self) -> str:
         return f"Impor #{self.pk} {self.file_name} ({self.get_status_display()})"
+
+
+class Segment(models.TextChoices):
+    PU = "PU", _("Penerima upah (PU)")
+    BPU = "BPU", _("Bukan penerima upah (BPU)")
+
+
+class MembershipStatus(models.TextChoices):
+    AKTIF = "aktif", _("Aktif")
+    MENUNGGAK = "menunggak", _("Menunggak")
+    NONAKTIF = "nonaktif", _("Nonaktif")
+
+
+class MembershipSource(models.TextChoices):
+    ROSTER = "roster", _("Sinkronisasi data BPJS TK")
+    ENROLMENT = "enrolment", _("Pendaftaran melalui Cakupan")
+    SYNTHETIC = "synthetic", _("Data sintetis (demo)")
+
+
+class MembershipQuerySet(AreaScopedQuerySet):
+    area_lookup = "worker__desa__code"
+
+
+class Membership(models.Model):
+    """A worker's BPJS Ketenagakerjaan participation under one KPJ number."""
+
+    worker = models.ForeignKey(
+        Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    kpj = models.CharField(_("nomor KPJ"), max_length=11, unique=True)
+    segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices)
+    jkk = models.BooleanField(_("JKK"), default=True)
+    jkm = models.BooleanField(_("JKM"), default=True)
+    jht = models.BooleanField(_("JHT"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices, db_index=True)
+    paid_through = models.DateField(_("iuran lunas sampai bulan"), help_text=_("Hari pertama bulan terakhir"))
+    source = models.CharField(_("sumber"), max_length=10, choices=MembershipSource.choices)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kepesertaan")
+        verbose_name_plural = _("kepesertaan")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kpj__regex=r"^[0-9]{11}$"), name="membership_kpj_11_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(jkk=True, jkm=True), name="membership_jkk_jkm_mandatory"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_through__day=1), name="membership_paid_through_first_of_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"KPJ {self.kpj} ({self.get_segment_display()}, {self.get_status_display()})"
+
+    @property
+    def programs(self) -> list[str]:
+        return [name for name in ("jkk", "jkm", "jht") if getattr(self, name)]

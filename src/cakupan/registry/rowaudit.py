@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from cakupan.audit.rowchanges import Tracked
-from cakupan.coverage.models import Membership
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 
 WORKER_ROWS = Tracked(
     code=1,
@@ -28,7 +27,7 @@ WORKER_ROWS = Tracked(
 
 MEMBERSHIP_ROWS = Tracked(
     code=2,
-    object_type="coverage.membership",
+    object_type="registry.membership",
     table=Membership._meta.db_table,
     fields=("worker_id", "kpj", "segment", "jkk", "jkm", "jht", "status", "paid_through", "source"),
     boolean_fields=frozenset({"jkk", "jkm", "jht"}),

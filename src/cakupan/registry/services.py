@@ -19,11 +19,10 @@ from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.core.masking import national_phone
 from cakupan.core.spreadsheet import looks_like_formula, neutralise
-from cakupan.coverage.models import Membership
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import bulk, selectors, synthetic
 from cakupan.registry import nik as nik_module
-from cakupan.registry.models import Employment, Sector, Sex, SyntheticRun, Worker, WorkerSource
+from cakupan.registry.models import Employment, Membership, Sector, Sex, SyntheticRun, Worker, WorkerSource
 
 
 def worker_register(

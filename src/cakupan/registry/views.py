@@ -116,6 +116,7 @@ def _detail_context(request: HttpRequest, record: WorkerImport) -> dict:
         "may_decide": may_decide(approval, request.user),
         "running": running,
         "progress": importing.import_progress(record=record),
+        "task_alert": importing.import_task_alert(record=record) if running else None,
         "preview_rows": rows,
         "preview_pages": pages,
         "preview_page": min(max(_page_number(request), 1), pages) if pages else 0,

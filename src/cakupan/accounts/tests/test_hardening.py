@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cakupan.accounts.services import DEMO_ACCOUNTS, token_create, user_upsert_demo
+from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
 from cakupan.audit.models import AuditEvent
 from cakupan.registry.services import EXPORT_COLUMNS, worker_register
+from cakupan.workspace.services import token_create
 
 PASSWORD = "Banten-UCJ-2026"
 
@@ -119,18 +120,19 @@ def test_export_is_masked_scoped_and_audited(client, setting):
     ]  # fmt: skip
 
 
-def test_admin_export_action_respects_the_area(client, setting):
+def test_admin_export_action_is_for_administrators_and_audited(client, setting):
+    selected = {
+        "action": "export_csv",
+        "_selected_action": [setting["lebak_worker"].id, setting["serang_worker"].id],
+    }
     client.force_login(setting["lebak"])
-    response = client.post(
-        "/admin/registry/worker/",
-        {
-            "action": "export_csv",
-            "_selected_action": [setting["lebak_worker"].id, setting["serang_worker"].id],
-        },
-    )
+    refused = client.post("/admin/registry/worker/", selected)
+    assert refused.status_code == 302 and not AuditEvent.objects.filter(action="export").exists()
+    client.force_login(setting["admin"])
+    response = client.post("/admin/registry/worker/", selected)
     body = response.content.decode()
-    assert response.status_code == 200 and "Siti Dalam Lebak" in body and "Rahasia" not in body
-    assert AuditEvent.objects.get(action="export").metadata["rows"] == 1
+    assert response.status_code == 200 and "Siti Dalam Lebak" in body and "Rahasia" in body
+    assert AuditEvent.objects.get(action="export").metadata["rows"] == 2
 
 
 def test_failed_logins_lock_the_account_and_are_audited(client, setting):

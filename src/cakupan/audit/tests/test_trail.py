@@ -152,13 +152,13 @@ def test_user_changes_never_record_the_password(db):
 
 def test_login_logout_and_failed_login_are_recorded_with_ip(client, officer):
     client.post(
-        "/admin/login/", {"username": "petugas-lebak", "password": "salah-sandi"}, REMOTE_ADDR="203.0.113.5"
+        "/akun/masuk/", {"username": "petugas-lebak", "password": "salah-sandi"}, REMOTE_ADDR="203.0.113.5"
     )
     response = client.post(
-        "/admin/login/", {"username": "petugas-lebak", "password": PASSWORD}, REMOTE_ADDR="203.0.113.6"
+        "/akun/masuk/", {"username": "petugas-lebak", "password": PASSWORD}, REMOTE_ADDR="203.0.113.6"
     )
     assert response.status_code == 302
-    client.post("/admin/logout/", REMOTE_ADDR="203.0.113.7")
+    client.post("/akun/keluar/", REMOTE_ADDR="203.0.113.7")
     failed, login, logout = _events(action__in=["login", "login_failed", "logout"])
     assert (failed.action, failed.actor, failed.actor_username, failed.ip_address) == (
         "login_failed", None, "petugas-lebak", "203.0.113.5",

@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("audit/", include("cakupan.audit.urls")),
     path("admin/", admin.site.urls),
+    path("akun/", include("cakupan.accounts.urls")),
 ]

@@ -31,3 +31,9 @@ def bulan(value):
 def rupiah(value):
     """1500000 → Rp1.500.000."""
     return "–" if value is None else formatting.rupiah(int(value))
+
+
+@register.filter
+def tanggal(value):
+    """date(2026, 11, 3) → 3 November 2026."""
+    return "–" if value is None else formatting.date_long(value)

@@ -43,7 +43,7 @@ def test_healthz_tells_anyone_ok_and_administrators_the_counts(client, small_pop
     assert body["database"] == connection.vendor
     assert body["rows"]["registry_worker"] == 5760
     assert body["rows"]["regions_region"] == 9389
-    assert body["rows"]["coverage_membership"] == small_population.memberships
+    assert body["rows"]["registry_membership"] == small_population.memberships
 
 
 @pytest.mark.django_db

@@ -4,8 +4,9 @@ import pytest
 
 from cakupan.core.errors import DomainError
 from cakupan.coverage import selectors
-from cakupan.coverage.models import Membership, RegionCoverage
+from cakupan.coverage.models import RegionCoverage
 from cakupan.coverage.services import coverage_refresh, membership_record
+from cakupan.registry.models import Membership
 from cakupan.registry.services import worker_register
 
 MONTH = dt.date(2026, 11, 1)

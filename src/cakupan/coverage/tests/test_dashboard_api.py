@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 
-from cakupan.accounts.services import DEMO_ACCOUNTS, token_create, user_upsert_demo
+from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
 from cakupan.coverage import dashboard
 from cakupan.coverage.services import coverage_refresh
+from cakupan.workspace.services import token_create
 
 MONTH = dt.date(2026, 11, 1)
 

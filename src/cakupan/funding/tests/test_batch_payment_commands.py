@@ -10,10 +10,10 @@ from django.core.management.base import CommandError
 
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve
-from cakupan.coverage.models import Membership
 from cakupan.funding import services
 from cakupan.funding.models import Invoice, Payment
 from cakupan.funding.tests.conftest import DESA_A
+from cakupan.registry.models import Membership
 
 YEAR = 201_600
 

@@ -10,7 +10,6 @@ from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import approval_approve, approval_reject
 from cakupan.audit.models import AuditEvent, RowChange
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import Membership
 from cakupan.funding import enrolment, selectors, services
 from cakupan.funding.cycle import cycle_run
 from cakupan.funding.models import (
@@ -25,6 +24,7 @@ from cakupan.funding.models import (
     PlanStatus,
 )
 from cakupan.funding.tests.conftest import DESA_A, DESA_B, START
+from cakupan.registry.models import Membership
 
 YEAR = 201_600  # 12 months of JKK+JKM at the lowest level, APBD price
 
@@ -239,8 +239,8 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     assert invoice.amount == YEAR * 2
     kinds, rows = _row_changes({"object_type": "funding.enrolmentbatch", "action": "import"})
     assert kinds == [
-        ("coverage.membership", "i"), ("funding.enrolmentrow", "u"),
-        ("funding.fundedmonth", "d"), ("funding.planline", "u"),
+        ("funding.enrolmentrow", "u"), ("funding.fundedmonth", "d"),
+        ("funding.planline", "u"), ("registry.membership", "i"),
     ]  # fmt: skip
     deleted = [r for r in rows if r.operation == "d"]
     assert len(deleted) == 12
@@ -379,8 +379,8 @@ def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_fac
     assert _balances(program)["available"] == 0
     assert Invoice.objects.filter(plan_id__in=run.summary["renewal_plans"]).get().amount == 16_800
     kinds, rows = _row_changes({"object_type": "funding.cyclerun"})
-    assert kinds == [("coverage.membership", "u"), ("funding.fundedmonth", "i"), ("funding.planline", "i")]
-    [renewed] = [r for r in rows if r.object_type == "coverage.membership"]
+    assert kinds == [("funding.fundedmonth", "i"), ("funding.planline", "i"), ("registry.membership", "u")]
+    [renewed] = [r for r in rows if r.object_type == "registry.membership"]
     assert (renewed.before_values["paid_through"], renewed.after_values["paid_through"]) == (
         "2026-12-01",
         "2027-01-01",

@@ -170,7 +170,7 @@ def test_pages_need_a_login(client, planned, funders):
 
 
 def test_the_funding_api_is_mounted_under_v1(client, planned, people):
-    from cakupan.accounts.services import token_create
+    from cakupan.workspace.services import token_create
 
     token = token_create(user=people["coordinator"])[1]
     response = client.get("/api/v1/funding/funders", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -182,7 +182,7 @@ def test_the_funding_api_is_mounted_under_v1(client, planned, people):
 
 
 def test_the_funding_api_checks_its_parameters(client, planned, people, funders):
-    from cakupan.accounts.services import token_create
+    from cakupan.workspace.services import token_create
 
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token_create(user=people['coordinator'])[1]}"}
     base = f"/api/v1/funding/funders/{funders['zakat'].pk}"

@@ -4,13 +4,12 @@ import datetime as dt
 
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve
-from cakupan.coverage.models import Membership
 from cakupan.funding import services
 from cakupan.funding.cycle import cycle_run
 from cakupan.funding.models import FundedMonth, MustahikVerification
 from cakupan.funding.tests.conftest import DESA_A, DESA_B
 from cakupan.registry import importing
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 
 DECEMBER, JANUARY = dt.date(2026, 12, 1), dt.date(2027, 1, 1)
 HEADER = "nik;nama;tanggal_lahir;jenis_kelamin;kode_desa;sektor;penghasilan;desil;telepon\n"

@@ -8,11 +8,11 @@ from django.db import connection
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import Membership
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import cli, ledger, selectors, services
 from cakupan.funding.models import CycleRun, Funder, FundingProgram, PlanLine
 from cakupan.funding.tests.conftest import DESA_A, DESA_B, DESA_C, START
+from cakupan.registry.models import Membership
 
 YEAR = 201_600
 
@@ -177,7 +177,7 @@ def test_allocation_over_the_synthetic_population(small_population, funders, peo
     # Funded workers are uncovered in the first month and nobody is planned twice.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*) FROM funding_planline l JOIN coverage_membership m ON m.worker_id = l.worker_id "
+            "SELECT COUNT(*) FROM funding_planline l JOIN registry_membership m ON m.worker_id = l.worker_id "
             "WHERE l.plan_id = %s AND m.paid_through >= %s",
             [plan.pk, START],
         )

@@ -15,9 +15,12 @@ from cakupan.registry.importing.web import (
     import_check,
     import_progress,
     import_submit,
+    import_task_alert,
+    import_task_failed,
     progress_key,
     register_handlers,
     report_path,
+    stuck_imports,
     template_dir,
 )
 
@@ -29,10 +32,13 @@ __all__ = [
     "import_check",
     "import_progress",
     "import_submit",
+    "import_task_alert",
+    "import_task_failed",
     "progress_key",
     "register_handlers",
     "report_path",
     "roster_import",
+    "stuck_imports",
     "template_dir",
     "workers_import",
 ]

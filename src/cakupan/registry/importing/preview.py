@@ -126,7 +126,7 @@ def capture(staging: _Staging, *, kind: str, on_duplicate: str) -> pl.DataFrame:
 
 
 def _capture_roster() -> pl.DataFrame:
-    from cakupan.coverage.models import Membership
+    from cakupan.registry.models import Membership
 
     memberships = Membership._meta.db_table
     staged = ", ".join(f"s.{name}" for name in ROSTER_FIELDS)

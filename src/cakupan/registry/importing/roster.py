@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.core.scoping import area_range_sql
-from cakupan.coverage.models import Membership
 from cakupan.registry.importing.staging import (
     STAGE,
     UPDATABLE,
@@ -19,7 +18,7 @@ from cakupan.registry.importing.staging import (
     _issue_frame,
     _update_from_stage,
 )
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS, WORKER_ROWS
 
 MEMBERSHIP_FIELDS = ("segment", "jkk", "jkm", "jht", "status", "paid_through")

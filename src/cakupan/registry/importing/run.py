@@ -14,10 +14,9 @@ from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.core.scoping import region_within
-from cakupan.coverage.selectors import latest_month
-from cakupan.coverage.services import coverage_add_workers, coverage_refresh
 from cakupan.regions.models import Region
 from cakupan.registry import intake
+from cakupan.registry.aggregates import aggregates
 from cakupan.registry.importing import preview
 from cakupan.registry.importing.roster import ROSTER_STAGE, _apply_roster_stage
 from cakupan.registry.importing.staging import (
@@ -236,7 +235,7 @@ def _run_import(
             result.duplicates += staging.duplicates
             if not staging.direct:
                 _index_stage(*stage_keys)
-            month = None if dry_run else latest_month()
+            month = None if dry_run else aggregates().latest_month()
             refresh = _coverage_refresher(kind, on_duplicate, month)
             # The checker of a web import sees the rows: taken before the apply, while "before" is the
             # registry as it is.
@@ -314,9 +313,9 @@ def _coverage_refresher(kind: str, on_duplicate: str, month: dt.date | None):
             # Inserted by this import: newer than the last id and named in its stage. The NIK test keeps
             # out workers a concurrent writer committed in the meantime.
             new_ids = f"SELECT w.id FROM {workers} w JOIN {STAGE} s ON s.nik = w.nik WHERE w.id > %s"
-            coverage_add_workers(month=month, worker_ids=(new_ids, [last_id]))
+            aggregates().add_workers(month=month, worker_ids=(new_ids, [last_id]))
         elif touched:
-            coverage_refresh(month=month, desa_codes=touched)
+            aggregates().refresh(month=month, desa_codes=touched)
 
     return refresh
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from cakupan.accounts import authorization as authz
@@ -16,6 +19,7 @@ from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
+from cakupan.core import selectors as core_selectors
 from cakupan.core.errors import DomainError
 from cakupan.core.masking import mask_identifiers_in_text, mask_kpj, mask_nik, mask_phone
 from cakupan.registry import intake, tasks
@@ -26,6 +30,7 @@ from cakupan.registry.models import ImportKind, ImportStatus, OnDuplicate, Worke
 # Web uploads are village and agent spreadsheets; province-scale files (DTSEN extracts, BPJS rosters of
 # millions of rows) go through the CLI, which streams CSV of any size (max_bytes None).
 UPLOAD_LIMIT_BYTES = 100 * 1024 * 1024
+logger = logging.getLogger("cakupan.tasks")
 
 
 # --- The web flow: upload → check (dry run, background) → approval → apply (background) -----------------
@@ -271,3 +276,86 @@ def _masked_value(field: str | None, value: str | None) -> str | None:
         return None
     mask = _IDENTIFIER_FIELDS.get(field or "")
     return mask(value) if mask else mask_identifiers_in_text(value)
+
+
+def import_task_failed(*, import_id: int, error: BaseException, locked: bool) -> WorkerImport | None:
+    """A background step ended in an error it could not handle: the import is marked failed (nothing of
+    it was applied: each step is one transaction) so the page says so instead of waiting for ever."""
+    record = WorkerImport.objects.filter(pk=import_id).first()
+    if record is None or record.status not in (ImportStatus.CHECKING, ImportStatus.APPLYING):
+        return record
+    if locked:
+        failure = DomainError(
+            "database_busy",
+            "Basis data terus sibuk oleh proses lain sehingga impor ini tidak dapat diproses; tidak ada "
+            "yang diterapkan. Unggah berkas kembali nanti, atau minta administrator memeriksa proses yang "
+            "berjalan.",
+        )
+    else:
+        failure = DomainError(
+            "task_failed",
+            "Pemrosesan impor berhenti karena kesalahan sistem; tidak ada yang diterapkan. Administrator "
+            "dapat melihat rinciannya di log; unggah berkas kembali setelah diperbaiki.",
+        )
+    logger.error("import %s failed in the background: %s: %s", import_id, type(error).__name__, error)
+    return _fail(record, failure)
+
+
+TASK_WAIT_ALERT = core_selectors.TASK_WAIT_ALERT
+TASK_RUN_ALERT = core_selectors.TASK_RUN_ALERT
+
+
+@dataclass(frozen=True)
+class TaskAlert:
+    code: str  # task_waiting, task_stuck, task_failed
+    message: str
+
+
+def _task_rows():
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        task_path__in=[f"{tasks.__name__}.import_check_task", f"{tasks.__name__}.import_apply_task"]
+    )
+
+
+def import_task_alert(*, record: WorkerImport, now=None) -> TaskAlert | None:
+    """What the import's page must say when its background step is not progressing: nobody has taken it
+    (the task worker is down), it has run for hours, or the task itself failed."""
+    if record.status not in (ImportStatus.CHECKING, ImportStatus.APPLYING):
+        return None
+    now = now or timezone.now()
+    task = _task_rows().filter(args_kwargs__args__0=record.pk).order_by("-enqueued_at").first()
+    if task is None:
+        return None
+    return _alert_for(task, now)
+
+
+def _alert_for(task, now) -> TaskAlert | None:
+    if task.status == "FAILED":
+        return TaskAlert("task_failed", "Tugas latar untuk impor ini gagal; hubungi administrator.")
+    if task.status == "READY" and now - task.enqueued_at > TASK_WAIT_ALERT:
+        minutes = int((now - task.enqueued_at).total_seconds() // 60)
+        return TaskAlert(
+            "task_waiting",
+            f"Impor ini menunggu {minutes} menit tanpa diproses: pekerja latar tampaknya tidak berjalan. "
+            "Minta administrator menjalankan ulang `cakupan serve` atau `cakupan task_worker`.",
+        )
+    if task.status == "RUNNING" and task.started_at and now - task.started_at > TASK_RUN_ALERT:
+        return TaskAlert(
+            "task_stuck",
+            "Impor ini sudah diproses lebih dari 2 jam; kemungkinan macet. Hubungi administrator.",
+        )
+    return None
+
+
+def stuck_imports(*, user, now=None) -> list[tuple[WorkerImport, TaskAlert]]:
+    now = now or timezone.now()
+    found = []
+    for record in WorkerImport.objects.for_user(user).filter(
+        status__in=[ImportStatus.CHECKING, ImportStatus.APPLYING]
+    )[:200]:
+        alert = import_task_alert(record=record, now=now)
+        if alert is not None:
+            found.append((record, alert))
+    return found

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_worker_desa_cell_index'),
+        ("registry", "0005_worker_desa_cell_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workerimport',
-            name='error_code',
-            field=models.CharField(blank=True, max_length=64, verbose_name='kode kesalahan'),
+            model_name="workerimport",
+            name="error_code",
+            field=models.CharField(blank=True, max_length=64, verbose_name="kode kesalahan"),
         ),
     ]

@@ -6,10 +6,9 @@ import datetime as dt
 import pytest
 
 from cakupan.audit.models import AuditEvent, RowChange
-from cakupan.coverage.models import Membership
 from cakupan.coverage.services import membership_record
 from cakupan.registry import importing
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 from cakupan.registry.services import worker_register
 
 TODAY = dt.date(2026, 11, 23)
@@ -99,15 +98,15 @@ def test_a_roster_records_membership_and_added_worker_rows(registry):
     result = importing.roster_import(path=path, add_missing=True)
     assert (result.updated, result.inserted, result.inserted_workers, result.row_changes) == (1, 1, 1, 3)
     rows = {(c.object_type, c.operation): c for c in RowChange.objects.all()}
-    assert set(rows) == {("coverage.membership", "u"), ("coverage.membership", "i"), ("registry.worker", "i")}
-    update = rows[("coverage.membership", "u")]
+    assert set(rows) == {("registry.membership", "u"), ("registry.membership", "i"), ("registry.worker", "i")}
+    update = rows[("registry.membership", "u")]
     before, after = update.before_values, update.after_values
     assert (before["paid_through"], after["paid_through"]) == ("2026-01-01", "2026-10-01")
     assert (after["jkk"], after["jht"]) == ("true", "false")
     assert update.region_code == "36.02.01.2002"
     rina = Worker.objects.get(nik="3602015506900003")
     assert rows[("registry.worker", "i")].object_id == rina.pk
-    assert rows[("coverage.membership", "i")].object_id == Membership.objects.get(kpj="12345678903").pk
+    assert rows[("registry.membership", "i")].object_id == Membership.objects.get(kpj="12345678903").pk
 
 
 @pytest.mark.django_db

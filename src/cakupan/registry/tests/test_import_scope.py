@@ -12,10 +12,9 @@ from django.core.management.base import CommandError
 
 from cakupan.accounts.models import Role, User
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import Membership
 from cakupan.coverage.services import membership_record
 from cakupan.registry import importing
-from cakupan.registry.models import Worker
+from cakupan.registry.models import Membership, Worker
 from cakupan.registry.services import worker_register
 
 TODAY = dt.date(2026, 11, 23)
@@ -170,17 +169,21 @@ def test_hand_entry_is_bound_to_the_area_too(area):
     assert made.desa_id == LEBAK_DESA
 
 
-def test_the_admin_refuses_a_desa_outside_the_area(client, area):
-    client.force_login(area["operator"])
+def test_the_admin_changes_no_worker_even_for_an_administrator(client, area):
+    """Hand entry goes through the workspace's one-row import (its checks, its approval), never the admin."""
+    from cakupan.accounts.models import User
+
+    admin_user = User.objects.create_superuser(username="admin-uji", password="Banten-UCJ-2026")
     worker = area["neighbour"]
     form = {
-        "nik": worker.nik, "name": worker.name, "birth_date": "1990-06-05", "sex": "P",
+        "nik": worker.nik, "name": "Diubah", "birth_date": "1990-06-05", "sex": "P",
         "desa": PANDEGLANG_DESA, "employment": "informal", "sector": "nelayan", "monthly_income": "1000000",
         "decile": "", "phone": "", "source": "manual",
     }  # fmt: skip
-    response = client.post(f"/admin/registry/worker/{worker.pk}/change/", form)
-    assert response.status_code == 200
-    assert "berada di luar wilayah kerja Anda" in response.content.decode()
-    assert Worker.objects.get(pk=worker.pk).desa_id == LEBAK_DESA
-    added = client.post("/admin/registry/worker/add/", {**form, "nik": "3601014506900077"})
-    assert added.status_code == 200 and not Worker.objects.filter(nik="3601014506900077").exists()
+    for user in (area["operator"], admin_user):
+        client.force_login(user)
+        changed = client.post(f"/admin/registry/worker/{worker.pk}/change/", form)
+        added = client.post("/admin/registry/worker/add/", {**form, "nik": "3601014506900077"})
+        assert changed.status_code in (302, 403) and added.status_code in (302, 403)
+    assert Worker.objects.get(pk=worker.pk).name == worker.name
+    assert not Worker.objects.filter(nik="3601014506900077").exists()

@@ -11,9 +11,8 @@ from django.core.management.base import CommandError
 
 from cakupan.audit.models import AuditEvent
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import Membership
 from cakupan.registry import importing
-from cakupan.registry.models import ImportStatus, Worker, WorkerImport
+from cakupan.registry.models import ImportStatus, Membership, Worker, WorkerImport
 from cakupan.registry.services import worker_register
 
 TODAY = dt.date(2026, 11, 23)

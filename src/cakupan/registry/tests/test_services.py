@@ -3,9 +3,8 @@ import datetime as dt
 import pytest
 
 from cakupan.core.errors import DomainError
-from cakupan.coverage.models import Membership
 from cakupan.registry import services
-from cakupan.registry.models import Employment, SyntheticRun, Worker
+from cakupan.registry.models import Employment, Membership, SyntheticRun, Worker
 
 VALID = {
     "nik": "3602 0145 0690 0001",

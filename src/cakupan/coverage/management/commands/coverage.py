@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from cakupan.coverage.management.commands.population import parse_month
 from cakupan.coverage.services import coverage_refresh
-from cakupan.registry.management.commands.population import parse_month
 
 
 class Command(BaseCommand):

@@ -8,11 +8,11 @@ from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve
 from cakupan.core.formatting import decimal_number, number, rupiah
+from cakupan.coverage.management.commands.population import generate_with_progress
 from cakupan.coverage.selectors import latest_month
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding.models import AllocationPlan
 from cakupan.funding.services import allocation_plan_create, funding_demo_seed
-from cakupan.registry.management.commands.population import generate_with_progress
 from cakupan.registry.models import Worker
 from cakupan.registry.synthetic import DEFAULT_SEED
 

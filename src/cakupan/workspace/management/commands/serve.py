@@ -29,10 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, host, workers, no_task_worker, **options):
         if not no_task_worker:
-            # Imports run as background tasks; one worker beside the web server processes them. It shares
-            # the terminal's process group, so Ctrl+C stops both.
+            # Imports run as background tasks; one worker beside the web server processes them, restarted
+            # by its supervisor whenever it stops. It shares the terminal's process group, so Ctrl+C stops
+            # both.
             subprocess.Popen(
-                [sys.executable, "-m", "cakupan", "db_worker", "--interval", "1"],
+                [sys.executable, "-m", "cakupan", "task_worker", "--interval", "1"],
                 preexec_fn=_stop_with_parent,
             )
         argv = [

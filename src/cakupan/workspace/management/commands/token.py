@@ -3,8 +3,8 @@ import getpass
 from django.core.management.base import BaseCommand, CommandError
 
 from cakupan.accounts.models import User
-from cakupan.accounts.services import token_create, token_revoke
 from cakupan.core.errors import DomainError
+from cakupan.workspace.services import token_create, token_revoke
 
 
 class Command(BaseCommand):

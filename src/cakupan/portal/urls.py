@@ -1,0 +1,9 @@
+from django.urls import path
+
+from cakupan.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+]

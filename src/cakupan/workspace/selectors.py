@@ -1,0 +1,349 @@
+"""Reads of the staff workspace: the worklists of a village operator or field agent, a worker's page and
+what waits for each role. Always through the user's area scope (`for_user`).
+
+A worker's state in a month is decided as the coverage facts decide it (coverage.services): active if a
+membership is paid through the month, in arrears if the last paid month is at most two months back,
+lapsed if older, never registered without a membership. The lists' counts therefore equal the
+dashboard's figures for the same area and month (a test holds them equal).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from cakupan.accounts import authorization as authz
+from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
+from cakupan.approvals.services import may_decide
+from cakupan.core.folding import Folded, fold
+from cakupan.coverage.models import RegionCoverage
+from cakupan.coverage.selectors import latest_month
+from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
+from cakupan.funding.models import FundedMonth
+from cakupan.regions.models import Region
+from cakupan.registry.models import ImportStatus, Membership, Worker, WorkerImport
+
+LAPSING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Worklist:
+    slug: str
+    title: str
+    explanation: str
+
+
+WORKLISTS = (
+    Worklist(
+        "belum-terlindungi",
+        "Belum terlindungi",
+        "Terdaftar di Cakupan tetapi iurannya tidak dibayar untuk bulan ini: belum pernah menjadi peserta, "
+        "menunggak atau nonaktif.",
+    ),
+    Worklist(
+        "menunggak",
+        "Menunggak",
+        f"Iuran terakhir dibayar kurang dari {UNPAID_MONTHS_BEFORE_LAPSE} bulan lalu: masih bisa dilanjutkan "
+        "sebelum kepesertaan nonaktif.",
+    ),
+    Worklist(
+        "akan-berakhir",
+        f"Berakhir dalam {LAPSING_DAYS} hari",
+        f"Peserta aktif yang iurannya hanya dibayar sampai {LAPSING_DAYS} hari ke depan.",
+    ),
+    Worklist(
+        "dana-berakhir",
+        "Bantuan iuran segera berakhir",
+        f"Pekerja yang iurannya dibiayai pendana dan bulan terakhir yang dibiayai berakhir dalam "
+        f"{LAPSING_DAYS} hari.",
+    ),
+)
+WORKLIST_SLUGS = {item.slug: item for item in WORKLISTS}
+
+
+def add_months(month: dt.date, delta: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + delta
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def reference_day(month: dt.date, today: dt.date) -> dt.date:
+    """The day a month's lists look ahead from: today within the month, else its first or last day."""
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    return min(max(today, month), last)
+
+
+def _ends_before(month: dt.date, today: dt.date) -> dt.date:
+    """A paid or funded month whose last day falls within LAPSING_DAYS of the reference day is earlier
+    than this first-of-month."""
+    horizon = reference_day(month, today) + dt.timedelta(days=LAPSING_DAYS)
+    return horizon.replace(day=1)
+
+
+def list_month(month: dt.date | None = None) -> dt.date | None:
+    """The month the lists describe: the given one, or the dashboard's latest."""
+    return month or latest_month()
+
+
+def _paid(month: dt.date):
+    return Membership.objects.filter(worker=OuterRef("pk"), paid_through__gte=month)
+
+
+def _last_paid():
+    return Subquery(
+        Membership.objects.filter(worker=OuterRef("pk")).order_by("-paid_through").values("paid_through")[:1]
+    )
+
+
+def _last_funded():
+    return Subquery(
+        FundedMonth.objects.filter(worker=OuterRef("pk"))
+        .values("worker")
+        .annotate(last=Max("month"))
+        .values("last")[:1]
+    )
+
+
+def worklist_queryset(*, user, slug: str, month: dt.date, today: dt.date | None = None):
+    """The workers of one list in the user's area for the month, most urgent first."""
+    today = today or timezone.localdate()
+    workers = Worker.objects.for_user(user).annotate(last_paid=_last_paid())
+    if slug == "belum-terlindungi":
+        return workers.filter(~Exists(_paid(month))).order_by(
+            F("last_paid").desc(nulls_last=True), "name", "id"
+        )
+    if slug == "menunggak":
+        floor = add_months(month, -(UNPAID_MONTHS_BEFORE_LAPSE - 1))
+        return workers.filter(last_paid__gte=floor, last_paid__lt=month).order_by("last_paid", "name", "id")
+    if slug == "akan-berakhir":
+        return workers.filter(last_paid__gte=month, last_paid__lt=_ends_before(month, today)).order_by(
+            "last_paid", "name", "id"
+        )
+    if slug == "dana-berakhir":
+        return (
+            workers.annotate(last_funded=_last_funded())
+            .filter(last_funded__gte=month, last_funded__lt=_ends_before(month, today))
+            .order_by("last_funded", "name", "id")
+        )
+    raise KeyError(slug)
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    nik: str | None = None
+    kpj: str | None = None
+    words: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.nik or self.kpj or self.words)
+
+
+def parse_search(text: str) -> SearchTerms:
+    """16 digits are a NIK, 11 digits a KPJ (spaces, dots and dashes ignored); anything else is words of
+    a name, each of which must appear in it."""
+    text = (text or "").strip()[:200]
+    digits = re.sub(r"[\s.\-]", "", text)
+    if digits.isdigit() and len(digits) == 16:
+        return SearchTerms(nik=digits)
+    if digits.isdigit() and len(digits) == 11:
+        return SearchTerms(kpj=digits)
+    words = tuple(word for word in re.split(r"\s+", fold(text)) if word)[:6]
+    return SearchTerms(words=words)
+
+
+def worker_search(queryset, *, user, terms: SearchTerms):
+    """Narrow a worker queryset by the terms. Exact NIK and KPJ searches only for roles that see
+    identifiers: for others they would confirm a guessed number (an oracle undoing the masking)."""
+    if terms.nik or terms.kpj:
+        if not authz.sees_identifiers(user):
+            return queryset.none()
+        if terms.nik:
+            return queryset.filter(nik=terms.nik)
+        return queryset.filter(Exists(Membership.objects.filter(worker=OuterRef("pk"), kpj=terms.kpj)))
+    if terms.words:
+        queryset = queryset.annotate(folded_name=Folded("name"))
+        for word in terms.words:
+            queryset = queryset.filter(folded_name__contains=word)
+    return queryset
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """The dashboard's counts for the area and month, beside which the lists' counts are shown."""
+
+    workers: int
+    active: int
+    in_arrears: int
+    lapsed: int
+
+    @property
+    def not_covered(self) -> int:
+        return self.workers - self.active
+
+
+def dashboard_figures(*, area_code: str, month: dt.date) -> DashboardFigures | None:
+    row = RegionCoverage.objects.filter(region_id=area_code, month=month).first()
+    if row is None:
+        return None
+    return DashboardFigures(
+        workers=row.workers, active=row.active, in_arrears=row.in_arrears, lapsed=row.lapsed
+    )
+
+
+def worklist_counts(*, user, month: dt.date, today: dt.date | None = None) -> dict[str, int]:
+    return {
+        item.slug: worklist_queryset(user=user, slug=item.slug, month=month, today=today).count()
+        for item in WORKLISTS
+    }
+
+
+# --- one worker ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundedSpan:
+    program: str
+    funder: str
+    first: dt.date
+    last: dt.date
+    months: int
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    status: str  # aktif, menunggak, nonaktif, none
+    label: str
+    last_paid: dt.date | None
+    months_due: int  # unpaid months up to and including the list month (0 when active)
+
+
+STATUS_LABELS = {
+    "aktif": "Aktif",
+    "menunggak": "Menunggak",
+    "nonaktif": "Nonaktif",
+    "none": "Belum pernah terdaftar",
+}
+
+
+def worker_state(worker: Worker, *, month: dt.date) -> WorkerState:
+    last_paid = worker.memberships.aggregate(last=Max("paid_through"))["last"]
+    if last_paid is None:
+        status = "none"
+    elif last_paid >= month:
+        status = "aktif"
+    elif last_paid >= add_months(month, -(UNPAID_MONTHS_BEFORE_LAPSE - 1)):
+        status = "menunggak"
+    else:
+        status = "nonaktif"
+    due = 0
+    if status in ("menunggak", "nonaktif"):
+        due = (month.year - last_paid.year) * 12 + month.month - last_paid.month
+    return WorkerState(status=status, label=STATUS_LABELS[status], last_paid=last_paid, months_due=due)
+
+
+def funded_spans(worker: Worker) -> list[FundedSpan]:
+    """Who funds which months: consecutive months of one program as one span."""
+    months = (
+        FundedMonth.objects.filter(worker=worker)
+        .select_related("program__funder")
+        .order_by("program_id", "month")
+    )
+    spans: list[FundedSpan] = []
+    current = None
+    for funded in months:
+        if (
+            current
+            and current["program_id"] == funded.program_id
+            and add_months(current["last"], 1) == funded.month
+        ):
+            current["last"] = funded.month
+            current["months"] += 1
+            continue
+        if current:
+            spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))
+        current = {
+            "program_id": funded.program_id,
+            "program": funded.program.name,
+            "funder": funded.program.funder.name,
+            "first": funded.month,
+            "last": funded.month,
+            "months": 1,
+        }
+    if current:
+        spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))
+    return sorted(spans, key=lambda span: span.first)
+
+
+# --- what waits for a role -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    title: str
+    url: str
+    detail: str
+
+
+PENDING_SCAN = 200
+
+
+def waiting_for(user) -> list[Waiting]:
+    """Decisions this user may take now (the authorization table decides), and the user's own imports
+    that are still running or failed."""
+    items: list[Waiting] = []
+    pending = (
+        Approval.objects.for_user(user)
+        .filter(status=ApprovalStatus.PENDING)
+        .select_related("submitted_by")
+        .order_by("submitted_at", "id")[:PENDING_SCAN]
+    )
+    for approval in pending:
+        if not may_decide(approval, user):
+            continue
+        if approval.kind == ApprovalKind.WORKER_IMPORT:
+            url = f"/impor/{approval.subject_id}/"
+        elif approval.kind == ApprovalKind.ALLOCATION_PLAN:
+            url = f"/dana/rencana/{approval.subject_id}/"
+        else:
+            url = "/dana/"
+        items.append(
+            Waiting(
+                title=approval.title,
+                url=url,
+                detail=f"{approval.get_kind_display()} · diajukan {approval.submitted_by or 'sistem'}",
+            )
+        )
+    mine = (
+        WorkerImport.objects.filter(submitted_by=user)
+        .filter(
+            Q(
+                status__in=[
+                    ImportStatus.CHECKING,
+                    ImportStatus.APPLYING,
+                    ImportStatus.FAILED,
+                    ImportStatus.PENDING_APPROVAL,
+                ]
+            )
+        )
+        .order_by("-created_at")[:20]
+    )
+    for record in mine:
+        items.append(
+            Waiting(
+                title=f"Impor #{record.pk}: {record.file_name}",
+                url=f"/impor/{record.pk}/",
+                detail=record.get_status_display(),
+            )
+        )
+    return items
+
+
+def area_region(user) -> Region | None:
+    if user.is_superuser and user.area_id is None:
+        return Region.objects.filter(code="36").first()
+    return Region.objects.filter(code=user.area_id).first() if user.area_id else None
