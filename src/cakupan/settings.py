@@ -143,7 +143,14 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed names and gzip copies made by `cakupan collectstatic` (`cakupan serve` runs it first):
+    # WhiteNoise then serves them compressed with a year-long immutable cache, so a phone downloads the
+    # chart library once. CAKUPAN_STATIC_MANIFEST=0 serves the source files as they are (the tests).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if os.environ.get("CAKUPAN_STATIC_MANIFEST", "1") == "1"
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 # Serve from the app directories directly so `cakupan serve` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True

@@ -82,10 +82,10 @@ def _open(browser, base_url: str, username: str, width: int = 1280):
         "console",
         lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None,
     )
-    page.goto(f"{base_url}/admin/login/?next=/cakupan/")
+    page.goto(f"{base_url}/akun/masuk/?next=/cakupan/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     return page, problems
 
@@ -186,6 +186,9 @@ def test_province_page_on_a_phone(live_server, dashboard_data):
         page, problems = _open(browser, live_server.url, "provinsi", width=360)
         assert _map_ready(page) == {"features": "8", "series": 8}
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # The colour scale spans the regencies' observed coverage, rounded out to 5 points, not 0-100%.
+        low, high = map(int, page.get_attribute("[data-testid=map]", "data-scale").split("-"))
+        assert 0 < low < high < 100 and low % 5 == 0 and high % 5 == 0
         screenshots = os.environ.get("CAKUPAN_SCREENSHOTS")
         if screenshots:
             page.screenshot(path=f"{screenshots}/provinsi-360.png", full_page=True)

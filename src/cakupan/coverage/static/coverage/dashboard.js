@@ -61,6 +61,18 @@
             window.location.assign(region.url);
           }
         });
+        // The colour scale spans the observed range (rounded out to 5 points), not 0-100%: regions at 23%
+        // and 54% must not share one pale shade.
+        var values = data.regions.map(function (region) { return region.pct; }).filter(function (value) {
+          return value !== null && value !== undefined;
+        });
+        var low = values.length ? Math.floor(Math.min.apply(null, values) / 5) * 5 : 0;
+        var high = values.length ? Math.ceil(Math.max.apply(null, values) / 5) * 5 : 100;
+        if (high - low < 10) {
+          high = Math.min(100, low + 10);
+          low = Math.max(0, high - 10);
+        }
+        element.dataset.scale = low + "-" + high;
         chart.setOption({
           animation: false,
           tooltip: {
@@ -78,15 +90,15 @@
           },
           visualMap: {
             type: "continuous",
-            min: 0,
-            max: 100,
+            min: low,
+            max: high,
             calculable: false,
             orient: "horizontal",
             left: "center",
             bottom: 0,
             itemWidth: 12,
             itemHeight: 160,
-            text: ["100%", "0%"],
+            text: [share.format(high) + "%", share.format(low) + "%"],
             textStyle: { color: TEXT },
             inRange: { color: ["#f3e6c4", "#a9d3a4", "#3c8f5e", BRAND] },
             formatter: function (value) {
@@ -151,7 +163,8 @@
         type: "category",
         inverse: true,
         data: data.labels,
-        axisLabel: { color: TEXT, width: 110, overflow: "truncate" },
+        // Long sector and region names wrap inside a third of the chart instead of being cut off.
+        axisLabel: { color: TEXT, width: Math.max(90, Math.floor(element.clientWidth / 3)), overflow: "break" },
       },
       series: [
         { name: "Terdaftar", type: "bar", data: data.workers, itemStyle: { color: MUTED } },

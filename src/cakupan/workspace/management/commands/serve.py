@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, port, host, workers, no_task_worker, **options):
+        # Hashed, compressed static files for WhiteNoise (settings.STORAGES); quick when nothing changed.
+        call_command("collectstatic", interactive=False, verbosity=0)
         if not no_task_worker:
             # Imports run as background tasks; one worker beside the web server processes them, restarted
             # by its supervisor whenever it stops. It shares the terminal's process group, so Ctrl+C stops
