@@ -22,7 +22,7 @@ are imported) does, in order:
    round, then --requests timed rounds in a shuffled order;
 4. naive peer, same run: for the same regions the same numbers (registered, informal, active, active
    BPU/PU, in arrears, lapsed, for the region and its children) computed by a live GROUP BY over
-   registry_worker LEFT JOIN coverage_membership, --naive-rounds rounds. Only the SQL is timed (no
+   registry_worker LEFT JOIN registry_membership, --naive-rounds rounds. Only the SQL is timed (no
    request handling, no denominators), so the ratio favours the peer. Its first round is checked
    against the roll-ups;
 5. incremental refresh after a 10,000-row import, twice: 10,000 new workers spread over the whole
@@ -148,8 +148,9 @@ def measure_api(codes: list[str], rounds: int) -> dict:
     from django.test import Client
 
     from cakupan.accounts.models import User
-    from cakupan.accounts.services import DEMO_ACCOUNTS, token_create, user_upsert_demo
+    from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
     from cakupan.coverage.models import RegionCoverage
+    from cakupan.workspace.services import token_create
 
     for account in DEMO_ACCOUNTS:
         user_upsert_demo(account=account, password="Banten-UCJ-2026")
@@ -185,9 +186,8 @@ def measure_api(codes: list[str], rounds: int) -> dict:
 def naive_sql(code: str) -> tuple[str, list]:
     """The region's children (or the desa itself) straight from the registry: per worker its best
     membership for the month, then one GROUP BY. Same status rules as coverage.services._build_facts."""
-    from cakupan.coverage.models import Membership
     from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE, _add_months
-    from cakupan.registry.models import Worker
+    from cakupan.registry.models import Membership, Worker
 
     group_length = CHILD_LENGTH.get(len(code), len(code))
     if len(code) == 13:
@@ -313,8 +313,13 @@ def measure_incremental(frame, label: str, workdir: Path) -> dict:
 
     path = workdir / f"impor-{label}.csv"
     write_csv(frame, path)
+    from dataclasses import replace
+
+    from cakupan.registry import aggregates
+
     calls: list[dict] = []
-    real_add = importing.run.coverage_add_workers
+    registered = aggregates.aggregates()
+    real_add = registered.add_workers
 
     def timed_add(**kwargs):
         started = time.perf_counter()
@@ -323,13 +328,13 @@ def measure_incremental(frame, label: str, workdir: Path) -> dict:
         return added
 
     before = Worker.objects.count()
-    importing.run.coverage_add_workers = timed_add
+    aggregates.aggregates_register(replace(registered, add_workers=timed_add))
     try:
         started = time.perf_counter()
         result = importing.workers_import(path=path)
         import_s = time.perf_counter() - started
     finally:
-        importing.run.coverage_add_workers = real_add
+        aggregates.aggregates_register(registered)
     if result.inserted != IMPORT_ROWS or result.invalid:
         raise SystemExit(f"import {label}: inserted {result.inserted}, invalid {result.invalid}")
     if len(calls) != 1 or calls[0]["month"] != AS_OF or calls[0]["added"] != IMPORT_ROWS:

@@ -97,9 +97,12 @@ def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
     if slug and month is not None:
         workers = selectors.worklist_queryset(user=request.user, slug=slug, month=month)
     else:
-        workers = Worker.objects.for_user(request.user).order_by("name", "id")
+        workers = Worker.objects.for_user(request.user).order_by(*selectors.LIST_ORDER)
     workers = selectors.worker_search(workers, user=request.user, terms=terms).select_related("desa")
     paginator = Paginator(workers, PAGE_SIZE)
+    if month is not None and terms.empty:
+        # The roll-up's exact figure instead of a COUNT over the whole area (Paginator reads `count`).
+        paginator.count = selectors.worklist_count(user=request.user, slug=slug or "semua", month=month)
     page = paginator.get_page(min(page_number, max(paginator.num_pages, 1)))
     rows = [
         {
