@@ -15,18 +15,21 @@ def region_within(region_code: str, area_code: str) -> bool:
 
 
 def area_range_sql(column: str, code: str) -> tuple[str, list[str]]:
-    """Raw SQL for "`column` lies in the area": the code itself or the range of its descendants, which an
-    index on the column serves ('.' is followed by '/' in ASCII, so "36.02." <= x < "36.02/")."""
-    return f"({column} = %s OR ({column} >= %s AND {column} < %s))", [code, f"{code}.", f"{code}/"]
+    """Raw SQL for "`column` lies in the area": the same single range as `area_filter`."""
+    return f"({column} >= %s AND {column} < %s)", [code, f"{code}/"]
 
 
 def area_filter(lookup: str, code: str) -> models.Q:
-    """Records whose region code (reached by `lookup`) is the code itself or lies beneath it: the same
-    range as `area_range_sql`, which an index on the code serves on both databases (a LIKE 'X.%' does
-    not: SQLite's LIKE is case-insensitive and PostgreSQL's needs the C collation)."""
-    return models.Q(**{lookup: code}) | models.Q(
-        **{f"{lookup}__gte": f"{code}.", f"{lookup}__lt": f"{code}/"}
-    )
+    """Records whose region code (reached by `lookup`) is the code itself or lies beneath it, as one range
+    on the code: `code <= x < code + "/"`. Region codes are digits and dots (Kemendagri), and '/' follows
+    '.' in ASCII while every digit comes after '/', so the range holds the code, "code." and everything
+    under it, and nothing else ("36.020" and "36.03" are outside).
+
+    One range, not "= code OR a range": an index on the code then answers the filter *and* returns the
+    rows in the index's order, so a page of a kab/kota's ~700,000 workers is read without sorting them
+    (with the OR, SQLite unions two index lookups and sorts the whole area). A LIKE 'X.%' reads every
+    row: SQLite's LIKE is case-insensitive and PostgreSQL's needs the C collation."""
+    return models.Q(**{f"{lookup}__gte": code, f"{lookup}__lt": f"{code}/"})
 
 
 class AreaScopedQuerySet(models.QuerySet):

@@ -110,6 +110,11 @@ def _last_funded():
     )
 
 
+def everyone_queryset(*, user):
+    """Everyone in the user's area, in the desa index's order, with the last paid month of each."""
+    return Worker.objects.for_user(user).annotate(last_paid=_last_paid()).order_by(*LIST_ORDER)
+
+
 def worklist_queryset(*, user, slug: str, month: dt.date, today: dt.date | None = None):
     """The workers of one list in the user's area for the month, desa by desa and within a desa by
     occupation: exactly the order of the registry's desa index (LIST_ORDER), so a page is read from the
@@ -123,7 +128,7 @@ def worklist_queryset(*, user, slug: str, month: dt.date, today: dt.date | None 
         return workers.filter(last_paid__gte=floor, last_paid__lt=month).order_by(*LIST_ORDER)
     if slug == "akan-berakhir":
         return workers.filter(last_paid__gte=month, last_paid__lt=_ends_before(month, today)).order_by(
-            "desa_id", "id"
+            *LIST_ORDER
         )
     if slug == "dana-berakhir":
         return (
@@ -156,6 +161,15 @@ def parse_search(text: str) -> SearchTerms:
         return SearchTerms(kpj=digits)
     words = tuple(word for word in re.split(r"\s+", fold(text)) if word)[:6]
     return SearchTerms(words=words)
+
+
+# A search counts its matches up to this many: counting every "siti" of a kab/kota reads all its names.
+SEARCH_COUNT_CAP = 1000
+
+
+def search_count(queryset) -> int:
+    """The number of matches, or SEARCH_COUNT_CAP + 1 when there are more ("lebih dari 1.000")."""
+    return queryset.order_by()[: SEARCH_COUNT_CAP + 1].count()
 
 
 def worker_search(queryset, *, user, terms: SearchTerms):
@@ -253,7 +267,12 @@ STATUS_LABELS = {
 
 
 def worker_state(worker: Worker, *, month: dt.date) -> WorkerState:
-    last_paid = worker.memberships.aggregate(last=Max("paid_through"))["last"]
+    """The worker's state in the month, from the list's `last_paid` annotation when the worker has one
+    (one query for the page, not one per row)."""
+    if hasattr(worker, "last_paid"):
+        last_paid = worker.last_paid
+    else:
+        last_paid = worker.memberships.aggregate(last=Max("paid_through"))["last"]
     if last_paid is None:
         status = "none"
     elif last_paid >= month:

@@ -97,12 +97,18 @@ def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
     if slug and month is not None:
         workers = selectors.worklist_queryset(user=request.user, slug=slug, month=month)
     else:
-        workers = Worker.objects.for_user(request.user).order_by(*selectors.LIST_ORDER)
+        workers = selectors.everyone_queryset(user=request.user)
     workers = selectors.worker_search(workers, user=request.user, terms=terms).select_related("desa")
     paginator = Paginator(workers, PAGE_SIZE)
+    # Paginator reads `count`: the roll-up's exact figure instead of a COUNT over the whole area, and a
+    # search's matches counted only up to the cap.
+    more_than = None
     if month is not None and terms.empty:
-        # The roll-up's exact figure instead of a COUNT over the whole area (Paginator reads `count`).
         paginator.count = selectors.worklist_count(user=request.user, slug=slug or "semua", month=month)
+    elif not terms.empty:
+        paginator.count = selectors.search_count(workers)
+        if paginator.count > selectors.SEARCH_COUNT_CAP:
+            more_than = selectors.SEARCH_COUNT_CAP
     page = paginator.get_page(min(page_number, max(paginator.num_pages, 1)))
     rows = [
         {
@@ -124,6 +130,7 @@ def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
             "page": page,
             "rows": rows,
             "total": paginator.count,
+            "more_than": more_than,
             "masked_search": (terms.nik or terms.kpj) and not authz.sees_identifiers(request.user),
             "may_register": authz.can(request.user, authz.WORKER_REGISTER),
         },

@@ -2,7 +2,7 @@
 every row (a LIKE 'X.%' is a full scan on SQLite and a Seq Scan on PostgreSQL)."""
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 
 from cakupan.audit.models import AuditAction, AuditEvent
 from cakupan.audit.services import audit_record
@@ -85,3 +85,44 @@ def test_the_database_check_refuses_a_language_collation(monkeypatch):
     monkeypatch.setattr(checks, "BYTE_ORDER_COLLATIONS", frozenset({"en_US.UTF-8"}))
     (error,) = checks.check_code_collation(None, databases=["default"])
     assert error.id == "cakupan.E004" and "'C.UTF-8'" in error.msg
+
+
+@pytest.mark.django_db
+def test_every_region_code_is_digits_and_dots():
+    """The single range `code <= x < code + '/'` relies on it (see area_filter)."""
+    import re
+
+    pattern = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+    codes = list(Region.objects.values_list("code", flat=True))
+    assert len(codes) > 1500 and [code for code in codes if not pattern.match(code)] == []
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize("area", ["36.02", "36.02.01"])
+def test_a_page_of_the_area_is_read_in_index_order_without_sorting(area):
+    from cakupan.workspace.selectors import LIST_ORDER
+
+    queryset = Worker.objects.in_area(area).order_by(*LIST_ORDER)[:25]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off")
+        plan = _plan(queryset)
+        assert "Sort" not in plan and "Index" in plan, plan
+    else:
+        plan = _plan(queryset)
+        assert "TEMP B-TREE" not in plan, plan
+        assert "SEARCH registry_worker USING INDEX worker_desa_cell" in plan, plan
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_old_or_filter_is_what_the_order_test_would_catch():
+    """With "= code OR range" SQLite unions two lookups and sorts: the assertion above is not vacuous."""
+    from cakupan.workspace.selectors import LIST_ORDER
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's planner is shown above with sorting forbidden")
+    either = Worker.objects.filter(
+        models.Q(desa__code="36.02") | models.Q(desa__code__gte="36.02.", desa__code__lt="36.02/")
+    )
+    plan = _plan(either.order_by(*LIST_ORDER)[:25])
+    assert "TEMP B-TREE" in plan, plan

@@ -224,3 +224,39 @@ def test_read_only_roles_are_not_offered_what_they_may_not_do(village, accounts,
     assert 'data-testid="edit"' not in page
     client.force_login(accounts["desa"])
     assert 'data-testid="edit"' in client.get(f"/pekerja/{village['never'].pk}/").content.decode()
+
+
+def test_a_search_counts_its_matches_only_up_to_the_cap(village, accounts, client, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 2)
+    client.force_login(accounts["desa"])
+    page = client.get("/pekerja/", {"q": "nur"}).content.decode()
+    assert 'data-testid="total">Lebih dari 2 pekerja cocok dengan “nur”.' in page
+    assert "Tambahkan kata lain" in page
+    # Four match; the pages hold the first cap + 1 of them.
+    assert page.count('class="status ') == 3
+    exact = client.get("/pekerja/", {"q": "hasanah"}).content.decode()
+    assert 'data-testid="total">1 pekerja cocok' in exact and "Tambahkan kata lain" not in exact
+
+
+def test_a_list_page_reads_the_states_in_one_query_not_one_per_row(village, accounts, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(accounts["desa"])
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    before = {path: queries(path) for path in ("/pekerja/", "/pekerja/daftar/belum-terlindungi/")}
+    for serial in range(7, 17):
+        _person(
+            f"36020145069000{serial:02d}", f"Tetangga {serial}", paid=dt.date(2026, 9, 1),
+            kpj=f"200000000{serial:02d}",
+        )  # fmt: skip
+    coverage_refresh(month=AS_OF)
+    after = {path: queries(path) for path in before}
+    assert after == before
+    page = client.get("/pekerja/").content.decode()
+    assert page.count('class="status status-menunggak"') == 11, page
