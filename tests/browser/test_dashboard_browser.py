@@ -91,14 +91,25 @@ def _open(browser, base_url: str, username: str, width: int = 1280):
 
 
 def _map_ready(page) -> dict:
-    page.wait_for_selector("[data-testid=map][data-state=ready]", timeout=15_000)
+    """The server-drawn map: its regions laid out with a size, and how many distinct colours they have."""
+    page.wait_for_selector("[data-testid=map] path", state="visible", timeout=15_000)
     return page.evaluate(
         """() => {
             const element = document.querySelector('[data-testid=map]');
-            const chart = echarts.getInstanceByDom(element);
-            return {features: element.dataset.features, series: chart.getOption().series[0].data.length};
+            const paths = [...element.querySelectorAll('a > path')];
+            const drawn = paths.filter((path) => {
+                const box = path.getBoundingClientRect();
+                return box.width > 0 && box.height > 0;
+            });
+            return {features: element.dataset.features, drawn: drawn.length,
+                    colours: new Set(paths.map((path) => path.getAttribute('fill'))).size};
         }"""
     )
+
+
+def _charts_drawn(page) -> None:
+    """The chart library arrives after the page's load event; then the bars and the trend are drawn."""
+    page.wait_for_selector("#tren canvas", timeout=30_000)
 
 
 def test_province_officer_reads_drills_and_exports(live_server, dashboard_data, tmp_path):
@@ -107,26 +118,22 @@ def test_province_officer_reads_drills_and_exports(live_server, dashboard_data, 
         assert page.url == f"{live_server.url}/cakupan/36/"
         assert page.text_content("[data-testid=coverage-pct]") == "42,9%"
         assert page.text_content("[data-testid=denominator]") == "5.760"
-        assert _map_ready(page) == {"features": "8", "series": 8}
+        drawn = _map_ready(page)
+        assert drawn["features"] == "8" and drawn["drawn"] == 8 and drawn["colours"] >= 4
         assert page.locator("[data-testid=children] tbody tr").count() == 8
+        _charts_drawn(page)
         assert page.locator("[data-chart=bar] canvas").count() == 4
         assert page.locator("#tren canvas").count() == 1
         screenshots = os.environ.get("CAKUPAN_SCREENSHOTS")
         if screenshots:
             page.screenshot(path=f"{screenshots}/provinsi-1280.png", full_page=True)
 
-        # Click Kabupaten Lebak on the map, at the point of the canvas where its centroid is drawn.
-        point = page.evaluate(
-            """() => {
-                const element = document.querySelector('[data-testid=map]');
-                const chart = echarts.getInstanceByDom(element);
-                const [x, y] = chart.convertToPixel({seriesIndex: 0}, [106.18, -6.6]);
-                const box = element.getBoundingClientRect();
-                return {x: box.left + x, y: box.top + y};
-            }"""
-        )
+        # Click Kabupaten Lebak on the map: its region is a link; its tooltip names it with its figures.
+        lebak = page.locator("[data-testid=map] a[data-code='36.02']")
+        tooltip = page.text_content("[data-testid=map] a[data-code='36.02'] title")
+        assert tooltip.startswith("Kabupaten Lebak: cakupan ")
         with page.expect_navigation():
-            page.mouse.click(point["x"], point["y"])
+            lebak.click()
         assert page.url == f"{live_server.url}/cakupan/36.02/"
         assert "Kabupaten Lebak" in page.text_content("h1")
         assert _map_ready(page)["features"] == str(page.locator("[data-testid=children] tbody tr").count())
@@ -184,7 +191,9 @@ def test_lebak_officer_sees_only_lebak(live_server, dashboard_data):
 def test_province_page_on_a_phone(live_server, dashboard_data):
     with chromium() as browser:
         page, problems = _open(browser, live_server.url, "provinsi", width=360)
-        assert _map_ready(page) == {"features": "8", "series": 8}
+        drawn = _map_ready(page)
+        assert drawn["features"] == "8" and drawn["drawn"] == 8
+        _charts_drawn(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # The colour scale spans the regencies' observed coverage, rounded out to 5 points, not 0-100%.
         low, high = map(int, page.get_attribute("[data-testid=map]", "data-scale").split("-"))

@@ -24,7 +24,7 @@ from cakupan.accounts.authorization import require_action
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.formatting import decimal_number, month_long, number, percent
-from cakupan.coverage import dashboard, exports
+from cakupan.coverage import dashboard, exports, mapsvg
 from cakupan.regions.models import Region, RegionLevel
 
 security_log = logging.getLogger("cakupan.security")
@@ -118,6 +118,50 @@ def _children_geojson(code: str) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
 
 
+@functools.lru_cache(maxsize=512)
+def _children_outline(code: str) -> mapsvg.Outline:
+    name = CHILD_BOUNDARIES.get(len(code))
+    return mapsvg.outline(_boundary_features(name).get(code, []) if name else [])
+
+
+def _map_svg(code: str, children: list[dict]) -> dict:
+    """The map drawn on the server: each child's outline, coloured on the observed range, a link to its
+    page and a tooltip (<title>) with its figures."""
+    outline = _children_outline(code)
+    low, high = mapsvg.colour_range(
+        float(child["coverage_pct"]) if child["coverage_pct"] is not None else None for child in children
+    )
+    by_code = {child["code"]: child for child in children}
+    shapes = []
+    for shape in outline.shapes:
+        child = by_code.get(shape.code)
+        if child is None:
+            continue
+        pct = float(child["coverage_pct"]) if child["coverage_pct"] is not None else None
+        shapes.append(
+            {
+                "code": shape.code,
+                "path": shape.path,
+                "fill": mapsvg.colour(pct, low, high),
+                "url": child["url"],
+                "title": f"{child['name']}: cakupan "
+                f"{percent(child['coverage_pct']) if pct is not None else 'belum ada angka'}, "
+                f"{number(child['covered'])} dari {number(child['denominator'])} pekerja",
+            }
+        )
+    return {
+        "width": outline.width,
+        "height": outline.height,
+        "shapes": shapes,
+        "low": low,
+        "high": high,
+        "stops": [
+            {"offset": index * 100 // (len(mapsvg.STOPS) - 1), "colour": colour}
+            for index, colour in enumerate(mapsvg.STOPS)
+        ],
+    }
+
+
 def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
     status = domain_error_status(error)
     if status == 403:
@@ -187,21 +231,6 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
         }
         for child in summary.children
     ]
-    map_data = {
-        "geojson": reverse("coverage:map", args=[figure.code]),
-        "level": exports.CHILD_LEVEL_TITLES[figure.level],
-        "regions": [
-            {
-                "code": child["code"],
-                "name": child["name"],
-                "pct": float(child["coverage_pct"]) if child["coverage_pct"] is not None else None,
-                "covered": child["covered"],
-                "denominator": child["denominator"],
-                "url": child["url"],
-            }
-            for child in children
-        ],
-    }
     breakdown_rows = _breakdowns(request, summary)
     breakdowns = [
         {
@@ -234,7 +263,7 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
         "crumbs": crumbs,
         "children": children,
         "child_level": exports.CHILD_LEVEL_TITLES[figure.level],
-        "map_data": map_data,
+        "map_svg": _map_svg(figure.code, children),
         "breakdowns": breakdowns,
         "trend": history,
         "trend_chart": trend_chart,

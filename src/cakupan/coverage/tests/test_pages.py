@@ -106,12 +106,15 @@ def test_province_page_headline_and_children(as_user):
     assert sum(int(row[4].replace(".", "")) for row in rows) == 5760
     assert sum(int(row[3].replace(".", "")) for row in rows) == 2471
     assert '<a href="/cakupan/36.02/">Kabupaten Lebak</a>' in html
-    # The map's data: one entry per child, each with the link the click follows.
-    data = json.loads(
-        re.search(r'<script id="data-peta" type="application/json">(.*?)</script>', html).group(1)
-    )
-    assert data["geojson"] == "/cakupan/peta/36.geojson"
-    assert [region["url"] for region in data["regions"]][:2] == ["/cakupan/36.01/", "/cakupan/36.02/"]
+    # The map is drawn in the page: one outline per child, each a link with its figures as the tooltip,
+    # coloured on the observed range (Lebak's 26,4% is the lowest, the darkest is the highest).
+    svg = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)
+    assert 'data-features="8"' in svg and 'data-scale="' in svg
+    links = re.findall(r'<a href="([^"]+)" data-code="([^"]+)"', svg)
+    assert links[:2] == [("/cakupan/36.01/", "36.01"), ("/cakupan/36.02/", "36.02")] and len(links) == 8
+    assert len(re.findall(r'<path d="M[^"]+Z" fill="#[0-9a-f]{6}">', svg)) == 8
+    assert "<title>Kabupaten Lebak: cakupan 26,4%, 181 dari 685 pekerja</title>" in svg
+    assert "data-peta" not in html
     # No inline script or style: the Content-Security-Policy would block it.
     assert "style=" not in html and "onclick" not in html
     assert re.findall(r"<script(?![^>]*(?:src=|application/json))", html) == []

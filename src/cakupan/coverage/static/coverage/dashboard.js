@@ -1,9 +1,13 @@
-/* Charts of the coverage dashboard: the choropleth map of the children, breakdown bars and the trend.
+/* Charts of the coverage dashboard: breakdown bars and the trend. (The map is SVG drawn by the server.)
  *
  * The Content-Security-Policy allows no inline script or style, so the page hands its data over in
  * <script type="application/json"> blocks and this file draws. Every chart repeats a table on the page,
- * so nothing is lost when JavaScript or the map fails. Tooltips use ECharts' rich-text mode: its HTML
- * tooltips carry style="" attributes, which the policy would block.
+ * so nothing is lost when JavaScript fails. Tooltips use ECharts' rich-text mode: its HTML tooltips carry
+ * style="" attributes, which the policy would block.
+ *
+ * The chart library (1.1 MB, about 360 kB compressed) is fetched only after the page has loaded: on a
+ * phone over 3G it would otherwise share the line with the page's own stylesheet and hold back the
+ * first paint, map included, by seconds. The page names it in data-echarts on this script's element.
  */
 (function () {
   "use strict";
@@ -28,110 +32,6 @@
 
   function percentText(value) {
     return value === null || value === undefined ? "–" : share.format(value) + "%";
-  }
-
-  function drawMap(element) {
-    var data = readJson(element.dataset.map);
-    if (!data || !data.regions.length) {
-      return;
-    }
-    var byCode = {};
-    data.regions.forEach(function (region) {
-      byCode[region.code] = region;
-    });
-    element.dataset.state = "loading";
-    fetch(data.geojson, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.json();
-      })
-      .then(function (geojson) {
-        var name = "wilayah-" + data.geojson;
-        echarts.registerMap(name, geojson);
-        var chart = start(element);
-        chart.on("finished", function () {
-          element.dataset.state = "ready";
-          element.dataset.features = String(geojson.features.length);
-        });
-        chart.on("click", function (event) {
-          var region = byCode[event.name];
-          if (region) {
-            window.location.assign(region.url);
-          }
-        });
-        // The colour scale spans the observed range (rounded out to 5 points), not 0-100%: regions at 23%
-        // and 54% must not share one pale shade.
-        var values = data.regions.map(function (region) { return region.pct; }).filter(function (value) {
-          return value !== null && value !== undefined;
-        });
-        var low = values.length ? Math.floor(Math.min.apply(null, values) / 5) * 5 : 0;
-        var high = values.length ? Math.ceil(Math.max.apply(null, values) / 5) * 5 : 100;
-        if (high - low < 10) {
-          high = Math.min(100, low + 10);
-          low = Math.max(0, high - 10);
-        }
-        element.dataset.scale = low + "-" + high;
-        chart.setOption({
-          animation: false,
-          tooltip: {
-            trigger: "item",
-            renderMode: "richText",
-            formatter: function (item) {
-              var region = byCode[item.name];
-              if (!region) {
-                return item.name;
-              }
-              return region.name + " (" + region.code + ")\nCakupan " + percentText(region.pct) +
-                "\n" + integer.format(region.covered) + " dari " + integer.format(region.denominator) +
-                " pekerja";
-            },
-          },
-          visualMap: {
-            type: "continuous",
-            min: low,
-            max: high,
-            calculable: false,
-            orient: "horizontal",
-            left: "center",
-            bottom: 0,
-            itemWidth: 12,
-            itemHeight: 160,
-            text: [share.format(high) + "%", share.format(low) + "%"],
-            textStyle: { color: TEXT },
-            inRange: { color: ["#f3e6c4", "#a9d3a4", "#3c8f5e", BRAND] },
-            formatter: function (value) {
-              return share.format(value) + "%";
-            },
-          },
-          series: [
-            {
-              type: "map",
-              map: name,
-              nameProperty: "code",
-              roam: false,
-              selectedMode: false,
-              top: 8,
-              bottom: 44,
-              left: 8,
-              right: 8,
-              label: { show: false },
-              itemStyle: { borderColor: "#ffffff", borderWidth: 1, areaColor: "#e2e6ea" },
-              emphasis: { label: { show: false }, itemStyle: { areaColor: "#f2b84b" } },
-              data: data.regions.map(function (region) {
-                return { name: region.code, value: region.pct };
-              }),
-            },
-          ],
-        });
-        element.dataset.series = String(chart.getOption().series[0].data.length);
-      })
-      .catch(function () {
-        element.dataset.state = "failed";
-        element.classList.add("failed");
-        element.textContent = "Peta tidak dapat dimuat; angka per wilayah ada di tabel.";
-      });
   }
 
   function drawBars(element) {
@@ -205,11 +105,7 @@
     });
   }
 
-  function init() {
-    if (typeof echarts === "undefined") {
-      return;
-    }
-    document.querySelectorAll("[data-map]").forEach(drawMap);
+  function draw() {
     document.querySelectorAll("[data-chart=bar]").forEach(drawBars);
     document.querySelectorAll("[data-chart=line]").forEach(drawTrend);
     var pending = null;
@@ -223,9 +119,25 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
+  var library = document.currentScript && document.currentScript.dataset.echarts;
+
+  function load() {
+    if (typeof echarts !== "undefined") {
+      draw();
+      return;
+    }
+    if (!library || !document.querySelector("[data-chart]")) {
+      return;
+    }
+    var script = document.createElement("script");
+    script.src = library;
+    script.addEventListener("load", draw);
+    document.head.appendChild(script);
+  }
+
+  if (document.readyState === "complete") {
+    load();
   } else {
-    init();
+    window.addEventListener("load", load);
   }
 })();
