@@ -241,3 +241,23 @@ def test_the_worker_list_refuses_pages_it_cannot_have(client, setting):
         assert (response.status_code, response.json()["code"]) == (422, "parameter_invalid"), query
     last = client.get("/api/v1/workers?page=10000000", **headers)
     assert last.status_code == 200 and last.json()["items"] == []
+
+
+def test_the_landing_page_carries_its_stylesheet_under_the_responses_nonce(client, setting):
+    import re
+
+    first, second = client.get("/"), client.get("/")
+    nonces = []
+    for response in (first, second):
+        page = response.content.decode()
+        (nonce,) = re.findall(r'<style nonce="([^"]+)">', page)
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        assert ".site-header" in page
+        assert 'rel="stylesheet"' not in page
+        nonces.append(nonce)
+    # A fresh nonce each response, and still no 'unsafe-inline' for styles.
+    assert nonces[0] != nonces[1] and len(nonces[0]) >= 16
+    assert "unsafe-inline" not in first["Content-Security-Policy"]
+    # Other pages link the stylesheet (cached) and put no nonce in their policy.
+    other = client.get("/kalkulator/")
+    assert 'rel="stylesheet"' in other.content.decode() and "nonce-" not in other["Content-Security-Policy"]
