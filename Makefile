@@ -45,6 +45,8 @@ bench: setup system
 	$(BIN)/python bench/generate_bench.py
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/coverage_bench.py
+	$(BIN)/python bench/worker_list_bench.py
+	$(BIN)/python bench/phone_bench.py
 
 clean:
 	rm -rf $(VENV) var

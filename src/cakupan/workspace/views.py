@@ -4,6 +4,8 @@ field agents, a worker's page, and adding or changing a worker by hand (a one-ro
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -73,8 +75,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "region": region,
             "month": month,
             "worklists": [(item, counts.get(item.slug, 0)) for item in WORKLISTS],
+            "lazy_counts": any(count is None for count in counts.values()),
             "figures": figures,
             "waiting": selectors.waiting_for(request.user),
+            "tasks_healthy": selectors.tasks_healthy(),
             "may_register": authz.can(request.user, authz.WORKER_REGISTER),
         },
     )
@@ -82,34 +86,82 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@require_action(authz.WORKER_VIEW)
-def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
-    """One worklist (or, without one, everyone in the area), optionally narrowed by a search."""
+@require_action(authz.STAFF_PAGES)
+def health(request: HttpRequest) -> HttpResponse:
+    """The staff health page: is background work being done, and which imports of my area it holds up."""
+    return render(request, "workspace/health.html", selectors.system_health(user=request.user))
+
+
+@dataclass(frozen=True)
+class _UncountedPaginator:
+    num_pages = None
+
+
+@dataclass(frozen=True)
+class SeekPage:
+    """A page of a list whose total is not known yet: whether there is a next page is read by fetching
+    one row more than the page holds."""
+
+    number: int
+    has_next: bool
+    paginator: _UncountedPaginator = _UncountedPaginator()
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _list_request(request: HttpRequest, slug: str):
+    """The list's month, page number, search terms and queryset; DomainError for a bad parameter."""
     if slug and slug not in WORKLIST_SLUGS:
         raise Http404("Daftar kerja tidak dikenal.")
-    try:
-        month = _month(request)
-        page_number = _page_number(request)
-    except DomainError as error:
-        return _bad_request(request, error)
-    query = request.GET.get("q", "")
-    terms = selectors.parse_search(query)
+    month = _month(request)
+    page_number = _page_number(request)
+    terms = selectors.parse_search(request.GET.get("q", ""))
     if slug and month is not None:
         workers = selectors.worklist_queryset(user=request.user, slug=slug, month=month)
     else:
         workers = selectors.everyone_queryset(user=request.user)
     workers = selectors.worker_search(workers, user=request.user, terms=terms).select_related("desa")
-    paginator = Paginator(workers, PAGE_SIZE)
-    # Paginator reads `count`: the roll-up's exact figure instead of a COUNT over the whole area, and a
-    # search's matches counted only up to the cap.
-    more_than = None
-    if month is not None and terms.empty:
-        paginator.count = selectors.worklist_count(user=request.user, slug=slug or "semua", month=month)
-    elif not terms.empty:
-        paginator.count = selectors.search_count(workers)
-        if paginator.count > selectors.SEARCH_COUNT_CAP:
-            more_than = selectors.SEARCH_COUNT_CAP
-    page = paginator.get_page(min(page_number, max(paginator.num_pages, 1)))
+    return month, page_number, terms, workers
+
+
+def _count_text(count: int) -> tuple[int, int | None]:
+    more_than = selectors.SEARCH_COUNT_CAP if count > selectors.SEARCH_COUNT_CAP else None
+    return count, more_than
+
+
+@login_required
+@require_GET
+@require_action(authz.WORKER_VIEW)
+def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
+    """One worklist (or, without one, everyone in the area), optionally narrowed by a search."""
+    try:
+        month, page_number, terms, workers = _list_request(request, slug)
+    except DomainError as error:
+        return _bad_request(request, error)
+    quick = month is None or selectors.count_is_quick(user=request.user, slug=slug, month=month, terms=terms)
+    total = more_than = None
+    if quick:
+        paginator = Paginator(workers, PAGE_SIZE)
+        if month is not None:
+            # Paginator reads `count`: the roll-up's figure or a capped search count, not a COUNT of the area.
+            paginator.count = selectors.list_count(
+                user=request.user, slug=slug, month=month, terms=terms, queryset=workers
+            )
+        total, more_than = _count_text(paginator.count)
+        page = paginator.get_page(min(page_number, max(paginator.num_pages, 1)))
+        listed = list(page.object_list)
+    else:
+        offset = (page_number - 1) * PAGE_SIZE
+        fetched = list(workers[offset : offset + PAGE_SIZE + 1])
+        page = SeekPage(number=page_number, has_next=len(fetched) > PAGE_SIZE)
+        listed = fetched[:PAGE_SIZE]
     rows = [
         {
             "worker": worker,
@@ -117,8 +169,9 @@ def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
             "state": selectors.worker_state(worker, month=month) if month else None,
             "sector": SECTOR_LABELS.get(worker.sector, worker.sector),
         }
-        for worker in page.object_list
+        for worker in listed
     ]
+    query = request.GET.get("q", "")
     return render(
         request,
         "workspace/worker_list.html",
@@ -129,11 +182,36 @@ def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
             "query": query,
             "page": page,
             "rows": rows,
-            "total": paginator.count,
+            "total": total,
             "more_than": more_than,
+            "count_query": urlencode(
+                {"daftar": slug, "q": query, "bulan": f"{month:%Y-%m}" if month else ""}
+            ),
             "masked_search": (terms.nik or terms.kpj) and not authz.sees_identifiers(request.user),
             "may_register": authz.can(request.user, authz.WORKER_REGISTER),
         },
+    )
+
+
+@login_required
+@require_GET
+@require_action(authz.WORKER_VIEW)
+def worker_count(request: HttpRequest) -> HttpResponse:
+    """The count of a list of a large area, fetched by its page once shown (?daftar=&q=&bulan=)."""
+    slug = request.GET.get("daftar", "")
+    try:
+        month, _, terms, workers = _list_request(request, slug)
+    except DomainError as error:
+        return render(request, "workspace/_count.html", {"error": error}, status=400)
+    if month is None:
+        total = 0
+    else:
+        total = selectors.list_count(user=request.user, slug=slug, month=month, terms=terms, queryset=workers)
+    count, more_than = _count_text(total)
+    return render(
+        request,
+        "workspace/_count.html",
+        {"total": count, "more_than": more_than, "query": request.GET.get("q", "")},
     )
 
 

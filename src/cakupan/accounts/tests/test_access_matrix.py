@@ -152,8 +152,10 @@ MATRIX = {
     # The staff workspace: worklists and worker pages for every staff role inside its area; adding and
     # changing workers only for the roles that register them.
     "kerja/": _page(STAFF),
+    "kerja/kesehatan/": _page(STAFF),
     "pekerja/": _page(STAFF),
     "pekerja/daftar/<slug:slug>/": _page(STAFF),
+    "pekerja/jumlah/": _page(STAFF),
     "pekerja/baru/": _page(REGISTERING),
     "pekerja/<int:worker_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
     "pekerja/<int:worker_id>/ubah/": _page(REGISTERING, outside_ok=frozenset({"admin"})),

@@ -1,8 +1,10 @@
 """Template filters for the Indonesian formats of `cakupan.core.formatting`; blanks show as a dash."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 
 from cakupan.core import formatting
 
@@ -35,5 +37,9 @@ def rupiah(value):
 
 @register.filter
 def tanggal(value):
-    """date(2026, 11, 3) → 3 November 2026."""
-    return "–" if value is None else formatting.date_long(value)
+    """date(2026, 11, 3) → 3 November 2026; an aware datetime by its day in Asia/Jakarta."""
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formatting.date_long(value)

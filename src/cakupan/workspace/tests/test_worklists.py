@@ -260,3 +260,61 @@ def test_a_list_page_reads_the_states_in_one_query_not_one_per_row(village, acco
     assert after == before
     page = client.get("/pekerja/").content.decode()
     assert page.count('class="status status-menunggak"') == 11, page
+
+
+def test_a_large_areas_counts_arrive_after_its_page(village, accounts, client, monkeypatch):
+    """Above INLINE_COUNT_LIMIT workers, lists the roll-up does not count show their page at once and fetch
+    their count from /pekerja/jumlah/; the roll-up's counts stay inline."""
+    from cakupan.workspace import views
+
+    monkeypatch.setattr(selectors, "INLINE_COUNT_LIMIT", 0)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(accounts["lebak"])
+    page = client.get("/pekerja/daftar/akan-berakhir/").content.decode()
+    assert 'data-testid="count-pending"' in page and "htmx-2.0.11.min.js" in page
+    assert 'hx-get="/pekerja/jumlah/?daftar=akan-berakhir&amp;q=&amp;bulan=2026-11"' in page
+    assert "Nur Aisyah" in page
+    fragment = client.get("/pekerja/jumlah/", {"daftar": "akan-berakhir", "bulan": "2026-11"})
+    assert fragment.status_code == 200 and 'data-testid="count">1<' in fragment.content.decode()
+
+    # A search: the page is paged by looking one row ahead; its count comes afterwards.
+    first = client.get("/pekerja/", {"q": "nur"}).content.decode()
+    assert first.count('class="status ') == 2 and "Berikutnya" in first and "Halaman 1<" in first
+    third = client.get("/pekerja/", {"q": "nur", "page": "3"}).content.decode()
+    assert third.count('class="status ') == 1 and "Berikutnya" not in third and "Sebelumnya" in third
+    past = client.get("/pekerja/", {"q": "nur", "page": "9"}).content.decode()
+    assert 'data-testid="past-the-end"' in past and "Tidak ada pekerja di halaman 9" in past
+    assert 'data-testid="count">5<' in client.get("/pekerja/jumlah/", {"q": "nur"}).content.decode()
+
+    # The roll-up's lists stay counted inline, and the home page fetches only the others.
+    assert 'data-testid="count-pending"' not in client.get("/pekerja/daftar/menunggak/").content.decode()
+    home = client.get("/kerja/").content.decode()
+    assert 'data-testid="count-belum-terlindungi">4<' in home
+    assert 'hx-get="/pekerja/jumlah/?daftar=akan-berakhir&amp;bulan=2026-11"' in home
+
+
+def test_the_count_fragment_refuses_bad_parameters(village, accounts, client):
+    client.force_login(accounts["lebak"])
+    response = client.get("/pekerja/jumlah/", {"daftar": "menunggak", "bulan": "9999-12"})
+    assert response.status_code == 400 and "di luar rentang" in response.content.decode()
+    assert client.get("/pekerja/jumlah/", {"daftar": "tidak-ada"}).status_code == 404
+    assert (
+        'data-testid="count">1<' in client.get("/pekerja/jumlah/", {"daftar": "menunggak"}).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("month", "today", "expected"),
+    [
+        # 1 October + 30 days is 31 October, the last day of October: cover paid through October counts.
+        (dt.date(2026, 10, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)),
+        (dt.date(2026, 11, 1), dt.date(2026, 11, 20), dt.date(2026, 12, 1)),
+        # 30 January + 30 days is 1 March: February's cover (to 28 February) ends within the 30 days.
+        (dt.date(2027, 1, 1), dt.date(2027, 1, 30), dt.date(2027, 3, 1)),
+        # A past month looks ahead from its last day: 30 September + 30 days is 30 October, before
+        # October's cover ends.
+        (dt.date(2026, 9, 1), dt.date(2026, 11, 20), dt.date(2026, 10, 1)),
+    ],
+)
+def test_cover_ending_within_30_days_includes_a_month_ending_on_the_30th_day(month, today, expected):
+    assert selectors._ends_before(month, today) == expected
