@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
+from cakupan.core import params
 from cakupan.core.apportion import largest_remainder
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import month_long
@@ -62,18 +64,16 @@ class CoverageSummary:
     notes: list[str] = field(default_factory=list)
 
 
+# The dashboard's months: from the first month of the registry's history to the current one.
+EARLIEST_MONTH = dt.date(2000, 1, 1)
+
+
 def parse_month(text: str | None) -> dt.date | None:
-    """'2026-11' → date(2026, 11, 1); refuses other shapes and future months with a Bahasa message."""
-    if text in (None, ""):
-        return None
-    try:
-        month = dt.datetime.strptime(text, "%Y-%m").date()
-    except (TypeError, ValueError):
-        raise DomainError(
-            "month_invalid", f"Bulan '{text}' tidak sah: gunakan format YYYY-MM.", field="month"
-        ) from None
-    if month > dt.date.today().replace(day=1):
-        raise DomainError("month_future", f"Bulan {text} belum terjadi.", field="month")
+    """'2026-11' → date(2026, 11, 1) through the shared month check (`core.params`); a month after the
+    current one (Asia/Jakarta) is month_future, one before 2000 month_out_of_range."""
+    month = params.parse_month(text, earliest=EARLIEST_MONTH, latest=dt.date(9999, 12, 1), field="month")
+    if month is not None and month > timezone.localdate().replace(day=1):
+        raise DomainError("month_future", f"Bulan {text.strip()} belum terjadi.", field="month")
     return month
 
 

@@ -70,6 +70,8 @@ def test_registry_denominator(client, dashboard_data):
         ({"region": "36", "month": "2026-13"}, 400, "month_invalid"),
         ({"region": "36", "month": "November"}, 400, "month_invalid"),
         ({"region": "36", "month": "2099-01"}, 400, "month_future"),
+        ({"region": "36", "month": "1999-12"}, 400, "month_out_of_range"),
+        ({"region": "36", "month": "0001-01"}, 400, "month_out_of_range"),
         ({"region": "36", "month": "2020-01"}, 404, "coverage_month_missing"),
         ({"region": "36", "denominator": "penduduk"}, 400, "denominator_unknown"),
     ],

@@ -217,8 +217,10 @@ def test_the_lebak_officer_sees_only_lebak(as_user):
     ("params", "code", "status", "message"),
     [
         ({}, "36.99", 404, "Kode wilayah &#x27;36.99&#x27; tidak dikenal."),
-        ({"bulan": "2026-13"}, "36", 400, "Bulan &#x27;2026-13&#x27; tidak sah: gunakan format YYYY-MM."),
-        ({"bulan": "November"}, "36", 400, "gunakan format YYYY-MM"),
+        ({"bulan": "2026-13"}, "36", 400, "Bulan &#x27;2026-13&#x27; tidak sah: gunakan format TTTT-BB"),
+        ({"bulan": "November"}, "36", 400, "gunakan format TTTT-BB"),
+        ({"bulan": "1900-01"}, "36", 400, "di luar rentang yang tersedia"),
+        ({"bulan": "0001-01"}, "36", 400, "di luar rentang yang tersedia"),
         ({"bulan": "2099-01"}, "36", 400, "Bulan 2099-01 belum terjadi."),
         ({"bulan": "2020-01"}, "36", 404, "Belum ada data cakupan Januari 2020 untuk Banten."),
         ({"penyebut": "penduduk"}, "36", 400, "Penyebut harus employed, labour_force atau registry."),
