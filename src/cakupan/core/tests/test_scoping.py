@@ -107,7 +107,10 @@ def test_a_page_of_the_area_is_read_in_index_order_without_sorting(area):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_sort = off")
         plan = _plan(queryset)
-        assert "Sort" not in plan and "Index" in plan, plan
+        # PostgreSQL's index ends in heap positions, not ids: at most an incremental sort of the rows
+        # that tie on every index column, never a sort of the area.
+        sorts_all = "Sort" in plan and "Presorted Key: desa_id, sector, sex, decile, birth_date" not in plan
+        assert not sorts_all and "Index Scan using worker_desa_cell" in plan, plan
     else:
         plan = _plan(queryset)
         assert "TEMP B-TREE" not in plan, plan
