@@ -131,9 +131,10 @@ def _list_request(request: HttpRequest, slug: str):
     return month, page_number, terms, workers
 
 
-def _count_text(count: int) -> tuple[int, int | None]:
-    more_than = selectors.SEARCH_COUNT_CAP if count > selectors.SEARCH_COUNT_CAP else None
-    return count, more_than
+def _count_text(count: int, terms) -> tuple[int, int | None]:
+    """Only a search's count is capped (SEARCH_COUNT_CAP + 1 means more); a list's count is exact."""
+    capped = not terms.empty and count > selectors.SEARCH_COUNT_CAP
+    return count, selectors.SEARCH_COUNT_CAP if capped else None
 
 
 @login_required
@@ -154,7 +155,7 @@ def worker_list(request: HttpRequest, slug: str = "") -> HttpResponse:
             paginator.count = selectors.list_count(
                 user=request.user, slug=slug, month=month, terms=terms, queryset=workers
             )
-        total, more_than = _count_text(paginator.count)
+        total, more_than = _count_text(paginator.count, terms)
         page = paginator.get_page(min(page_number, max(paginator.num_pages, 1)))
         listed = list(page.object_list)
     else:
@@ -207,7 +208,7 @@ def worker_count(request: HttpRequest) -> HttpResponse:
         total = 0
     else:
         total = selectors.list_count(user=request.user, slug=slug, month=month, terms=terms, queryset=workers)
-    count, more_than = _count_text(total)
+    count, more_than = _count_text(total, terms)
     return render(
         request,
         "workspace/_count.html",

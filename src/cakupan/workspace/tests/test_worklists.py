@@ -318,3 +318,14 @@ def test_the_count_fragment_refuses_bad_parameters(village, accounts, client):
 )
 def test_cover_ending_within_30_days_includes_a_month_ending_on_the_30th_day(month, today, expected):
     assert selectors._ends_before(month, today) == expected
+
+
+def test_only_a_searchs_count_is_capped(village, accounts, client, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 2)
+    client.force_login(accounts["lebak"])
+    assert 'data-testid="total">6 pekerja.' in client.get("/pekerja/").content.decode()
+    fragment = client.get("/pekerja/jumlah/", {"daftar": "belum-terlindungi"}).content.decode()
+    assert 'data-testid="count">4<' in fragment
+    assert (
+        'data-testid="count">Lebih dari 2<' in client.get("/pekerja/jumlah/", {"q": "nur"}).content.decode()
+    )
