@@ -44,7 +44,7 @@ class FunderOfficerAdmin(ReadOnlyAdmin):
 
 @admin.register(FundingProgram)
 class FundingProgramAdmin(AreaScopedAdminMixin, ReadOnlyAdmin):
-    list_display = ("name", "funder", "budget", "fiscal_year", "start_month", "months", "status")
+    list_display = ("name", "funder", "budget", "fiscal_year", "start_month", "months", "policy", "status")
     list_filter = ("status", "fiscal_year", "funder__kind")
     search_fields = ("name", "funder__name")
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
-from cakupan.allocation import solver as allocation_solver
+from cakupan.allocation import policy as allocation_policy
 from cakupan.allocation.instance import instance_from_arrays
 from cakupan.approvals.handlers import register_approval_handler
 from cakupan.approvals.models import ApprovalKind
@@ -122,9 +122,9 @@ def allocation_plan_create(
     max_seconds: float | None = None,
     title: str = "",
 ) -> AllocationPlan:
-    """Choose whom each program funds (highest total priority within budgets and eligibility, no
-    worker-month twice), save the plan and submit it for approval. Commits nothing: the checker's
-    approval does. Budgets are what is available minus what pending plans already ask for."""
+    """Choose whom each program funds (by each program's allocation policy, within budgets and
+    eligibility, no worker-month twice), save the plan and submit it for approval. Commits nothing: the
+    checker's approval does. Budgets are what is available minus what pending plans already ask for."""
     started = time.perf_counter()
     programs = list(
         FundingProgram.objects.select_related("funder").filter(pk__in=[p.pk for p in programs]).order_by("pk")
@@ -149,7 +149,12 @@ def allocation_plan_create(
             "allocation_no_candidates",
             "Tidak ada pekerja yang memenuhi syarat dan belum didanai untuk program ini.",
         )
-    solution = allocation_solver.solve(instance, max_seconds=max_seconds)
+    solution = allocation_policy.solve_with_policies(
+        instance,
+        deciles=people.get_column("decile").fill_null(0).to_numpy(),
+        policies=tuple(p.policy for p in programs),
+        max_seconds=max_seconds,
+    )
     assignment = np.asarray(solution.assignment, dtype=np.int64)
     chosen = people.with_columns(pl.Series("program_index", assignment)).filter(pl.col("program_index") >= 0)
     if chosen.is_empty():
@@ -258,6 +263,7 @@ def plan_summary(plan, programs, chosen: pl.DataFrame, *, budgets) -> dict:
                 "program_id": program.pk,
                 "name": program.name,
                 "funder": program.funder.name,
+                "policy": program.policy,
                 "funded": int(row["funded"]),
                 "cost": int(row["cost"]),
                 "budget_available": int(budgets[index]),

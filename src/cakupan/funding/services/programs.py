@@ -15,6 +15,7 @@ from cakupan.funding import candidates as candidates_module
 from cakupan.funding import ledger
 from cakupan.funding.models import (
     AccountKind,
+    AllocationPolicy,
     Funder,
     FunderKind,
     FundingProgram,
@@ -45,6 +46,7 @@ _PROGRAM_FIELDS = (
     "mustahik_only",
     "mustahik_decile_max",
     "renew",
+    "policy",
     "status",
 )
 
@@ -62,6 +64,12 @@ def _check_program(program: FundingProgram) -> None:
     funder = program.funder
     if not str(program.name or "").strip():
         raise DomainError("program_name_required", "Nama program wajib diisi.", field="name")
+    if program.policy not in AllocationPolicy.values:
+        raise DomainError(
+            "program_policy_invalid",
+            "Kebijakan alokasi tidak sah: pilih Paling rentan dulu atau Terbanyak per rupiah.",
+            field="policy",
+        )
     if program.budget is None or (_is_int(program.budget) and program.budget == 0):
         raise DomainError(
             "program_budget_required", "Anggaran program wajib diisi dan lebih dari Rp0.", field="budget"

@@ -78,6 +78,7 @@ def test_plan_funds_the_most_vulnerable_within_budget_and_waits_for_approval(
             "program_id": program.pk,
             "name": "Program uji",
             "funder": "Pemprov Banten",
+            "policy": "rentan_dulu",
             "funded": 3,
             "cost": YEAR * 3,
             "budget_available": YEAR * 3 + 1_000,
