@@ -39,7 +39,11 @@ IMPORT_APPROVE = "import.approve"
 APPROVAL_SUBMIT = "approval.submit"
 PLAN_CREATE = "plan.create"
 PLAN_APPROVE = "plan.approve"
+BATCH_CREATE = "batch.create"
 BATCH_APPROVE = "batch.approve"
+BATCH_SEND = "batch.send"
+ACK_IMPORT = "ack.import"
+PAYMENT_RECORD = "payment.record"
 FUNDING_COORDINATE = "funding.coordinate"
 FUNDER_RECIPIENTS = "funder.recipients"
 AUDIT_VIEW = "audit.view"
@@ -61,6 +65,8 @@ REGION_ATTRIBUTES = {
     "registry.membership": "worker.desa_id",
     "funding.funder": "area_id",
     "funding.allocationplan": "region_code",
+    "funding.enrolmentbatch": "plan.region_code",
+    "funding.invoice": "funder.area_id",
     "regions.region": "code",
 }
 # Who submitted an object, for maker-checker.
@@ -68,6 +74,7 @@ MAKER_ATTRIBUTES = {
     "approvals.approval": "submitted_by_id",
     "registry.workerimport": "submitted_by_id",
     "funding.allocationplan": "created_by_id",
+    "funding.enrolmentbatch": "created_by_id",
 }
 
 
@@ -178,6 +185,28 @@ def may_create_for_funder(user, funder) -> bool:
     return user.role in (C, R) and user.area_id is not None and region_within(funder.area_id, user.area_id)
 
 
+@rules.predicate
+def acts_for_plan(user, plan) -> bool:
+    """Turning an approved plan into a batch: a coordinator of its area, or an officer of one of the
+    funders whose money it commits (with no plan named: a user who could for some plan)."""
+    if plan is None:
+        return user.role in (C, R) or bool(user_funder_ids(user))
+    if user.role in (C, R):
+        return user.area_id is not None and region_within(plan.region_code, user.area_id)
+    funder_ids = set(plan.programs.values_list("funder_id", flat=True))
+    return bool(funder_ids & user_funder_ids(user))
+
+
+@rules.predicate
+def pays_for_invoice(user, invoice) -> bool:
+    """Recording a payment: the treasurer side of the invoice's funder (its officers; the provincial
+    coordinator for APBD provinsi, a kab/kota officer for its APBD)."""
+    if invoice is None:
+        return user.role in (C, R) or bool(user_funder_ids(user))
+    funder = invoice.funder
+    return _governs_funder(user, {"id": funder.pk, "kind": funder.kind, "area": funder.area_id})
+
+
 always = rules.always_allow
 
 # --- the table -------------------------------------------------------------------------------------------
@@ -201,7 +230,12 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     APPROVAL_SUBMIT: dict.fromkeys((C, R, V, F, FO, B), in_area),
     PLAN_CREATE: dict.fromkeys((C, R, FO), may_create_for_funder),
     PLAN_APPROVE: dict.fromkeys((C, R, FO), not_maker & governs_plan_funders),
+    BATCH_CREATE: dict.fromkeys((C, R, FO), acts_for_plan),
     BATCH_APPROVE: dict.fromkeys((C, B), in_area & not_maker),
+    # Downloading a checked batch is what "sent to BPJS TK" means; its answer comes back the same way.
+    BATCH_SEND: {B: in_area},
+    ACK_IMPORT: {B: in_area},
+    PAYMENT_RECORD: dict.fromkeys((C, R, FO), pays_for_invoice),
     FUNDING_COORDINATE: dict.fromkeys((C, A, R, AU), has_area),
     FUNDER_RECIPIENTS: {
         **dict.fromkeys((C, A, R, AU, V), in_area),

@@ -8,6 +8,8 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from cakupan.funding import rowaudit  # noqa: F401  (declares the tables of the row-level trail)
+        from cakupan.funding.enrolment import register_batch_handlers
         from cakupan.funding.services import register_handlers
 
         register_handlers()
+        register_batch_handlers()

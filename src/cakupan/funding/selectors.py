@@ -21,6 +21,8 @@ from cakupan.funding.candidates import add_months
 from cakupan.funding.models import (
     AccountKind,
     AllocationPlan,
+    EnrolmentBatch,
+    EnrolmentRow,
     FundedMonth,
     Funder,
     FunderOfficer,
@@ -34,12 +36,16 @@ from cakupan.regions.models import Region
 from cakupan.registry.models import Membership, Worker
 
 __all__ = [
+    "BATCH_PREVIEW_ROWS",
     "BudgetState",
+    "batch_preview",
+    "batches_for_user",
     "coverage_gained",
     "funder_overview",
     "funder_workers",
     "funders_for_user",
     "funders_side_by_side",
+    "invoices_for_user",
     "next_rupiah",
     "program_budget",
     "reconciliation",
@@ -485,3 +491,53 @@ def plans_for_user(*, user):
         area_filter("region_code", user.area_id)
         | Q(region_code__in=Region.objects.get(code=user.area_id).ancestors_codes())
     )
+
+
+# --- the pipeline after an approved plan: batches, invoices, payments --------------------------------------
+
+BATCH_PREVIEW_ROWS = 50
+
+
+def batches_for_user(*, user):
+    """Enrolment batches of the plans the user may see."""
+    return EnrolmentBatch.objects.filter(plan__in=plans_for_user(user=user)).select_related(
+        "plan", "created_by", "sent_by"
+    )
+
+
+def batch_preview(*, batch, user, limit: int = BATCH_PREVIEW_ROWS) -> list[dict]:
+    """The batch's first rows as the checker and BPJS TK see them; identifiers masked for masked roles."""
+    from cakupan.accounts import authorization as authz
+    from cakupan.core.masking import mask_nik
+
+    full = authz.sees_identifiers(user)
+    rows = (
+        EnrolmentRow.objects.filter(batch=batch)
+        .order_by("row_number")
+        .values_list(
+            "row_number", "line__worker__nik", "line__worker__name", "line__worker__desa__name",
+            "line__program__name", "line__first_month", "line__months", "line__cost", "status", "kpj",
+            "reason",
+        )[:limit]
+    )  # fmt: skip
+    return [
+        {
+            "number": number,
+            "nik": nik if full else mask_nik(nik),
+            "name": name,
+            "desa": desa,
+            "program": program,
+            "first_month": first,
+            "months": months,
+            "cost": cost,
+            "status": status,
+            "kpj": kpj if full else ("terisi" if kpj else ""),
+            "reason": reason,
+        }
+        for number, nik, name, desa, program, first, months, cost, status, kpj, reason in rows
+    ]
+
+
+def invoices_for_user(*, user):
+    """Invoices of the funders the user may see."""
+    return Invoice.objects.filter(funder__in=funders_for_user(user=user)).select_related("funder", "plan")

@@ -22,10 +22,12 @@ from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import may_decide
 from cakupan.core import selectors as core_selectors
 from cakupan.core.folding import Folded, fold
+from cakupan.core.formatting import date_long, rupiah
 from cakupan.coverage.models import RegionCoverage
 from cakupan.coverage.selectors import latest_month
 from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
-from cakupan.funding.models import FundedMonth
+from cakupan.funding import selectors as funding_selectors
+from cakupan.funding.models import BatchStatus, FundedMonth, InvoiceStatus
 from cakupan.regions.models import Region
 from cakupan.registry.importing import stuck_imports
 from cakupan.registry.models import ImportStatus, Membership, Worker, WorkerImport
@@ -383,7 +385,7 @@ def waiting_for(user) -> list[Waiting]:
         elif approval.kind == ApprovalKind.ALLOCATION_PLAN:
             url = f"/dana/rencana/{approval.subject_id}/"
         else:
-            url = "/dana/"
+            url = f"/dana/batch/{approval.subject_id}/"
         items.append(
             Waiting(
                 title=approval.title,
@@ -391,6 +393,7 @@ def waiting_for(user) -> list[Waiting]:
                 detail=f"{approval.get_kind_display()} · diajukan {approval.submitted_by or 'sistem'}",
             )
         )
+    items += _money_waiting(user)
     mine = (
         WorkerImport.objects.filter(submitted_by=user)
         .filter(
@@ -413,6 +416,42 @@ def waiting_for(user) -> list[Waiting]:
                 detail=record.get_status_display(),
             )
         )
+    return items
+
+
+def _money_waiting(user) -> list[Waiting]:
+    """Checked batches for BPJS TK's liaison to download or answer, and unpaid invoices for whoever pays
+    them (the same table the pages ask)."""
+    items: list[Waiting] = []
+    if authz.can(user, authz.BATCH_SEND) or authz.can(user, authz.ACK_IMPORT):
+        batches = funding_selectors.batches_for_user(user=user).filter(
+            status__in=[BatchStatus.READY, BatchStatus.SENT]
+        )
+        for batch in batches.order_by("pk")[:PENDING_SCAN]:
+            ready = batch.status == BatchStatus.READY
+            if not authz.can(user, authz.BATCH_SEND if ready else authz.ACK_IMPORT, batch):
+                continue
+            items.append(
+                Waiting(
+                    title=f"Batch pendaftaran #{batch.pk}: {batch.rows} baris",
+                    url=f"/dana/batch/{batch.pk}/",
+                    detail="Siap diunduh" if ready else "Menunggu tanggapan BPJS TK diunggah",
+                )
+            )
+    if authz.can(user, authz.PAYMENT_RECORD):
+        invoices = funding_selectors.invoices_for_user(user=user).exclude(status=InvoiceStatus.PAID)
+        for invoice in invoices.order_by("due_on", "pk")[:PENDING_SCAN]:
+            if not authz.can(user, authz.PAYMENT_RECORD, invoice):
+                continue
+            items.append(
+                Waiting(
+                    title=f"Tagihan {invoice.number}: sisa {rupiah(invoice.amount - invoice.paid)}",
+                    url=f"/dana/tagihan/{invoice.pk}/",
+                    detail=f"{invoice.funder.name} · jatuh tempo {date_long(invoice.due_on)}"
+                    if invoice.due_on
+                    else invoice.funder.name,
+                )
+            )
     return items
 
 

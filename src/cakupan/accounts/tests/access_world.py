@@ -14,8 +14,9 @@ from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve
 from cakupan.audit.models import AuditEvent
 from cakupan.coverage.services import coverage_refresh, membership_record
+from cakupan.funding import enrolment
 from cakupan.funding import services as funding
-from cakupan.funding.models import FunderKind
+from cakupan.funding.models import FunderKind, Invoice
 from cakupan.registry import importing
 from cakupan.registry.models import WorkerImport
 from cakupan.registry.services import worker_register
@@ -127,6 +128,17 @@ def build_world() -> World:
         )  # fmt: skip
     plan_in = funding.allocation_plan_create(programs=[programs["village"]], actor=users["lebak"])
     plan_out = funding.allocation_plan_create(programs=[programs["serang"]], actor=users["serang"])
+    # Each plan approved and made into a checked batch, so that batch and invoice pages exist both sides.
+    batches, invoices = {}, {}
+    for key, plan in (("inside", plan_in), ("outside", plan_out)):
+        approval = Approval.objects.get(kind=ApprovalKind.ALLOCATION_PLAN, subject_id=str(plan.pk))
+        approval_approve(approval=approval, approver=users["admin"])
+        plan.refresh_from_db()
+        batch = enrolment.enrolment_batch_create(plan=plan, actor=users["admin"])
+        check = Approval.objects.get(kind=ApprovalKind.ENROLMENT_BATCH, subject_id=str(batch.pk))
+        approval_approve(approval=check, approver=users["provinsi"], file_sha256=batch.file_sha256)
+        batches[key] = str(batch.pk)
+        invoices[key] = str(Invoice.objects.get(plan=plan).pk)
 
     import_event = AuditEvent.objects.filter(action="import", object_id=str(outside_import.pk)).latest("id")
     world = World(users=users, workers=workers)
@@ -135,6 +147,8 @@ def build_world() -> World:
         "import_id": str(inside_import.pk),
         "funder_id": str(village.pk),
         "plan_id": str(plan_in.pk),
+        "batch_id": batches["inside"],
+        "invoice_id": invoices["inside"],
         # A region every narrow role's area contains (the desa itself).
         "code": INSIDE_DESA,
         "event_id": str(AuditEvent.objects.filter(region_code__startswith="36.02.").latest("id").pk),
@@ -144,6 +158,8 @@ def build_world() -> World:
         "import_id": str(outside_import.pk),
         "funder_id": str(serang_csr.pk),
         "plan_id": str(plan_out.pk),
+        "batch_id": batches["outside"],
+        "invoice_id": invoices["outside"],
         "code": "36.73",
         "event_id": str(import_event.pk),
     }

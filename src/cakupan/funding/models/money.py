@@ -13,13 +13,19 @@ from cakupan.funding.models.programs import FundingProgram
 
 
 class BatchStatus(models.TextChoices):
-    SENT = "sent", _("Dikirim, menunggu tanggapan BPJS TK")
+    # Maker-checker: a batch is made from an approved plan, checked by a second person, and only then
+    # offered to BPJS TK's liaison; "sent" means the liaison downloaded it (who and when are kept).
+    CHECKING = "checking", _("Menunggu pemeriksaan")
+    READY = "ready", _("Diperiksa, siap diunduh BPJS TK")
+    SENT = "sent", _("Diunduh BPJS TK, menunggu tanggapan")
     ACKNOWLEDGED = "acknowledged", _("Tanggapan BPJS TK diterima")
+    RETURNED = "returned", _("Dikembalikan pemeriksa")
 
 
 class EnrolmentBatch(models.Model):
-    plan = models.OneToOneField(
-        AllocationPlan, verbose_name=_("rencana"), on_delete=models.PROTECT, related_name="batch"
+    # A plan has one live batch; a batch the checker returned stays as history and the plan gets another.
+    plan = models.ForeignKey(
+        AllocationPlan, verbose_name=_("rencana"), on_delete=models.PROTECT, related_name="batches"
     )
     format_version = models.CharField(_("versi format"), max_length=10)
     status = models.CharField(_("status"), max_length=14, choices=BatchStatus.choices)
@@ -38,12 +44,29 @@ class EnrolmentBatch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diunduh oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("diunduh"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("tanggapan diterima"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("batch pendaftaran")
         verbose_name_plural = _("batch pendaftaran")
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=~models.Q(status="returned"), name="batch_one_live_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=BatchStatus.values), name="batch_status_known"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Batch #{self.pk} ({self.rows} baris)"
@@ -95,6 +118,8 @@ class Invoice(models.Model):
         AllocationPlan, verbose_name=_("rencana"), on_delete=models.PROTECT, related_name="invoices"
     )
     month = models.DateField(_("bulan tagihan"))
+    # BPU contributions are due by the 15th of the month paid for, or the next working day (rules §2.4).
+    due_on = models.DateField(_("jatuh tempo"), null=True, blank=True)
     amount = models.PositiveBigIntegerField(_("jumlah (Rp)"))
     paid = models.PositiveBigIntegerField(_("dibayar (Rp)"), default=0)
     status = models.CharField(
@@ -148,6 +173,9 @@ class Payment(models.Model):
     external_reference = models.CharField(_("referensi pembayaran"), max_length=80, unique=True)
     amount = models.PositiveBigIntegerField(_("jumlah (Rp)"))
     paid_on = models.DateField(_("tanggal bayar"))
+    # Proof of transfer (a PDF or photo), stored under VAR_DIR by its SHA-256; optional for the CLI.
+    proof_path = models.CharField(_("bukti bayar"), max_length=500, blank=True)
+    proof_sha256 = models.CharField(_("sidik bukti bayar"), max_length=64, blank=True)
     transaction = models.OneToOneField(
         LedgerTransaction, verbose_name=_("transaksi"), on_delete=models.PROTECT, related_name="+"
     )

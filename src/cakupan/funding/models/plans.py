@@ -14,7 +14,7 @@ class PlanStatus(models.TextChoices):
     APPROVED = "approved", _("Disetujui")
     REJECTED = "rejected", _("Ditolak")
     CANCELLED = "cancelled", _("Dibatalkan")
-    BATCHED = "batched", _("Dikirim ke BPJS TK")
+    BATCHED = "batched", _("Batch pendaftaran dibuat")
 
 
 class PlanKind(models.TextChoices):

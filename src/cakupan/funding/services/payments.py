@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
+from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from cakupan.accounts import authorization as authz
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
@@ -23,6 +28,7 @@ from cakupan.funding.models import (
     TransactionKind,
 )
 from cakupan.funding.services.programs import _is_int
+from cakupan.rules.engine import Month, due_date
 
 # --- payments -------------------------------------------------------------------------------------
 
@@ -33,16 +39,59 @@ def _invoice_status(invoice: Invoice) -> str:
     return InvoiceStatus.PARTIAL if invoice.paid else InvoiceStatus.OPEN
 
 
+# A proof of transfer: a PDF or a photo of the receipt, recognised by its first bytes, not its name.
+PROOF_MAX_BYTES = 5 * 1024 * 1024
+PROOF_KINDS = ((b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"))
+
+
+def _proof_store(content: bytes) -> tuple[str, str]:
+    """Keep the proof under VAR_DIR by its SHA-256 (a second upload of the same file is the same file)."""
+    if len(content) > PROOF_MAX_BYTES:
+        raise DomainError("payment_proof_too_large", "Bukti bayar paling besar 5 MB.", field="proof")
+    kind = next((ext for magic, ext in PROOF_KINDS if content.startswith(magic)), None)
+    if kind is None:
+        raise DomainError("payment_proof_type", "Bukti bayar harus berkas PDF, JPG atau PNG.", field="proof")
+    sha = hashlib.sha256(content).hexdigest()
+    folder = Path(settings.VAR_DIR) / "payment-proofs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{sha}.{kind}"
+    if not path.exists():
+        path.write_bytes(content)
+    return str(path), sha
+
+
 @transaction.atomic
 def payment_record(
-    *, invoice: Invoice, external_reference: str, amount: int, paid_on: dt.date, actor=None
+    *,
+    invoice: Invoice,
+    external_reference: str,
+    amount: int,
+    paid_on: dt.date,
+    actor=None,
+    proof: bytes | None = None,
 ) -> tuple[Payment, bool]:
     """Record a funder's payment to BPJS TK against an invoice. Returns (payment, created): replaying a
-    reference already recorded with the same invoice and amount changes nothing and returns it."""
+    reference already recorded with the same invoice and amount changes nothing and returns it. `proof`
+    is the transfer receipt (PDF/JPG/PNG, up to 5 MB); the web form asks for it."""
+    if actor is not None and not authz.can(actor, authz.PAYMENT_RECORD, invoice):
+        raise DomainError(
+            "payment_not_allowed",
+            f"Pembayaran tagihan {invoice.number} dicatat oleh petugas pemberi dananya; peran Anda tidak "
+            "dapat mencatatnya.",
+        )
     reference = (external_reference or "").strip()
     if not reference:
         raise DomainError(
             "payment_reference_required", "Referensi pembayaran wajib diisi.", field="external_reference"
+        )
+    if len(reference) > 80:
+        raise DomainError(
+            "payment_reference_too_long", "Referensi pembayaran paling panjang 80 karakter.",
+            field="external_reference",
+        )  # fmt: skip
+    if not isinstance(paid_on, dt.date) or paid_on > timezone.localdate():
+        raise DomainError(
+            "payment_date_future", "Tanggal bayar tidak boleh sesudah hari ini.", field="paid_on"
         )
     existing = Payment.objects.filter(external_reference=reference).first()
     if existing is not None:
@@ -60,6 +109,7 @@ def payment_record(
             "Jumlah pembayaran harus bilangan bulat rupiah lebih dari 0.",
             field="amount",
         )
+    proof_path, proof_sha = _proof_store(proof) if proof else ("", "")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     outstanding = invoice.amount - invoice.paid
     if amount > outstanding:
@@ -100,6 +150,8 @@ def payment_record(
                 paid_on=paid_on,
                 transaction=record,
                 recorded_by=actor,
+                proof_path=proof_path,
+                proof_sha256=proof_sha,
             )
     except (IntegrityError, DomainError) as error:
         # A concurrent request recorded the same reference first: answer as a replay.
@@ -116,13 +168,19 @@ def payment_record(
         actor=actor,
         obj=payment,
         region_code=invoice.funder.area_id,
-        metadata={"invoice": invoice.number, "amount": amount, "reference": reference},
+        metadata={
+            "invoice": invoice.number,
+            "amount": amount,
+            "reference": reference,
+            **({"proof_sha256": proof_sha} if proof_sha else {}),
+        },
     )
     return payment, True
 
 
 def invoices_create(plan: AllocationPlan, *, month: dt.date) -> list[Invoice]:
-    """One invoice per funder of the plan, one line per program, from the plan's unreleased lines."""
+    """One invoice per funder of the plan, one line per program, from the plan's unreleased lines; due like
+    the contributions it pays, by the 15th of its first month or the next working day (rules §2.4)."""
     from django.db.models import Sum
 
     rows = (
@@ -141,6 +199,7 @@ def invoices_create(plan: AllocationPlan, *, month: dt.date) -> list[Invoice]:
             funder_id=funder_id,
             plan=plan,
             month=month,
+            due_on=due_date(Month.of(month)),
             amount=sum(total for _, total in parts),
         )
         InvoiceLine.objects.bulk_create(

@@ -4,8 +4,10 @@ import itertools
 import pytest
 
 from cakupan.accounts.models import Role, User
+from cakupan.approvals.models import Approval, ApprovalKind
+from cakupan.approvals.services import approval_approve
 from cakupan.coverage.services import membership_record
-from cakupan.funding import services
+from cakupan.funding import enrolment, services
 from cakupan.funding.models import FunderKind
 from cakupan.registry.services import worker_register
 
@@ -34,7 +36,16 @@ def people(db):
         "officer": user("baznas", Role.FUNDER_OFFICER, "36"),
         "checker": user("bendahara", Role.FUNDER_OFFICER, "36"),
         "regency": user("lebak", Role.REGENCY_OFFICER, "36.02"),
+        "liaison": user("bpjs", Role.BPJS_LIAISON, "36"),
     }
+
+
+def batch_sent(plan, people, *, xlsx: bool = False):
+    """An approved plan's batch made by the coordinator, checked and downloaded by BPJS TK's liaison."""
+    batch = enrolment.enrolment_batch_create(plan=plan, actor=people["coordinator"], xlsx=xlsx)
+    approval = Approval.objects.get(kind=ApprovalKind.ENROLMENT_BATCH, subject_id=str(batch.pk))
+    approval_approve(approval=approval, approver=people["liaison"], file_sha256=batch.file_sha256)
+    return enrolment.enrolment_batch_send(batch=batch, actor=people["liaison"])
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from cakupan.funding.models import (
     PlanLine,
     PlanStatus,
 )
-from cakupan.funding.tests.conftest import DESA_A, DESA_B, START
+from cakupan.funding.tests.conftest import DESA_A, DESA_B, START, batch_sent
 from cakupan.registry.models import Membership
 
 YEAR = 201_600  # 12 months of JKK+JKM at the lowest level, APBD price
@@ -191,7 +191,7 @@ def _ack(batch, decisions: dict[int, tuple[str, str, str]]) -> bytes:
 
 def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     program, plan = approved
-    batch = enrolment.enrolment_batch_create(plan=plan, actor=people["officer"], xlsx=True)
+    batch = batch_sent(plan, people, xlsx=True)
     assert batch.rows == 3
     assert batch.file_path.endswith(f"batch-{batch.pk:06d}-v1.0.csv")
     sheet = pl.read_excel(batch.file_path.replace(".csv", ".xlsx"), sheet_name="batch")
@@ -208,7 +208,7 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
 
     # An unknown row changes nothing.
     bad = _ack(batch, {1: ("diterima", "10000000001", "")}) + b"9;3602010101900009;diterima;10000000009;\n"
-    assert _code(enrolment.enrolment_ack_import, batch=batch, content=bad, actor=people["officer"]) == (
+    assert _code(enrolment.enrolment_ack_import, batch=batch, content=bad, actor=people["liaison"]) == (
         "ack_rows_invalid"
     )
     assert Membership.objects.count() == 0
@@ -221,7 +221,7 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
             3: ("ditolak", "", "NIK tidak ditemukan di Dukcapil"),
         },
     )
-    counts = enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["officer"])
+    counts = enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["liaison"])
     assert counts == {"batch": batch.pk, "applied": 3, "accepted": 2, "rejected": 1, "pending": 0}
     assert sorted(Membership.objects.values_list("kpj", "segment", "status", "paid_through")) == [
         ("10000000001", "BPU", "aktif", dt.date(2027, 11, 1)),
@@ -254,7 +254,7 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     [released] = [r for r in rows if r.object_type == "funding.planline"]
     assert (released.before_values["released"], released.after_values["released"]) == ("false", "true")
     # Replaying the acknowledgement changes nothing.
-    again = enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["officer"])
+    again = enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["liaison"])
     assert again["applied"] == 0
     assert _balances(program)["available"] == YEAR + 1_000
 
@@ -263,8 +263,8 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
         invoice=invoice,
         external_reference="TRX-1",
         amount=YEAR,
-        paid_on=dt.date(2026, 12, 3),
-        actor=people["officer"],
+        paid_on=dt.date(2026, 12, 1),
+        actor=people["checker"],
     )
     assert created
     invoice.refresh_from_db()
@@ -273,8 +273,8 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
         invoice=invoice,
         external_reference="TRX-1",
         amount=YEAR,
-        paid_on=dt.date(2026, 12, 3),
-        actor=people["officer"],
+        paid_on=dt.date(2026, 12, 1),
+        actor=people["checker"],
     )
     assert (replay.pk, created) == (payment.pk, False)
     assert (
@@ -283,7 +283,7 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
             invoice=invoice,
             external_reference="TRX-1",
             amount=5,
-            paid_on=dt.date(2026, 12, 3),
+            paid_on=dt.date(2026, 12, 1),
         )
         == "payment_reference_conflict"
     )
@@ -293,12 +293,12 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
             invoice=invoice,
             external_reference="TRX-2",
             amount=YEAR + 1,
-            paid_on=dt.date(2026, 12, 4),
+            paid_on=dt.date(2026, 12, 2),
         )
         == "payment_amount_mismatch"
     )
     services.payment_record(
-        invoice=invoice, external_reference="TRX-2", amount=YEAR, paid_on=dt.date(2026, 12, 5)
+        invoice=invoice, external_reference="TRX-2", amount=YEAR, paid_on=dt.date(2026, 12, 2)
     )
     invoice.refresh_from_db()
     assert (invoice.paid, invoice.status) == (YEAR * 2, "paid")
@@ -393,8 +393,10 @@ def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_fac
 
 def test_batch_and_ack_failure_paths(approved, village, people, make_worker):
     program, plan = approved
-    batch = enrolment.enrolment_batch_create(plan=plan, actor=people["officer"])
-    assert _code(enrolment.enrolment_batch_create, plan=plan, actor=people["officer"]) == "plan_not_approved"
+    batch = batch_sent(plan, people)
+    assert (
+        _code(enrolment.enrolment_batch_create, plan=plan, actor=people["coordinator"]) == "plan_not_approved"
+    )
     make_worker(kpj="10000000099", paid_through=dt.date(2026, 1, 1))
     cases = {
         "kpj of another worker": _ack(batch, {1: ("diterima", "10000000099", "")}),
@@ -407,14 +409,14 @@ def test_batch_and_ack_failure_paths(approved, village, people, make_worker):
     }
     for content in cases.values():
         assert _code(
-            enrolment.enrolment_ack_import, batch=batch, content=content, actor=people["officer"]
+            enrolment.enrolment_ack_import, batch=batch, content=content, actor=people["liaison"]
         ) == ("ack_rows_invalid")
     assert (
-        _code(enrolment.enrolment_ack_import, batch=batch, content=b"", actor=people["officer"])
+        _code(enrolment.enrolment_ack_import, batch=batch, content=b"", actor=people["liaison"])
         == "ack_empty"
     )
     assert _code(
-        enrolment.enrolment_ack_import, batch=batch, content=b"nik;kpj\n1;2\n", actor=people["officer"]
+        enrolment.enrolment_ack_import, batch=batch, content=b"nik;kpj\n1;2\n", actor=people["liaison"]
     ) == ("ack_column_missing")
     assert list(Membership.objects.values_list("kpj", flat=True)) == ["10000000099"]
     assert _balances(program)["committed"] == YEAR * 3
@@ -423,7 +425,7 @@ def test_batch_and_ack_failure_paths(approved, village, people, make_worker):
     invoice = Invoice.objects.get(plan=plan)
     services.payment_record(invoice=invoice, external_reference="LUNAS-1", amount=YEAR * 3, paid_on=START)
     content = _ack(batch, {1: ("ditolak", "", "meninggal dunia")})
-    assert _code(enrolment.enrolment_ack_import, batch=batch, content=content, actor=people["officer"]) == (
+    assert _code(enrolment.enrolment_ack_import, batch=batch, content=content, actor=people["liaison"]) == (
         "ack_after_payment"
     )
     assert FundedMonth.objects.count() == 36

@@ -26,7 +26,7 @@ def staff(people, funders):
         "csr_officer": user("csr-1", Role.FUNDER_OFFICER, "36.02"),
         "lebak": people["regency"],
         "serang": user("petugas-serang", Role.REGENCY_OFFICER, "36.73"),
-        "bpjs": user("bpjs", Role.BPJS_LIAISON, "36"),
+        "bpjs": people["liaison"],
         "agent": user("agen", Role.FIELD_AGENT, "36.02.01"),
         "analyst": user("analis", Role.PROVINCIAL_ANALYST, "36"),
         "auditor": user("auditor", Role.AUDITOR, "36"),

@@ -24,7 +24,7 @@ from cakupan.funding.models import (
     PlanLine,
     PlanStatus,
 )
-from cakupan.funding.tests.conftest import DESA_A, DESA_B, DESA_C
+from cakupan.funding.tests.conftest import DESA_A, DESA_B, DESA_C, batch_sent
 
 PROPERTY_SETTINGS = settings(
     max_examples=15,
@@ -112,7 +112,7 @@ def _apply(op, programs, plans, people) -> None:
         plan.refresh_from_db()
         if plan.status != PlanStatus.APPROVED:
             return
-        batch = enrolment.enrolment_batch_create(plan=plan, actor=people["officer"])
+        batch = batch_sent(plan, people)
         lines = ["no_baris,nik,status,kpj,alasan"]
         for row in batch.batch_rows.select_related("line__worker").order_by("row_number"):
             if op[2][row.row_number % 12]:
@@ -120,7 +120,7 @@ def _apply(op, programs, plans, people) -> None:
             else:
                 lines.append(f"{row.row_number},{row.line.worker.nik},ditolak,,data tidak cocok")
         enrolment.enrolment_ack_import(
-            batch=batch, content="\n".join(lines).encode(), actor=people["officer"]
+            batch=batch, content="\n".join(lines).encode(), actor=people["liaison"]
         )
     elif kind == "pay":
         invoices = list(Invoice.objects.order_by("pk"))

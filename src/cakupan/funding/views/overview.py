@@ -23,7 +23,7 @@ from cakupan.core.errors import DomainError
 from cakupan.coverage import exports as table_exports
 from cakupan.funding import costs, exports, selectors
 from cakupan.funding.candidates import add_months
-from cakupan.funding.models import AllocationPlan, Funder
+from cakupan.funding.models import AllocationPlan, Funder, PlanKind, PlanStatus
 
 NEXT_RUPIAH_ROWS = 20
 WORKER_ROWS = 100
@@ -116,6 +116,7 @@ def funder_detail(request: HttpRequest, funder_id: int) -> HttpResponse:
         else [],
         "gained": selectors.coverage_gained(month=month, funder=funder),
         "reconciliation": selectors.reconciliation(funder=funder),
+        "invoices": selectors.invoices_for_user(user=request.user).filter(funder=funder).order_by("-pk")[:50],
         "worker_rows": WORKER_ROWS,
     }
     return render(request, "funding/funder.html", context, status=400 if error else 200)
@@ -142,6 +143,10 @@ def _plan_context(request: HttpRequest, plan: AllocationPlan, error: DomainError
         "plan": plan,
         "approval": approval,
         "may_decide": may_decide(approval, request.user),
+        "batches": plan.batches.order_by("pk"),
+        "may_create_batch": plan.kind == PlanKind.ALLOCATION
+        and plan.status == PlanStatus.APPROVED
+        and can(request.user, authz.BATCH_CREATE, plan),
         "programs": plan.programs.select_related("funder").order_by("pk"),
         "error": error,
     }

@@ -1,0 +1,303 @@
+"""BPJS TK's acknowledgement of a sent batch: checked against the batch before anything is written,
+then applied all or nothing (accepted rows become memberships, rejected rows give their money back)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from cakupan.accounts import authorization as authz
+from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
+from cakupan.audit.services import audit_record
+from cakupan.core.errors import DomainError
+from cakupan.coverage.services import coverage_refresh
+from cakupan.funding import ledger
+from cakupan.funding.candidates import add_months
+from cakupan.funding.enrolment.batches import _check_batch_action
+from cakupan.funding.enrolment.files import ACCEPTED_WORDS, _read_ack
+from cakupan.funding.models import (
+    AccountKind,
+    AllocationPlan,
+    BatchStatus,
+    EnrolmentBatch,
+    EnrolmentRow,
+    FundedMonth,
+    Invoice,
+    InvoiceLine,
+    PlanLine,
+    RowStatus,
+    TransactionKind,
+)
+from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
+from cakupan.registry.models import Membership, MembershipSource, MembershipStatus, Segment
+from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
+
+
+@dataclass
+class AckCheck:
+    """An acknowledgement file read against its batch, before anything is written."""
+
+    sha256: str
+    rows: dict[int, EnrolmentRow]
+    decisions: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    repeated: int = 0
+
+    @property
+    def accepted(self) -> dict[int, tuple[str, str, str]]:
+        return {n: d for n, d in self.decisions.items() if d[0] == RowStatus.ACCEPTED}
+
+    def summary(self) -> dict:
+        accepted = len(self.accepted)
+        return {
+            "sha256": self.sha256,
+            "rows": len(self.decisions) + self.repeated,
+            "accepted": accepted,
+            "rejected": len(self.decisions) - accepted,
+            "already_applied": self.repeated,
+            "problems": self.problems[:PROBLEMS_SHOWN],
+            "problem_count": len(self.problems),
+        }
+
+
+PROBLEMS_SHOWN = 50
+
+
+def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
+    check = AckCheck(
+        sha256=hashlib.sha256(content).hexdigest(),
+        rows={
+            row.row_number: row
+            for row in EnrolmentRow.objects.filter(batch=batch).select_related(
+                "line", "line__worker", "line__program"
+            )
+        },
+    )
+    records = _read_ack(content)
+    rows, problems, seen = check.rows, check.problems, set()
+    for index, record in enumerate(records, start=2):
+        number_text, nik = record.get("no_baris", ""), record.get("nik", "")
+        status = ACCEPTED_WORDS.get(record.get("status", "").lower())
+        kpj, reason = record.get("kpj", ""), record.get("alasan", "")
+        if not number_text.isdigit() or int(number_text) not in rows:
+            problems.append(f"baris {index}: no_baris '{number_text}' tidak ada dalam batch #{batch.pk}")
+            continue
+        row = rows[int(number_text)]
+        if row.line.worker.nik != nik:
+            problems.append(f"baris {index}: NIK tidak cocok dengan no_baris {number_text}")
+        elif int(number_text) in seen:
+            problems.append(f"baris {index}: no_baris {number_text} muncul lebih dari sekali")
+        elif status is None:
+            problems.append(f"baris {index}: status harus 'diterima' atau 'ditolak'")
+        elif status == RowStatus.ACCEPTED and not (kpj.isdigit() and len(kpj) == 11):
+            problems.append(f"baris {index}: KPJ '{kpj}' tidak sah (11 digit angka)")
+        elif status == RowStatus.REJECTED and not reason:
+            problems.append(f"baris {index}: alasan penolakan wajib diisi")
+        elif row.status != RowStatus.SENT and (row.status, row.kpj) != (
+            status,
+            kpj if status == RowStatus.ACCEPTED else "",
+        ):
+            problems.append(f"baris {index}: no_baris {number_text} sudah ditanggapi dengan keputusan lain")
+        elif row.status != RowStatus.SENT:
+            check.repeated += 1
+        seen.add(int(number_text))
+        if row.status == RowStatus.SENT:
+            check.decisions[row.row_number] = (status, kpj, reason)
+    kpjs = [d[1] for d in check.accepted.values()]
+    if len(set(kpjs)) != len(kpjs):
+        problems.append("nomor KPJ yang sama dipakai untuk lebih dari satu baris")
+    owners = dict(Membership.objects.filter(kpj__in=kpjs).values_list("kpj", "worker_id"))
+    for number, (_, kpj, _) in check.accepted.items():
+        if kpj in owners and owners[kpj] != rows[number].line.worker_id:
+            problems.append(f"no_baris {number}: KPJ {kpj} sudah milik pekerja lain")
+    return check
+
+
+def _ack_allowed(batch: EnrolmentBatch, actor) -> None:
+    _check_batch_action(
+        actor, authz.ACK_IMPORT, batch, "ack_not_allowed",
+        "Tanggapan BPJS TK diunggah oleh petugas penghubung BPJS TK di wilayah itu.",
+    )  # fmt: skip
+    if batch.status not in (BatchStatus.SENT, BatchStatus.ACKNOWLEDGED):
+        raise DomainError(
+            "batch_not_sent",
+            f"Batch #{batch.pk} belum diunduh BPJS TK ({batch.get_status_display().lower()}); "
+            "tanggapannya belum dapat diterima.",
+        )
+
+
+def enrolment_ack_check(*, batch: EnrolmentBatch, content: bytes, actor) -> dict:
+    """Read an acknowledgement against its batch and say what applying it would do; writes nothing."""
+    batch = EnrolmentBatch.objects.select_related("plan").get(pk=batch.pk)
+    _ack_allowed(batch, actor)
+    return _ack_read(batch, content).summary()
+
+
+@transaction.atomic
+def enrolment_ack_import(*, batch: EnrolmentBatch, content: bytes, actor, expected_sha256: str = "") -> dict:
+    """Apply BPJS TK's acknowledgement (format in docs/enrolment-batch-format.md). All or nothing: any
+    row that does not match the batch is reported and nothing changes. With `expected_sha256` (the file
+    the liaison checked on the page) a different file is refused. Returns the counts."""
+    batch = EnrolmentBatch.objects.select_for_update().select_related("plan").get(pk=batch.pk)
+    _ack_allowed(batch, actor)
+    check = _ack_read(batch, content)
+    if expected_sha256 and expected_sha256.strip().lower() != check.sha256:
+        raise DomainError(
+            "ack_file_changed", "Berkas tanggapan berbeda dari yang diperiksa; unggah dan periksa ulang."
+        )
+    problems, decisions, rows, sha = check.problems, check.decisions, check.rows, check.sha256
+    accepted = check.accepted
+    if problems:
+        shown = "; ".join(problems[:10]) + (
+            f"; dan {len(problems) - 10} lainnya" if len(problems) > 10 else ""
+        )
+        raise DomainError(
+            "ack_rows_invalid", f"Tanggapan BPJS TK tidak dapat diterapkan, tidak ada yang diubah: {shown}."
+        )
+    if not decisions:
+        return _ack_counts(batch, applied=0)
+    changes = RowChangeSet()
+    _memberships_apply({n: rows[n] for n in accepted}, accepted, changes)
+    rejected = [rows[n] for n, d in decisions.items() if d[0] == RowStatus.REJECTED]
+    _release(batch, rejected, actor=actor, changes=changes)
+    changes.before_update(ENROLMENT_ROW_ROWS, changes.ids_sql(rows[n].pk for n in decisions))
+    updates = []
+    for number, (status, kpj, reason) in decisions.items():
+        row = rows[number]
+        row.status, row.kpj, row.reason = status, kpj if status == RowStatus.ACCEPTED else "", reason[:300]
+        updates.append(row)
+    EnrolmentRow.objects.bulk_update(updates, ["status", "kpj", "reason"], batch_size=2000)
+    batch.accepted = EnrolmentRow.objects.filter(batch=batch, status=RowStatus.ACCEPTED).count()
+    batch.rejected = EnrolmentRow.objects.filter(batch=batch, status=RowStatus.REJECTED).count()
+    if batch.accepted + batch.rejected == batch.rows:
+        batch.status = BatchStatus.ACKNOWLEDGED
+        batch.acknowledged_at = timezone.now()
+    batch.ack_sha256 = sha
+    batch.save(update_fields=["accepted", "rejected", "status", "acknowledged_at", "ack_sha256"])
+    event = audit_record(
+        action=AuditAction.IMPORT,
+        actor=actor,
+        obj=batch,
+        region_code=batch.plan.region_code,
+        metadata={"accepted": len(accepted), "rejected": len(rejected), "sha256": sha},
+    )
+    changes.write(event)
+    desa = sorted({rows[n].line.worker.desa_id for n in decisions})
+    coverage_refresh(desa_codes=desa)
+    return _ack_counts(batch, applied=len(decisions))
+
+
+def _ack_counts(batch: EnrolmentBatch, *, applied: int) -> dict:
+    return {
+        "batch": batch.pk,
+        "applied": applied,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "pending": batch.rows - batch.accepted - batch.rejected,
+    }
+
+
+def _memberships_apply(
+    rows: dict[int, EnrolmentRow], accepted: dict[int, tuple], changes: RowChangeSet
+) -> None:
+    """Accepted rows: a new BPU membership under the KPJ, or the existing one paid through further."""
+    existing = {m.kpj: m for m in Membership.objects.filter(kpj__in=[d[1] for d in accepted.values()])}
+    new, changed = [], []
+    for number, (_, kpj, _) in accepted.items():
+        line = rows[number].line
+        last = add_months(line.first_month, line.months - 1)
+        membership = existing.get(kpj)
+        if membership is None:
+            new.append(
+                Membership(
+                    worker_id=line.worker_id,
+                    kpj=kpj,
+                    segment=Segment.BPU,
+                    jht=line.program.jht,
+                    status=MembershipStatus.AKTIF,
+                    paid_through=last,
+                    source=MembershipSource.ENROLMENT,
+                )
+            )
+        else:
+            membership.paid_through = max(membership.paid_through, last)
+            membership.status = MembershipStatus.AKTIF
+            changed.append(membership)
+    if changed:
+        changes.before_update(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in changed))
+    Membership.objects.bulk_create(new, batch_size=2000)
+    Membership.objects.bulk_update(changed, ["paid_through", "status"], batch_size=2000)
+    if new:
+        changes.inserted(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in new))
+
+
+def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor, changes: RowChangeSet) -> None:
+    """Rejected rows: free their worker-months and move their money from committed back to available,
+    taking it off the funder's invoice."""
+    if not rejected:
+        return
+    line_ids = [row.line_id for row in rejected]
+    per_program: dict[int, int] = defaultdict(int)
+    funder_of: dict[int, int] = {}
+    for row in rejected:
+        per_program[row.line.program_id] += row.line.cost
+        funder_of[row.line.program_id] = row.line.program.funder_id
+    invoices = {
+        i.funder_id: i for i in Invoice.objects.select_for_update().filter(plan=batch.plan).order_by("pk")
+    }
+    invoice_lines = {
+        (line.invoice_id, line.program_id): line
+        for line in InvoiceLine.objects.select_for_update().filter(invoice__plan=batch.plan).order_by("pk")
+    }
+    accounts = ledger.accounts_locked(sorted(per_program))
+    for program_id, amount in sorted(per_program.items()):
+        invoice = invoices[funder_of[program_id]]
+        line = invoice_lines[(invoice.pk, program_id)]
+        if line.amount - amount < line.paid:
+            raise DomainError(
+                "ack_after_payment",
+                f"Tagihan {invoice.number} sudah dibayar melebihi sisa setelah penolakan; catat pengembalian "
+                "dana dari BPJS TK terlebih dahulu.",
+            )
+        line.amount -= amount
+        line.save(update_fields=["amount"])
+        invoice.amount -= amount
+        invoice.status = "paid" if invoice.paid >= invoice.amount else ("partial" if invoice.paid else "open")
+        invoice.save(update_fields=["amount", "status"])
+        ledger.post(
+            kind=TransactionKind.RELEASE,
+            funder_id=funder_of[program_id],
+            reference=f"release:batch:{batch.pk}:program:{program_id}:{_release_serial(batch, program_id)}",
+            memo=f"Batch #{batch.pk}: baris ditolak BPJS TK",
+            month=timezone.localdate().replace(day=1),
+            actor=actor,
+            entries=[
+                (accounts[(program_id, AccountKind.COMMITTED)], -amount),
+                (accounts[(program_id, AccountKind.AVAILABLE)], amount),
+            ],
+        )
+    lines = changes.ids_sql(line_ids)
+    changes.before_delete(
+        FUNDED_MONTH_ROWS, f"SELECT id FROM {FundedMonth._meta.db_table} WHERE line_id IN ({lines})"
+    )
+    changes.before_update(PLAN_LINE_ROWS, lines)
+    FundedMonth.objects.filter(line_id__in=line_ids).delete()
+    PlanLine.objects.filter(pk__in=line_ids).update(released=True)
+
+
+def _release_serial(batch: EnrolmentBatch, program_id: int) -> int:
+    from cakupan.funding.models import LedgerTransaction
+
+    return LedgerTransaction.objects.filter(
+        reference__startswith=f"release:batch:{batch.pk}:program:{program_id}:"
+    ).count()
+
+
+def released_total(plan: AllocationPlan) -> int:
+    return int(PlanLine.objects.filter(plan=plan, released=True).aggregate(total=Sum("cost"))["total"] or 0)
