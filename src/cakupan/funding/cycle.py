@@ -11,7 +11,6 @@ import datetime as dt
 import polars as pl
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
-from django.db.models.expressions import RawSQL
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
@@ -162,16 +161,9 @@ def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
     plan_lines_insert(plan, programs, table, first_month={p.pk: following for p in programs})
     changes.inserted(PLAN_LINE_ROWS, plan_lines_sql(), [plan.pk])
     plan_commit(plan, actor=actor, changes=changes)
+    # Enrolled workers keep their KPJ. What they are paid through moves when the renewal's invoice is paid
+    # (services.cover), not now: a renewal planned is not yet a month protected.
     invoices_create(plan, month=following)
-    # Enrolled workers keep their KPJ: the renewal extends what they are paid through.
-    for program in programs:
-        workers = table.filter(pl.col("program_id") == program.pk)["worker_id"].to_list()
-        end = add_months(following, program.months - 1)
-        rows = Membership.objects.filter(
-            paid_through__lt=end, worker_id__in=RawSQL(changes.ids_sql(workers), [])
-        )
-        changes.before_update(MEMBERSHIP_ROWS, *_ids_query(rows))
-        rows.update(paid_through=end, status=MembershipStatus.AKTIF)
     renewed, cost = table.height, int(table["cost"].sum())
     return {"renewed": renewed, "cost": cost, "plans": [plan.pk]}
 

@@ -33,13 +33,14 @@ def workers_table(rows: list[dict]) -> Table:
         title="Pekerja yang didanai",
         headers=[
             "NIK", "Nama", "Kode desa", "Desa/kelurahan", "Sektor", "Desil", "Program", "Bulan pertama",
-            "Bulan terakhir", "Iuran (Rp)", "Status kepesertaan",
+            "Bulan terakhir", "Bulan sudah dibayar", "Iuran (Rp)", "Status kepesertaan",
         ],
         rows=[
             [
                 row["nik"], row["name"], row["desa"], row["desa_name"],
                 SECTOR_LABELS.get(row["sector"], row["sector"]), row["decile"], row["program"],
-                row["first_month"], row["last_month"], row["cost"], row["membership_status"] or None,
+                row["first_month"], row["last_month"], row["paid_months"], row["cost"],
+                row["membership_status"] or None,
             ]
             for row in rows
         ],

@@ -12,7 +12,8 @@ FUNDED_MONTH_ROWS = Tracked(
     code=3,
     object_type="funding.fundedmonth",
     table=FundedMonth._meta.db_table,
-    fields=("worker_id", "month", "program_id", "line_id", "cost"),
+    fields=("worker_id", "month", "program_id", "line_id", "cost", "paid"),
+    boolean_fields=frozenset({"paid"}),
     region_sql=_WORKER_DESA,
 )
 PLAN_LINE_ROWS = Tracked(

@@ -185,7 +185,9 @@ def funder_workers(*, funder: Funder, user, limit: int = 500, offset: int = 0) -
             program__funder=funder, released=False, plan__status__in=["approved", "batched"]
         )
         .order_by("-first_month", "worker_id")
+        .annotate(paid_months=Count("funded_months", filter=Q(funded_months__paid=True)))
         .values(
+            "paid_months",
             "worker_id",
             "worker__nik",
             "worker__name",
@@ -219,6 +221,8 @@ def funder_workers(*, funder: Funder, user, limit: int = 500, offset: int = 0) -
             "first_month": f"{row['first_month']:%Y-%m}",
             "last_month": f"{add_months(row['first_month'], row['months'] - 1):%Y-%m}",
             "months": row["months"],
+            # Months whose contribution has reached BPJS TK; the rest are funded, awaiting payment.
+            "paid_months": row["paid_months"],
             "cost": row["cost"],
             "membership_status": memberships.get(row["worker_id"], ""),
         }

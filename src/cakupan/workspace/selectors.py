@@ -282,6 +282,8 @@ class FundedSpan:
     first: dt.date
     last: dt.date
     months: int
+    # Paid to BPJS TK (cover) or funded and still waiting for the funder's payment.
+    paid: bool
 
 
 @dataclass(frozen=True)
@@ -322,7 +324,7 @@ def worker_state(worker: Worker, *, month: dt.date) -> WorkerState:
 
 
 def funded_spans(worker: Worker) -> list[FundedSpan]:
-    """Who funds which months: consecutive months of one program as one span."""
+    """Who funds which months: consecutive months of one program, paid or not yet paid, as one span."""
     months = (
         FundedMonth.objects.filter(worker=worker)
         .select_related("program__funder")
@@ -334,6 +336,7 @@ def funded_spans(worker: Worker) -> list[FundedSpan]:
         if (
             current
             and current["program_id"] == funded.program_id
+            and current["paid"] == funded.paid
             and add_months(current["last"], 1) == funded.month
         ):
             current["last"] = funded.month
@@ -348,6 +351,7 @@ def funded_spans(worker: Worker) -> list[FundedSpan]:
             "first": funded.month,
             "last": funded.month,
             "months": 1,
+            "paid": funded.paid,
         }
     if current:
         spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))

@@ -3,6 +3,7 @@ then applied all or nothing (accepted rows become memberships, rejected rows giv
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from cakupan.core.errors import DomainError
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import ledger
 from cakupan.funding.candidates import add_months
+from cakupan.funding.cycle import status_by_paid_through
 from cakupan.funding.enrolment.batches import _check_batch_action
 from cakupan.funding.enrolment.files import ACCEPTED_WORDS, _read_ack
 from cakupan.funding.models import (
@@ -35,7 +37,8 @@ from cakupan.funding.models import (
     TransactionKind,
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
-from cakupan.registry.models import Membership, MembershipSource, MembershipStatus, Segment
+from cakupan.funding.services.cover import last_paid_months
+from cakupan.registry.models import Membership, MembershipSource, Segment
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
 
@@ -163,7 +166,7 @@ def enrolment_ack_import(*, batch: EnrolmentBatch, content: bytes, actor, expect
     if not decisions:
         return _ack_counts(batch, applied=0)
     changes = RowChangeSet()
-    _memberships_apply({n: rows[n] for n in accepted}, accepted, changes)
+    _memberships_apply({n: rows[n] for n in accepted}, accepted, changes, plan_id=batch.plan_id)
     rejected = [rows[n] for n, d in decisions.items() if d[0] == RowStatus.REJECTED]
     _release(batch, rejected, actor=actor, changes=changes)
     changes.before_update(ENROLMENT_ROW_ROWS, changes.ids_sql(rows[n].pk for n in decisions))
@@ -204,14 +207,19 @@ def _ack_counts(batch: EnrolmentBatch, *, applied: int) -> dict:
 
 
 def _memberships_apply(
-    rows: dict[int, EnrolmentRow], accepted: dict[int, tuple], changes: RowChangeSet
+    rows: dict[int, EnrolmentRow], accepted: dict[int, tuple], changes: RowChangeSet, *, plan_id: int
 ) -> None:
-    """Accepted rows: a new BPU membership under the KPJ, or the existing one paid through further."""
+    """Accepted rows: a new BPU membership under the KPJ, or the existing one kept. Either is paid through
+    only what has been paid to BPJS TK for it (a payment recorded before the answer counts; one recorded
+    after moves it then): acceptance alone protects nobody, so an unpaid new member is paid through the
+    month before their cover starts."""
     existing = {m.kpj: m for m in Membership.objects.filter(kpj__in=[d[1] for d in accepted.values()])}
+    paid = last_paid_months(plan_id=plan_id)
+    this_month = timezone.localdate().replace(day=1)
     new, changed = [], []
     for number, (_, kpj, _) in accepted.items():
         line = rows[number].line
-        last = add_months(line.first_month, line.months - 1)
+        last = paid.get(line.worker_id) or add_months(line.first_month, -1)
         membership = existing.get(kpj)
         if membership is None:
             new.append(
@@ -220,14 +228,14 @@ def _memberships_apply(
                     kpj=kpj,
                     segment=Segment.BPU,
                     jht=line.program.jht,
-                    status=MembershipStatus.AKTIF,
+                    status=_status_on(last, this_month),
                     paid_through=last,
                     source=MembershipSource.ENROLMENT,
                 )
             )
-        else:
-            membership.paid_through = max(membership.paid_through, last)
-            membership.status = MembershipStatus.AKTIF
+        elif last > membership.paid_through:
+            membership.paid_through = last
+            membership.status = _status_on(last, this_month)
             changed.append(membership)
     if changed:
         changes.before_update(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in changed))
@@ -235,6 +243,11 @@ def _memberships_apply(
     Membership.objects.bulk_update(changed, ["paid_through", "status"], batch_size=2000)
     if new:
         changes.inserted(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in new))
+
+
+def _status_on(paid_through: dt.date, this_month: dt.date) -> str:
+    """The rules engine's status of a member paid through that month, as the monthly cycle marks it."""
+    return status_by_paid_through([paid_through], this_month)[paid_through]
 
 
 def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor, changes: RowChangeSet) -> None:

@@ -101,6 +101,9 @@ class FundedMonth(models.Model):
         PlanLine, verbose_name=_("baris rencana"), on_delete=models.CASCADE, related_name="funded_months"
     )
     cost = models.PositiveBigIntegerField(_("iuran (Rp)"))
+    # A funded month protects only once its contribution is paid to BPJS TK: until then it is "didanai,
+    # menunggu pembayaran". Payments mark a plan's months paid in order of month (see services.payments).
+    paid = models.BooleanField(_("sudah dibayar"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("bulan didanai")

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
 from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import rupiah
+from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import ledger
 from cakupan.funding.models import (
     AccountKind,
@@ -27,6 +29,7 @@ from cakupan.funding.models import (
     PlanLine,
     TransactionKind,
 )
+from cakupan.funding.services.cover import funded_months_mark_paid, memberships_extend_to_paid
 from cakupan.funding.services.programs import _is_int
 from cakupan.rules.engine import Month, due_date
 
@@ -163,7 +166,19 @@ def payment_record(
     invoice.paid += amount
     invoice.status = _invoice_status(invoice)
     invoice.save(update_fields=["paid", "status"])
-    audit_record(
+    # What the money pays for: the plan's worker-months within each line's paid total, then the members'
+    # paid-through months. Only now do those months count as cover.
+    changes = RowChangeSet()
+    months_paid = sum(
+        funded_months_mark_paid(
+            plan_id=invoice.plan_id, program_id=line.program_id, paid_amount=line.paid, changes=changes
+        )
+        for line in lines
+    )
+    desa = memberships_extend_to_paid(
+        plan=invoice.plan, current_month=timezone.localdate().replace(day=1), changes=changes
+    )
+    event = audit_record(
         action=AuditAction.CREATE,
         actor=actor,
         obj=payment,
@@ -173,8 +188,12 @@ def payment_record(
             "amount": amount,
             "reference": reference,
             **({"proof_sha256": proof_sha} if proof_sha else {}),
+            "months_paid": months_paid,
         },
     )
+    changes.write(event)
+    if desa:
+        coverage_refresh(desa_codes=desa)
     return payment, True
 
 

@@ -113,7 +113,7 @@ def test_plan_creation_and_approval_record_their_rows(approved):
     month = FundedMonth.objects.get(pk=first.object_id)
     assert first.after_values == {
         "worker_id": str(month.worker_id), "month": "2026-12-01", "program_id": str(program.pk),
-        "line_id": str(month.line_id), "cost": "16800",
+        "line_id": str(month.line_id), "cost": "16800", "paid": "false",
     }  # fmt: skip
     assert first.region_code == month.worker.desa_id
 
@@ -223,9 +223,10 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     )
     counts = enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["liaison"])
     assert counts == {"batch": batch.pk, "applied": 3, "accepted": 2, "rejected": 1, "pending": 0}
+    # Accepted, not yet paid: members paid through the month before their cover, so not counted covered.
     assert sorted(Membership.objects.values_list("kpj", "segment", "status", "paid_through")) == [
-        ("10000000001", "BPU", "aktif", dt.date(2027, 11, 1)),
-        ("10000000002", "BPU", "aktif", dt.date(2027, 11, 1)),
+        ("10000000001", "BPU", "menunggak", dt.date(2026, 11, 1)),
+        ("10000000002", "BPU", "menunggak", dt.date(2026, 11, 1)),
     ]
     # The rejected row's money goes back to the program and off the invoice; its months are free again.
     assert _balances(program) == {
@@ -269,6 +270,18 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     assert created
     invoice.refresh_from_db()
     assert (invoice.paid, invoice.status) == (YEAR, "partial")
+    # Half the invoice pays everyone's first six months (month by month, not worker by worker).
+    assert FundedMonth.objects.filter(paid=True).count() == 12
+    assert sorted(FundedMonth.objects.filter(paid=True).values_list("month", flat=True).distinct())[-1] == (
+        dt.date(2027, 5, 1)
+    )
+    assert sorted(Membership.objects.values_list("kpj", "status", "paid_through")) == [
+        ("10000000001", "aktif", dt.date(2027, 5, 1)),
+        ("10000000002", "aktif", dt.date(2027, 5, 1)),
+    ]
+    kinds, rows = _row_changes({"object_type": "funding.payment", "action": "create"})
+    assert kinds == [("funding.fundedmonth", "u"), ("registry.membership", "u")]
+    assert sum(1 for r in rows if r.object_type == "funding.fundedmonth") == 12
     replay, created = services.payment_record(
         invoice=invoice,
         external_reference="TRX-1",
@@ -303,6 +316,8 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     invoice.refresh_from_db()
     assert (invoice.paid, invoice.status) == (YEAR * 2, "paid")
     assert Payment.objects.count() == 2
+    assert FundedMonth.objects.filter(paid=False).count() == 0
+    assert set(Membership.objects.values_list("paid_through", flat=True)) == {dt.date(2027, 11, 1)}
     assert _balances(program) == {
         "source": -(YEAR * 3 + 1_000),
         "available": YEAR + 1_000,
@@ -375,12 +390,21 @@ def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_fac
     assert list(
         FundedMonth.objects.filter(month=dt.date(2027, 1, 1)).values_list("worker_id", flat=True)
     ) == [workers[0].pk]
-    assert Membership.objects.get(worker=workers[0]).paid_through == dt.date(2027, 1, 1)
+    # A renewal planned is not a month protected: paid-through moves only when its invoice is paid.
+    assert Membership.objects.get(worker=workers[0]).paid_through == dt.date(2026, 12, 1)
     assert Membership.objects.get(worker=workers[1]).paid_through == dt.date(2026, 12, 1)
     assert _balances(program)["available"] == 0
-    assert Invoice.objects.filter(plan_id__in=run.summary["renewal_plans"]).get().amount == 16_800
+    invoice = Invoice.objects.filter(plan_id__in=run.summary["renewal_plans"]).get()
+    assert invoice.amount == 16_800
     kinds, rows = _row_changes({"object_type": "funding.cyclerun"})
-    assert kinds == [("funding.fundedmonth", "i"), ("funding.planline", "i"), ("registry.membership", "u")]
+    assert kinds == [("funding.fundedmonth", "i"), ("funding.planline", "i")]
+    services.payment_record(
+        invoice=invoice, external_reference="TRX-RENEW", amount=16_800, paid_on=dt.date(2026, 12, 1)
+    )
+    assert Membership.objects.get(worker=workers[0]).paid_through == dt.date(2027, 1, 1)
+    assert Membership.objects.get(worker=workers[1]).paid_through == dt.date(2026, 12, 1)
+    kinds, rows = _row_changes({"object_type": "funding.payment", "action": "create"})
+    assert kinds == [("funding.fundedmonth", "u"), ("registry.membership", "u")]
     [renewed] = [r for r in rows if r.object_type == "registry.membership"]
     assert (renewed.before_values["paid_through"], renewed.after_values["paid_through"]) == (
         "2026-12-01",

@@ -12,7 +12,7 @@ from cakupan.accounts.models import Role, User
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import approval_approve
 from cakupan.audit.models import AuditEvent
-from cakupan.funding import services
+from cakupan.funding import enrolment, selectors, services
 from cakupan.funding.models import (
     BatchStatus,
     EnrolmentBatch,
@@ -315,3 +315,41 @@ def test_the_home_page_shows_what_waits_for_the_liaison_and_the_treasurer(client
     assert f"/dana/tagihan/{invoice.pk}/" in home and "jatuh tempo 15 Desember 2026" in home
     home = _as(client, people["regency"]).get("/kerja/").content.decode()
     assert f"/dana/tagihan/{invoice.pk}/" not in home
+
+
+def test_a_payment_before_the_answer_covers_the_member_from_the_answer_on(client, approved, people):
+    plan, _, _ = approved
+    batch = _checked(client, plan, people)
+    invoice = Invoice.objects.get(plan=plan)
+    services.payment_record(
+        invoice=invoice, external_reference="TRF-EARLY", amount=YEAR * 2, paid_on=dt.date(2026, 12, 1),
+        actor=people["checker"],
+    )  # fmt: skip
+    # Paid, but nobody is a member yet: nothing to extend.
+    assert Membership.objects.count() == 0
+    batch = enrolment.enrolment_batch_send(batch=batch, actor=people["liaison"])
+    content = _ack_file(batch, {1: ("diterima", "10000000001", ""), 2: ("diterima", "10000000002", "")})
+    enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["liaison"])
+    assert sorted(Membership.objects.values_list("kpj", "status", "paid_through")) == [
+        ("10000000001", "aktif", dt.date(2027, 11, 1)),
+        ("10000000002", "aktif", dt.date(2027, 11, 1)),
+    ]
+
+
+def test_the_worker_page_tells_paid_months_from_funded_ones(client, approved, people):
+    plan, workers, _ = approved
+    _checked(client, plan, people)
+    invoice = Invoice.objects.get(plan=plan)
+    # Half the invoice: everyone's first six months, December to May.
+    services.payment_record(
+        invoice=invoice, external_reference="TRF-HALF", amount=YEAR, paid_on=dt.date(2026, 12, 1),
+        actor=people["checker"],
+    )  # fmt: skip
+    page = _as(client, people["coordinator"]).get(f"/pekerja/{workers[0].pk}/").content.decode()
+    funded = page.split('data-testid="funded"')[1].split("</ul>")[0]
+    assert "Desember 2026 sampai Mei 2027 (6 bulan), iuran dibayar" in funded
+    assert "Juni 2027 sampai November 2027 (6 bulan), <strong>didanai, menunggu pembayaran</strong>" in funded
+    rows = selectors.funder_workers(funder=invoice.funder, user=people["coordinator"])
+    assert sorted((row["paid_months"], row["months"]) for row in rows) == [(6, 12), (6, 12)]
+    page = client.get(f"/dana/{invoice.funder_id}/").content.decode()
+    assert page.count("6 dari 12 bulan dibayar") == 2

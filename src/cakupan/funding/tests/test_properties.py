@@ -17,6 +17,7 @@ from cakupan.funding.models import (
     FundedMonth,
     FundingProgram,
     Invoice,
+    InvoiceLine,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
@@ -25,6 +26,7 @@ from cakupan.funding.models import (
     PlanStatus,
 )
 from cakupan.funding.tests.conftest import DESA_A, DESA_B, DESA_C, batch_sent
+from cakupan.registry.models import Membership
 
 PROPERTY_SETTINGS = settings(
     max_examples=15,
@@ -49,6 +51,20 @@ def _check_books() -> None:
         assert kinds["committed"] + kinds["paid"] + kinds["covered"] == funded
     twice = FundedMonth.objects.values("worker_id", "month").annotate(n=Count("id")).filter(n__gt=1)
     assert not twice.exists()
+    # Nobody is covered by money not paid: the paid months are exactly what the invoice lines were paid
+    # (oldest month first), and an enrolled member is paid through no funded month that is unpaid.
+    for line in InvoiceLine.objects.select_related("invoice"):
+        paid = (
+            FundedMonth.objects.filter(
+                line__plan_id=line.invoice.plan_id, program_id=line.program_id, paid=True
+            ).aggregate(total=Sum("cost"))["total"]
+            or 0
+        )
+        assert paid <= line.paid
+    for membership in Membership.objects.filter(source="enrolment"):
+        assert not FundedMonth.objects.filter(
+            worker_id=membership.worker_id, paid=False, month__lte=membership.paid_through
+        ).exists()
 
 
 operation = st.one_of(
