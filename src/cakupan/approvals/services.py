@@ -210,6 +210,16 @@ def approval_reject(*, approval: Approval, approver, reason: str) -> Approval:
     return approval
 
 
+def approval_decide(
+    *, approval: Approval, approver, decision: str, reason: str = "", file_sha256: str | None = None
+) -> Approval:
+    """A checker's form: `decision` "approve" approves (confirming the file for a request about one);
+    anything else rejects, which needs a reason."""
+    if decision == "approve":
+        return approval_approve(approval=approval, approver=approver, reason=reason, file_sha256=file_sha256)
+    return approval_reject(approval=approval, approver=approver, reason=reason)
+
+
 @transaction.atomic
 def approval_cancel(*, approval: Approval, user) -> Approval:
     """The submitter withdraws a pending request (e.g. to correct it and submit again)."""

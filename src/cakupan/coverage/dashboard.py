@@ -25,10 +25,11 @@ from cakupan.core.apportion import largest_remainder
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import month_long
 from cakupan.coverage.models import BreakdownDimension, RegionBreakdown, RegionCoverage
+from cakupan.coverage.target import ucj_target
 from cakupan.regions.models import LabourStat, Region, RegionLevel
 from cakupan.registry.models import Sector, SyntheticRun
 
-TARGET_PCT = Decimal("99.5")
+TARGET_PCT = ucj_target().pct
 DENOMINATORS = {
     "employed": ("penduduk_bekerja", "penduduk bekerja"),
     "labour_force": ("angkatan_kerja", "angkatan kerja"),
@@ -123,6 +124,41 @@ def _province_total(province: str, indicator: str | None, month: dt.date, regist
 
 
 DENOMINATORS_LABEL = {indicator: label for indicator, label in DENOMINATORS.values()}
+
+
+@dataclass(frozen=True)
+class BpuIndicator:
+    """Beside the UCJ figure (docs/jamsostek-rules.md §8): active BPU members ÷ the informal workers, the
+    informal workers estimated as the region's denominator × Sakernas' informal share of the employed."""
+
+    pct: Decimal | None
+    covered_bpu: int
+    informal: int
+    share_pct: Decimal
+    source: str
+
+
+def bpu_indicator(*, figure: RegionFigure, province: str, month: dt.date) -> BpuIndicator | None:
+    """None when no informal share is published for the month or before."""
+    stat = (
+        LabourStat.objects.filter(region_id=province, indicator=INFORMAL_SHARE_INDICATOR, period__lte=month)
+        .order_by("-period")
+        .first()
+    )
+    if stat is None:
+        return None
+    share = Decimal(stat.value)
+    informal = int((Decimal(figure.denominator) * share / 100).to_integral_value())
+    pct = (Decimal(figure.covered_bpu) * 100 / informal).quantize(Decimal("0.1")) if informal else None
+    return BpuIndicator(
+        pct=pct,
+        covered_bpu=figure.covered_bpu,
+        informal=informal,
+        share_pct=share,
+        source=f"BPS Sakernas {month_long(stat.period)}, pekerja informal {share.normalize():f}%".replace(
+            ".", ","
+        ),
+    )
 
 
 def _split(total: int, codes: list[str], weights: list[int]) -> dict[str, int]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from cakupan.core.formatting import date_long, decimal_number, month_long, number, percent
 from cakupan.core.spreadsheet import neutralise
 from cakupan.coverage.dashboard import DENOMINATORS, CoverageSummary
+from cakupan.coverage.target import ucj_target
 
 __all__ = [
     "BREAKDOWN_TITLES",
@@ -196,7 +197,8 @@ def summary_pdf(*, summary: CoverageSummary, title: str, kind: str, generated_by
     story = [
         Paragraph(f"Cakupan Jamsostek {_escape(title)} ({region.code})", styles["Title"]),
         Paragraph(
-            f"Posisi {month_long(summary.month)} · target Universal Coverage Jamsostek {target}",
+            f"Posisi {month_long(summary.month)} · target Universal Coverage Jamsostek "
+            f"{_escape(ucj_target().text)}",
             styles["Normal"],
         ),
         Spacer(1, 4 * mm),

@@ -11,10 +11,11 @@ from cakupan.core.apportion import largest_remainder
 from cakupan.core.formatting import month_long
 from cakupan.core.scoping import area_filter
 from cakupan.coverage.models import RegionCoverage
+from cakupan.coverage.target import ucj_target
 from cakupan.regions.models import LabourStat, Region, RegionLevel
 from cakupan.registry.models import SyntheticRun
 
-TARGET_PCT = Decimal("99.5")
+TARGET_PCT = ucj_target().pct
 EMPLOYED_INDICATOR = "penduduk_bekerja"
 
 
@@ -52,7 +53,7 @@ def _pct(covered: int, denominator: int) -> Decimal | None:
 
 
 def gap_to_target(covered: int, denominator: int) -> int:
-    """Workers still to cover for the 99.5% target (never negative)."""
+    """Workers still to cover for the UCJ target (never negative)."""
     return max(0, math.ceil(denominator * TARGET_PCT / 100) - covered)
 
 

@@ -25,6 +25,7 @@ from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.formatting import decimal_number, month_long, number, percent
 from cakupan.coverage import dashboard, exports, mapsvg
+from cakupan.coverage.target import ucj_target
 from cakupan.regions.models import Region, RegionLevel
 
 security_log = logging.getLogger("cakupan.security")
@@ -258,7 +259,9 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
     gap_points = max(Decimal(0), summary.target_pct - (figure.coverage_pct or Decimal(0)))
     context = {
         "summary": summary,
+        "target": ucj_target(),
         "figure": figure,
+        "bpu": dashboard.bpu_indicator(figure=figure, province=PROVINCE, month=summary.month),
         "title": _region_title(region),
         "crumbs": crumbs,
         "children": children,
@@ -375,7 +378,7 @@ def _download(
             ("Bulan", month_long(summary.month)),
             ("Tabel", table.title),
             ("Sumber penyebut", summary.denominator_source),
-            ("Target", f"Universal Coverage Jamsostek {percent(summary.target_pct)}"),
+            ("Target", f"Universal Coverage Jamsostek {ucj_target().text}"),
             ("Catatan", "Peserta aktif: iuran bulan berjalan sudah dibayar. Persentase dalam satuan persen."),
         ]
         content = exports.to_xlsx(table, notes)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import require_action, sees_identifiers
 from cakupan.approvals.models import Approval, ApprovalKind
-from cakupan.approvals.services import approval_approve, approval_reject, may_decide
+from cakupan.approvals.services import approval_decide, may_decide
 from cakupan.core.errors import DomainError
 from cakupan.registry import importing
 from cakupan.registry.importing import preview
@@ -133,15 +133,13 @@ def import_decide(request: HttpRequest, import_id: int) -> HttpResponse:
     if approval is None:
         raise Http404("Impor ini tidak menunggu persetujuan.")
     try:
-        if request.POST.get("decision") == "approve":
-            approval_approve(
-                approval=approval,
-                approver=request.user,
-                reason=request.POST.get("reason", ""),
-                file_sha256=request.POST.get("sha256", ""),
-            )
-        else:
-            approval_reject(approval=approval, approver=request.user, reason=request.POST.get("reason", ""))
+        approval_decide(
+            approval=approval,
+            approver=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            file_sha256=request.POST.get("sha256", ""),
+        )
     except DomainError as error:
         context = {**_detail_context(request, record), "error": error}
         return render(request, "registry/import_detail.html", context, status=400)

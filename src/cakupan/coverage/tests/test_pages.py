@@ -87,7 +87,15 @@ def test_province_page_headline_and_children(as_user):
     )
     text = _text(html)
     assert "Cakupan Jamsostek Provinsi Banten 36" in text
-    assert "Posisi November 2026 · target Universal Coverage Jamsostek 99,5%" in text
+    assert "Posisi November 2026 · target Universal Coverage Jamsostek 99,5% pada 2045 (RPJPN 2025-2045)" in (
+        text
+    )
+    # Beside UCJ: active BPU members ÷ informal workers (5.760 × Sakernas' 45,12% informal = 2.599).
+    assert _testid(html, "bpu-pct") == "9,9%"
+    assert (
+        "258 peserta BPU aktif dari perkiraan 2.599 pekerja informal (BPS Sakernas Agustus 2025, "
+        "pekerja informal 45,12%)"
+    ) in text
     rows = _rows(html, "children")
     assert len(rows) == 8
     assert [row[0] for row in rows] == [

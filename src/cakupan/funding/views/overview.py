@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import can, require_action
 from cakupan.approvals.models import Approval, ApprovalKind
-from cakupan.approvals.services import approval_approve, approval_reject, may_decide
+from cakupan.approvals.services import approval_decide, may_decide
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core import params
@@ -168,12 +168,13 @@ def plan_decide(request: HttpRequest, plan_id: int) -> HttpResponse:
     approval = _plan_approval(plan)
     if approval is None:
         raise Http404("Rencana ini tidak menunggu persetujuan.")
-    reason = request.POST.get("reason", "")
     try:
-        if request.POST.get("decision") == "approve":
-            approval_approve(approval=approval, approver=request.user, reason=reason)
-        else:
-            approval_reject(approval=approval, approver=request.user, reason=reason)
+        approval_decide(
+            approval=approval,
+            approver=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
     except DomainError as error:
         return render(request, "funding/plan.html", _plan_context(request, plan, error), status=400)
     return redirect("funding:plan", plan_id=plan.pk)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import can, require_action
 from cakupan.approvals.models import Approval, ApprovalKind
-from cakupan.approvals.services import approval_approve, approval_reject, may_decide
+from cakupan.approvals.services import approval_decide, may_decide
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
@@ -106,15 +106,14 @@ def batch_decide(request: HttpRequest, batch_id: int) -> HttpResponse:
     approval = _batch_approval(batch)
     if approval is None:
         raise Http404("Batch ini tidak menunggu pemeriksaan.")
-    reason = request.POST.get("reason", "")
     try:
-        if request.POST.get("decision") == "approve":
-            approval_approve(
-                approval=approval, approver=request.user, reason=reason,
-                file_sha256=request.POST.get("file_sha256", ""),
-            )  # fmt: skip
-        else:
-            approval_reject(approval=approval, approver=request.user, reason=reason)
+        approval_decide(
+            approval=approval,
+            approver=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            file_sha256=request.POST.get("file_sha256", ""),
+        )
     except DomainError as error:
         return render(request, "funding/batch.html", _batch_context(request, batch, error=error), status=400)
     return redirect("funding:batch", batch_id=batch.pk)

@@ -99,7 +99,9 @@ def claim_deadlines(
             )
     hours = ruleset["claim_report_hours"].value
     notes = []
-    citations = [ruleset.citation("claim_period_years"), ruleset.citation("claim_payment_working_days")]
+    # JKM is paid faster than JKK (docs/jamsostek-rules.md §8): 3 working days against 7.
+    payment_days = "jkm_claim_payment_working_days" if kind == "jkm" else "claim_payment_working_days"
+    citations = [ruleset.citation("claim_period_years"), ruleset.citation(payment_days)]
     report_by: dt.datetime | dt.date | None = None
     stage2: dt.datetime | dt.date | None = None
     if kind == "jkk":
@@ -124,7 +126,7 @@ def claim_deadlines(
     payment_by = None
     if complete is not None:
         calendar = WorkingCalendar((book or default_book()).for_date(complete, field="complete"))
-        days = ruleset["claim_payment_working_days"].value
+        days = ruleset[payment_days].value
         payment_by = calendar.add_working_days(complete, days)
         notes.append(
             f"Manfaat dibayar paling lambat {date_long(payment_by)} ({days} hari kerja setelah berkas "

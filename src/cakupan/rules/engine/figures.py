@@ -74,6 +74,8 @@ FIGURE_FIELDS: dict[str, dict[str, str]] = {
     "claim_report_hours": {"value": "count"},
     "claim_period_years": {"value": "count"},
     "claim_payment_working_days": {"value": "count"},
+    "jkm_claim_payment_working_days": {"value": "count"},
+    "ucj_target_percent": {"value": "percent", "year": "count"},
     "claim_late_payment_percent": {"value": "percent"},
     "claim_npwp_threshold": {"value": "money"},
 }

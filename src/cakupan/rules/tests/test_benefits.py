@@ -240,6 +240,15 @@ def test_claim_deadlines_for_a_death_and_a_leap_day():
     assert (result.report_by, result.claim_by, result.payment_by) == (None, D("2033-02-28"), None)
 
 
+def test_a_death_claim_is_paid_within_3_working_days_an_accident_within_7():
+    # Documents complete on Friday 14 August 2026; Monday 17 August is a holiday.
+    jkm = claim_deadlines(kind="jkm", event=D("2026-08-10"), complete=D("2026-08-14"))
+    jkk = claim_deadlines(kind="jkk", event=D("2026-08-10"), complete=D("2026-08-14"))
+    assert (jkm.payment_by, jkk.payment_by) == (D("2026-08-20"), D("2026-08-27"))
+    assert "3 hari kerja" in " ".join(jkm.notes)
+    assert "jkm_claim_payment_working_days" in [c.figure for c in jkm.citations]
+
+
 def test_claim_deadlines_without_the_hour_name_the_day():
     result = claim_deadlines(kind="jkk", event=D("2026-03-10"))
     assert result.report_by == D("2026-03-12")
