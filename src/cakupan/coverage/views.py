@@ -25,6 +25,7 @@ from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.formatting import decimal_number, month_long, number, percent
 from cakupan.coverage import dashboard, exports, mapsvg
+from cakupan.coverage.pending import pending_cover
 from cakupan.coverage.target import ucj_target
 from cakupan.regions.models import Region, RegionLevel
 
@@ -262,6 +263,7 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
         "target": ucj_target(),
         "figure": figure,
         "bpu": dashboard.bpu_indicator(figure=figure, province=PROVINCE, month=summary.month),
+        "pending": pending_cover(area_code=figure.code, month=summary.month),
         "title": _region_title(region),
         "crumbs": crumbs,
         "children": children,

@@ -545,3 +545,14 @@ def batch_preview(*, batch, user, limit: int = BATCH_PREVIEW_ROWS) -> list[dict]
 def invoices_for_user(*, user):
     """Invoices of the funders the user may see."""
     return Invoice.objects.filter(funder__in=funders_for_user(user=user)).select_related("funder", "plan")
+
+
+def unpaid_funded_workers(area_code: str, month: dt.date) -> int:
+    """Workers of the area with a funded month `month` whose contribution is not yet paid: "didanai,
+    menunggu pembayaran" on the dashboard (registered in FundingConfig.ready)."""
+    return (
+        FundedMonth.objects.filter(area_filter("worker__desa_id", area_code), month=month, paid=False)
+        .values("worker_id")
+        .distinct()
+        .count()
+    )

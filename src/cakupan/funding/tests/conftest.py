@@ -19,6 +19,24 @@ START = dt.date(2026, 12, 1)
 _serials = itertools.count(1)
 
 
+TODAY = dt.date(2026, 12, 3)
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    """The funding flows judge statuses and payment dates by today's month: these tests live on
+    3 December 2026 whatever the machine's clock says."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return real(value, timezone) if value is not None else TODAY
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    return TODAY
+
+
 @pytest.fixture(autouse=True)
 def var_dir(settings, tmp_path):
     # Batch files go to a temporary folder, not the project's var/.

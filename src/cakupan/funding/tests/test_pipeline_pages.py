@@ -12,6 +12,7 @@ from cakupan.accounts.models import Role, User
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import approval_approve
 from cakupan.audit.models import AuditEvent
+from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import enrolment, selectors, services
 from cakupan.funding.models import (
     BatchStatus,
@@ -353,3 +354,26 @@ def test_the_worker_page_tells_paid_months_from_funded_ones(client, approved, pe
     assert sorted((row["paid_months"], row["months"]) for row in rows) == [(6, 12), (6, 12)]
     page = client.get(f"/dana/{invoice.funder_id}/").content.decode()
     assert page.count("6 dari 12 bulan dibayar") == 2
+
+
+def test_the_dashboard_counts_funded_months_only_once_paid(client, approved, people):
+    plan, _, _ = approved
+    _checked(client, plan, people)
+    batch = enrolment.enrolment_batch_send(
+        batch=EnrolmentBatch.objects.get(plan=plan), actor=people["liaison"]
+    )
+    content = _ack_file(batch, {1: ("diterima", "10000000001", ""), 2: ("diterima", "10000000002", "")})
+    enrolment.enrolment_ack_import(batch=batch, content=content, actor=people["liaison"])
+    # The month is refreshed by name: the services refresh the month of the day they run in.
+    coverage_refresh(month=dt.date(2026, 12, 1))
+    page = _as(client, people["coordinator"]).get("/cakupan/36/?bulan=2026-12").content.decode()
+    assert 'data-testid="covered">0<' in page
+    assert "2 pekerja didanai, menunggu pembayaran (belum dihitung terlindungi)" in page
+    services.payment_record(
+        invoice=Invoice.objects.get(plan=plan), external_reference="TRF-ALL", amount=YEAR * 2,
+        paid_on=dt.date(2026, 12, 1), actor=people["checker"],
+    )  # fmt: skip
+    coverage_refresh(month=dt.date(2026, 12, 1))
+    page = client.get("/cakupan/36/?bulan=2026-12").content.decode()
+    assert 'data-testid="covered">2<' in page
+    assert 'data-testid="pending"' not in page

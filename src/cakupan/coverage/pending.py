@@ -1,0 +1,27 @@
+"""Cover that is funded but not yet paid ("didanai, menunggu pembayaran"): shown beside the covered
+figure, never in it. The funding app, which sits above coverage, provides the count once at start-up
+(its AppConfig.ready): an explicit callback, not a signal, and no upward import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["pending_cover", "register_pending_cover"]
+
+# (area code, month) → workers with a funded, unpaid month in that month.
+Provider = Callable[[str, dt.date], int]
+_PROVIDER: list[Provider] = []
+
+
+def register_pending_cover(provider: Provider) -> None:
+    if _PROVIDER and _PROVIDER[0] is not provider:
+        raise ImproperlyConfigured("A provider of funded-but-unpaid cover is already registered.")
+    _PROVIDER[:] = [provider]
+
+
+def pending_cover(*, area_code: str, month: dt.date) -> int | None:
+    """None when no app provides the figure (coverage alone has no funding)."""
+    return _PROVIDER[0](area_code, month) if _PROVIDER else None
