@@ -30,7 +30,7 @@ from cakupan.funding.models import (
     ProgramStatus,
     TransactionKind,
 )
-from cakupan.funding.rowaudit import PLAN_LINE_ROWS, plan_lines_sql
+from cakupan.funding.rowaudit import PLAN_LINE_ROWS, PLAN_LINES_WHERE
 from cakupan.funding.services import common_region, invoices_create, plan_commit, plan_lines_insert
 from cakupan.registry.models import Membership, MembershipStatus
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
@@ -159,7 +159,7 @@ def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
     )
     plan.programs.set(programs)
     plan_lines_insert(plan, programs, table, first_month={p.pk: following for p in programs})
-    changes.inserted(PLAN_LINE_ROWS, plan_lines_sql(), [plan.pk])
+    changes.inserted(PLAN_LINE_ROWS, where=PLAN_LINES_WHERE, params=[plan.pk])
     plan_commit(plan, actor=actor, changes=changes)
     # Enrolled workers keep their KPJ. What they are paid through moves when the renewal's invoice is paid
     # (services.cover), not now: a renewal planned is not yet a month protected.

@@ -38,6 +38,8 @@ def plan_lines_sql() -> str:
     return f"SELECT id FROM {PlanLine._meta.db_table} WHERE plan_id = %s"
 
 
-def plan_funded_months_sql() -> str:
-    """The ids of the worker-months a plan funds (parameter: the plan's id)."""
-    return f"SELECT id FROM {FundedMonth._meta.db_table} WHERE line_id IN ({plan_lines_sql()})"
+# As conditions on the tracked table itself (alias t), not "t.id IN (SELECT id FROM the same table …)":
+# inside a fresh transaction PostgreSQL has no statistics for the rows just written and planned that
+# self-join as a nested loop over the table for every row (minutes for a few thousand months).
+PLAN_LINES_WHERE = "t.plan_id = %s"
+PLAN_FUNDED_MONTHS_WHERE = f"t.line_id IN ({plan_lines_sql()})"

@@ -37,9 +37,9 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.rowaudit import (
     FUNDED_MONTH_ROWS,
+    PLAN_FUNDED_MONTHS_WHERE,
     PLAN_LINE_ROWS,
-    plan_funded_months_sql,
-    plan_lines_sql,
+    PLAN_LINES_WHERE,
 )
 from cakupan.regions.models import Region
 from cakupan.registry import bulk
@@ -184,7 +184,7 @@ def allocation_plan_create(
         plan.programs.set(programs)
         plan_lines_insert(plan, programs, chosen)
         changes = RowChangeSet()
-        changes.inserted(PLAN_LINE_ROWS, plan_lines_sql(), [plan.pk])
+        changes.inserted(PLAN_LINE_ROWS, where=PLAN_LINES_WHERE, params=[plan.pk])
         plan.summary = plan_summary(plan, programs, chosen, budgets=instance.budgets)
         plan.seconds = round(time.perf_counter() - started, 3)
         plan.save(update_fields=["summary", "seconds"])
@@ -376,7 +376,7 @@ def plan_commit(plan: AllocationPlan, *, actor, changes: RowChangeSet) -> None:
                 f"({rupiah(cost)}).",
             )
     funded_months_insert(plan)
-    changes.inserted(FUNDED_MONTH_ROWS, plan_funded_months_sql(), [plan.pk])
+    changes.inserted(FUNDED_MONTH_ROWS, where=PLAN_FUNDED_MONTHS_WHERE, params=[plan.pk])
     for program_id, cost in sorted(needed.items()):
         ledger.post(
             kind=TransactionKind.COMMIT,
