@@ -22,6 +22,7 @@ from cakupan.funding.enrolment.files import (
     BATCH_COLUMNS,
     FORMAT_VERSION,
     ack_template,
+    batch_file_content,
     batch_frame,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "FORMAT_VERSION",
     "AckCheck",
     "ack_template",
+    "batch_file_content",
     "batch_frame",
     "enrolment_ack_check",
     "enrolment_ack_import",

@@ -4,6 +4,7 @@ of BPJS TK's acknowledgement files."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from pathlib import Path
 
@@ -153,3 +154,25 @@ def ack_template(batch: EnrolmentBatch) -> str:
     ):
         writer.writerow([number, nik, "", "", ""])
     return out.getvalue()
+
+
+def batch_file_content(batch: EnrolmentBatch, fmt: str) -> bytes:
+    """The checked file itself, as BPJS TK receives it: the stored CSV (its SHA-256 verified) or the same
+    rows as XLSX, every cell as text so that NIK and telephone keep their leading digits. Never rebuilt
+    from the registry, which may have changed since the check."""
+    try:
+        content = Path(batch.file_path).read_bytes()
+    except OSError as error:
+        raise DomainError(
+            "batch_file_missing", f"Berkas batch #{batch.pk} tidak ada di server; hubungi administrator."
+        ) from error
+    if hashlib.sha256(content).hexdigest() != batch.file_sha256:
+        raise DomainError(
+            "batch_file_changed",
+            f"Berkas batch #{batch.pk} di server berbeda dari yang diperiksa; hubungi administrator.",
+        )
+    if fmt == "csv":
+        return content
+    buffer = io.BytesIO()
+    pl.read_csv(content, infer_schema=False).write_excel(buffer, worksheet="batch")
+    return buffer.getvalue()

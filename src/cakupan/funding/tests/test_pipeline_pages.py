@@ -4,7 +4,10 @@ roles the authorization table allows, and bad input changes nothing."""
 
 import datetime as dt
 import hashlib
+import io
+from pathlib import Path
 
+import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -377,3 +380,31 @@ def test_the_dashboard_counts_funded_months_only_once_paid(client, approved, peo
     page = client.get("/cakupan/36/?bulan=2026-12").content.decode()
     assert 'data-testid="covered">2<' in page
     assert 'data-testid="pending"' not in page
+
+
+def test_the_download_is_the_checked_file_or_nothing(client, approved, people):
+    plan, workers, _ = approved
+    batch = _checked(client, plan, people)
+    checked = Path(batch.file_path).read_bytes()
+    # The registry changes after the check: the file BPJS TK gets is still the one checked.
+    workers[0].name = "Nama Diubah Sesudah Pemeriksaan"
+    workers[0].save(update_fields=["name"])
+    xlsx = _as(client, people["liaison"]).post(f"/dana/batch/{batch.pk}/berkas.xlsx")
+    sheet = pl.read_excel(io.BytesIO(xlsx.content), sheet_name="batch", infer_schema_length=0)
+    assert (
+        sheet.get_column("nik").to_list()
+        == pl.read_csv(checked, infer_schema=False).get_column("nik").to_list()
+    )
+    assert "Nama Diubah Sesudah Pemeriksaan" not in sheet.get_column("nama").to_list()
+    assert client.post(f"/dana/batch/{batch.pk}/berkas.csv").content == checked
+
+
+def test_a_batch_whose_file_is_gone_is_not_sent(client, approved, people):
+    plan, _, _ = approved
+    batch = _checked(client, plan, people)
+    Path(batch.file_path).unlink()
+    response = _as(client, people["liaison"]).post(f"/dana/batch/{batch.pk}/berkas.csv")
+    assert response.status_code == 400
+    assert f"Berkas batch #{batch.pk} tidak ada di server" in response.content.decode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.sent_at) == (BatchStatus.READY, None)

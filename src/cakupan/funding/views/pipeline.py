@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from cakupan.funding.models import BatchStatus, EnrolmentBatch, Invoice
 from cakupan.funding.services import payment_record
 from cakupan.funding.views.overview import _plan_context, _scoped_plan
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # An acknowledgement of 500,000 rows is about 30 MB; a file far beyond any batch is refused unread.
 ACK_MAX_BYTES = 64 * 1024 * 1024
 
@@ -129,6 +129,8 @@ def batch_download(request: HttpRequest, batch_id: int, fmt: str) -> HttpRespons
     if fmt not in ("csv", "xlsx"):
         raise Http404("Format berkas harus csv atau xlsx.")
     try:
+        # The file first: a batch whose checked file cannot be served is not marked sent.
+        body = enrolment.batch_file_content(batch, fmt)
         batch = enrolment.enrolment_batch_send(batch=batch, actor=request.user)
     except DomainError as error:
         return render(request, "funding/batch.html", _batch_context(request, batch, error=error), status=400)
@@ -137,15 +139,8 @@ def batch_download(request: HttpRequest, batch_id: int, fmt: str) -> HttpRespons
         region_code=batch.plan.region_code, metadata={"format": fmt, "sha256": batch.file_sha256},
     )  # fmt: skip
     stem = Path(batch.file_path).stem
-    if fmt == "csv":
-        response = HttpResponse(Path(batch.file_path).read_bytes(), content_type="text/csv; charset=utf-8")
-    else:
-        buffer = io.BytesIO()
-        enrolment.batch_frame(batch).write_excel(buffer, worksheet="batch")
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    kinds = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+    response = HttpResponse(body, content_type=kinds[fmt])
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
 
