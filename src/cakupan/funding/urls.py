@@ -9,6 +9,7 @@ urlpatterns = [
     path("tabel/<str:table>.<str:fmt>", views.funding_export, name="export"),
     path("<int:funder_id>/", views.funder_detail, name="funder"),
     path("<int:funder_id>/tabel/<str:table>.<str:fmt>", views.funder_export, name="funder-export"),
+    path("<int:funder_id>/rencana/baru", views.plan_new, name="plan-new"),
     path("rencana/<int:plan_id>/", views.plan_detail, name="plan"),
     path("rencana/<int:plan_id>/keputusan", views.plan_decide, name="plan-decide"),
     path("rencana/<int:plan_id>/batch", views.batch_create, name="batch-create"),

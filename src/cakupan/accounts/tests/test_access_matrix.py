@@ -65,6 +65,7 @@ OUTSIDE_OK_WIDE = STAFF - NARROW
 COORDINATING = frozenset({"provinsi", "analis", "lebak", "auditor", "admin"})
 RECIPIENTS_INSIDE = frozenset({"provinsi", "analis", "lebak", "desa", "auditor", "admin"})
 RECIPIENTS_OUTSIDE = frozenset({"provinsi", "analis", "auditor", "admin"})
+PLAN_MAKERS = {"inside": frozenset({"provinsi", "lebak", "admin"}), "outside": frozenset({"provinsi", "admin"})}
 
 
 def _by(table: dict[str, int], default: int):
@@ -114,6 +115,15 @@ def _unmask(role: str, where: str) -> int:
     return 200 if role in ("provinsi", "lebak", "admin") else 403
 
 
+def _plan_builder(role: str, where: str) -> int:
+    """The funder's page for whoever sees it, but only those who may propose a plan for its money get the
+    builder: the coordinators of its area and its own officers (PLAN_CREATE)."""
+    seen = _funder_page("page")(role, where)
+    if seen != 200:
+        return seen
+    return 200 if role in PLAN_MAKERS.get(where, frozenset()) else 403
+
+
 # route pattern → expected status for (role, inside|outside).
 MATRIX = {
     "": _fixed(200),
@@ -134,6 +144,7 @@ MATRIX = {
     "dana/tabel/<str:table>.<str:fmt>": _page(COORDINATING, denied=404),
     "dana/<int:funder_id>/": _funder_page("page"),
     "dana/<int:funder_id>/tabel/<str:table>.<str:fmt>": _funder_page("recipients"),
+    "dana/<int:funder_id>/rencana/baru": _plan_builder,
     "dana/rencana/<int:plan_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
     "dana/rencana/<int:plan_id>/keputusan": lambda role, where: 302 if role == "anon" else 405,
     "dana/rencana/<int:plan_id>/batch": lambda role, where: 302 if role == "anon" else 405,

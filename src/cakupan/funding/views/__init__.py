@@ -1,6 +1,6 @@
-"""Funding pages: `overview` (funders side by side, one funder, a plan and its decision) and `pipeline`
-(what follows an approved plan: the enrolment batch and its check, BPJS TK's download and answer,
-invoices and payments)."""
+"""Funding pages: `overview` (funders side by side, one funder, a plan and its decision), `plans` (the
+plan builder) and `pipeline` (what follows an approved plan: the enrolment batch and its check, BPJS
+TK's download and answer, invoices and payments)."""
 
 from cakupan.funding.views.overview import (
     funder_detail,
@@ -21,6 +21,7 @@ from cakupan.funding.views.pipeline import (
     invoice_pdf,
     payment_create,
 )
+from cakupan.funding.views.plans import plan_new
 
 __all__ = [
     "batch_ack_apply",
@@ -38,4 +39,5 @@ __all__ = [
     "payment_create",
     "plan_decide",
     "plan_detail",
+    "plan_new",
 ]

@@ -118,6 +118,8 @@ def funder_detail(request: HttpRequest, funder_id: int) -> HttpResponse:
         "reconciliation": selectors.reconciliation(funder=funder),
         "invoices": selectors.invoices_for_user(user=request.user).filter(funder=funder).order_by("-pk")[:50],
         "worker_rows": WORKER_ROWS,
+        "plans": selectors.plans_of_funder(funder=funder, user=request.user)[:20],
+        "may_plan": can(request.user, authz.PLAN_CREATE, funder),
     }
     return render(request, "funding/funder.html", context, status=400 if error else 200)
 
@@ -148,6 +150,8 @@ def _plan_context(request: HttpRequest, plan: AllocationPlan, error: DomainError
         and plan.status == PlanStatus.APPROVED
         and can(request.user, authz.BATCH_CREATE, plan),
         "programs": plan.programs.select_related("funder").order_by("pk"),
+        "lines": selectors.plan_lines(plan=plan, user=request.user),
+        "line_rows": selectors.PLAN_PREVIEW_ROWS,
         "error": error,
     }
 

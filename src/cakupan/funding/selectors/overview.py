@@ -20,9 +20,6 @@ from cakupan.funding import costs
 from cakupan.funding.candidates import add_months
 from cakupan.funding.models import (
     AccountKind,
-    AllocationPlan,
-    EnrolmentBatch,
-    EnrolmentRow,
     FundedMonth,
     Funder,
     FunderOfficer,
@@ -36,16 +33,12 @@ from cakupan.regions.models import Region
 from cakupan.registry.models import Membership, Worker
 
 __all__ = [
-    "BATCH_PREVIEW_ROWS",
     "BudgetState",
-    "batch_preview",
-    "batches_for_user",
     "coverage_gained",
     "funder_overview",
     "funder_workers",
     "funders_for_user",
     "funders_side_by_side",
-    "invoices_for_user",
     "next_rupiah",
     "program_budget",
     "reconciliation",
@@ -483,76 +476,3 @@ def workers_about_to_lapse(
         }
         for m in rows.order_by("worker__desa_id", "worker_id")[:limit]
     ]
-
-
-def plans_for_user(*, user):
-    """Allocation plans whose region lies in the user's area (superusers: all)."""
-    if user.is_superuser:
-        return AllocationPlan.objects.all()
-    if user.area_id is None:
-        return AllocationPlan.objects.none()
-    return AllocationPlan.objects.filter(
-        area_filter("region_code", user.area_id)
-        | Q(region_code__in=Region.objects.get(code=user.area_id).ancestors_codes())
-    )
-
-
-# --- the pipeline after an approved plan: batches, invoices, payments --------------------------------------
-
-BATCH_PREVIEW_ROWS = 50
-
-
-def batches_for_user(*, user):
-    """Enrolment batches of the plans the user may see."""
-    return EnrolmentBatch.objects.filter(plan__in=plans_for_user(user=user)).select_related(
-        "plan", "created_by", "sent_by"
-    )
-
-
-def batch_preview(*, batch, user, limit: int = BATCH_PREVIEW_ROWS) -> list[dict]:
-    """The batch's first rows as the checker and BPJS TK see them; identifiers masked for masked roles."""
-    from cakupan.accounts import authorization as authz
-    from cakupan.core.masking import mask_nik
-
-    full = authz.sees_identifiers(user)
-    rows = (
-        EnrolmentRow.objects.filter(batch=batch)
-        .order_by("row_number")
-        .values_list(
-            "row_number", "line__worker__nik", "line__worker__name", "line__worker__desa__name",
-            "line__program__name", "line__first_month", "line__months", "line__cost", "status", "kpj",
-            "reason",
-        )[:limit]
-    )  # fmt: skip
-    return [
-        {
-            "number": number,
-            "nik": nik if full else mask_nik(nik),
-            "name": name,
-            "desa": desa,
-            "program": program,
-            "first_month": first,
-            "months": months,
-            "cost": cost,
-            "status": status,
-            "kpj": kpj if full else ("terisi" if kpj else ""),
-            "reason": reason,
-        }
-        for number, nik, name, desa, program, first, months, cost, status, kpj, reason in rows
-    ]
-
-
-def invoices_for_user(*, user):
-    """Invoices of the funders the user may see."""
-    return Invoice.objects.filter(funder__in=funders_for_user(user=user)).select_related("funder", "plan")
-
-
-def unpaid_funded_workers(area_code: str, month: dt.date) -> int:
-    """Workers of the area with a funded month `month` whose contribution is not yet paid: "didanai,
-    menunggu pembayaran" on the dashboard (registered in FundingConfig.ready)."""
-    return (
-        FundedMonth.objects.filter(area_filter("worker__desa_id", area_code), month=month, paid=False)
-        .values("worker_id")
-        .distinct()
-        .count()
-    )
