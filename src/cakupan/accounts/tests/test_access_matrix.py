@@ -65,7 +65,10 @@ OUTSIDE_OK_WIDE = STAFF - NARROW
 COORDINATING = frozenset({"provinsi", "analis", "lebak", "auditor", "admin"})
 RECIPIENTS_INSIDE = frozenset({"provinsi", "analis", "lebak", "desa", "auditor", "admin"})
 RECIPIENTS_OUTSIDE = frozenset({"provinsi", "analis", "auditor", "admin"})
-PLAN_MAKERS = {"inside": frozenset({"provinsi", "lebak", "admin"}), "outside": frozenset({"provinsi", "admin"})}
+PLAN_MAKERS = {
+    "inside": frozenset({"provinsi", "lebak", "admin"}),
+    "outside": frozenset({"provinsi", "admin"}),
+}
 
 
 def _by(table: dict[str, int], default: int):
@@ -145,6 +148,8 @@ MATRIX = {
     "dana/<int:funder_id>/": _funder_page("page"),
     "dana/<int:funder_id>/tabel/<str:table>.<str:fmt>": _funder_page("recipients"),
     "dana/<int:funder_id>/rencana/baru": _plan_builder,
+    "dana/<int:funder_id>/mutasi": lambda role, where: 302 if role == "anon" else 405,
+    "dana/<int:funder_id>/mutasi/terapkan": lambda role, where: 302 if role == "anon" else 405,
     "dana/rencana/<int:plan_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
     "dana/rencana/<int:plan_id>/keputusan": lambda role, where: 302 if role == "anon" else 405,
     "dana/rencana/<int:plan_id>/batch": lambda role, where: 302 if role == "anon" else 405,

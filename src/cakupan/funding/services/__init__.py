@@ -25,9 +25,21 @@ from cakupan.funding.services.plans import (
     register_handlers,
 )
 from cakupan.funding.services.programs import program_create, program_update
+from cakupan.funding.services.statements import (
+    STATEMENT_MAX_BYTES,
+    StatementCheck,
+    bank_statement_check,
+    bank_statement_import,
+    bank_statement_store,
+)
 
 __all__ = [
+    "STATEMENT_MAX_BYTES",
+    "StatementCheck",
     "allocation_plan_create",
+    "bank_statement_check",
+    "bank_statement_import",
+    "bank_statement_store",
     "build_instance",
     "common_region",
     "funded_months_insert",

@@ -72,10 +72,12 @@ def payment_record(
     paid_on: dt.date,
     actor=None,
     proof: bytes | None = None,
+    proof_stored: tuple[str, str] | None = None,
 ) -> tuple[Payment, bool]:
     """Record a funder's payment to BPJS TK against an invoice. Returns (payment, created): replaying a
     reference already recorded with the same invoice and amount changes nothing and returns it. `proof`
-    is the transfer receipt (PDF/JPG/PNG, up to 5 MB); the web form asks for it."""
+    is the transfer receipt (PDF/JPG/PNG, up to 5 MB); the web form asks for it. `proof_stored` is a proof
+    already kept (path, SHA-256): the bank statement a payment was matched from."""
     if actor is not None and not authz.can(actor, authz.PAYMENT_RECORD, invoice):
         raise DomainError(
             "payment_not_allowed",
@@ -112,7 +114,7 @@ def payment_record(
             "Jumlah pembayaran harus bilangan bulat rupiah lebih dari 0.",
             field="amount",
         )
-    proof_path, proof_sha = _proof_store(proof) if proof else ("", "")
+    proof_path, proof_sha = proof_stored or (_proof_store(proof) if proof else ("", ""))
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     outstanding = invoice.amount - invoice.paid
     if amount > outstanding:

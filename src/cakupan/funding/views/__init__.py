@@ -1,6 +1,7 @@
 """Funding pages: `overview` (funders side by side, one funder, a plan and its decision), `plans` (the
-plan builder) and `pipeline` (what follows an approved plan: the enrolment batch and its check, BPJS
-TK's download and answer, invoices and payments)."""
+plan builder), `statements` (a bank statement matched to invoices) and `pipeline` (what follows an
+approved plan: the enrolment batch and its check, BPJS TK's download and answer, invoices and
+payments)."""
 
 from cakupan.funding.views.overview import (
     funder_detail,
@@ -22,6 +23,7 @@ from cakupan.funding.views.pipeline import (
     payment_create,
 )
 from cakupan.funding.views.plans import plan_new
+from cakupan.funding.views.statements import statement_apply, statement_check
 
 __all__ = [
     "batch_ack_apply",
@@ -40,4 +42,6 @@ __all__ = [
     "plan_decide",
     "plan_detail",
     "plan_new",
+    "statement_apply",
+    "statement_check",
 ]

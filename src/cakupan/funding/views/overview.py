@@ -120,6 +120,10 @@ def funder_detail(request: HttpRequest, funder_id: int) -> HttpResponse:
         "worker_rows": WORKER_ROWS,
         "plans": selectors.plans_of_funder(funder=funder, user=request.user)[:20],
         "may_plan": can(request.user, authz.PLAN_CREATE, funder),
+        "may_pay": any(
+            can(request.user, authz.PAYMENT_RECORD, invoice)
+            for invoice in funder.invoices.exclude(status="paid")[:1]
+        ),
     }
     return render(request, "funding/funder.html", context, status=400 if error else 200)
 
