@@ -63,7 +63,9 @@ def test_demo_then_serve_answers_on_loopback(fresh_env, tmp_path):
         assert health == {"status": "ok"}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             page = response.read().decode()
-        assert 'data-testid="denominator">2.880<' in page
+        # 2.880 employed workers in the registry; the landing page divides by the labour force,
+        # 6,170,000 × 0.0005 = 3.085.
+        assert 'data-testid="denominator">3.085<' in page
         with urllib.request.urlopen(
             f"http://127.0.0.1:{port}/static/cakupan/site.css", timeout=5
         ) as response:

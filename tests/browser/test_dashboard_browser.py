@@ -117,7 +117,9 @@ def test_province_officer_reads_drills_and_exports(live_server, dashboard_data, 
         page, problems = _open(browser, live_server.url, "provinsi")
         assert page.url == f"{live_server.url}/cakupan/36/"
         assert page.text_content("[data-testid=coverage-pct]") == "42,9%"
-        assert page.text_content("[data-testid=denominator]") == "5.760"
+        # The labour force by default (6,170,000 × 0.001), its source beside it.
+        assert page.text_content("[data-testid=denominator]") == "6.170"
+        assert "angkatan kerja" in page.text_content("[data-testid=denominator-source]")
         drawn = _map_ready(page)
         assert drawn["features"] == "8" and drawn["drawn"] == 8 and drawn["colours"] >= 4
         assert page.locator("[data-testid=children] tbody tr").count() == 8

@@ -24,7 +24,9 @@ class RegionFigureOut(Schema):
 
 class CoverageOut(RegionFigureOut):
     month: str
+    denominator_kind: str
     denominator_source: str
+    denominator_url: str
     target_pct: Decimal
     children: list[RegionFigureOut]
 
@@ -47,15 +49,22 @@ def _figure(figure: dashboard.RegionFigure) -> dict:
     response={200: CoverageOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Cakupan UCJ satu wilayah dan wilayah di bawahnya",
 )
-def coverage(request, region: str, month: str | None = None, denominator: str = "employed"):
-    """Exactly the figures the dashboard shows, read from the roll-ups (never the registry)."""
+def coverage(
+    request, region: str, month: str | None = None, denominator: str = dashboard.DEFAULT_DENOMINATOR
+):
+    """Exactly the figures the dashboard shows, read from the roll-ups (never the registry).
+
+    `denominator`: labour_force (angkatan kerja, the default), employed (penduduk bekerja) or registry;
+    `denominator_source` names it with its period, `denominator_url` the page it was published on."""
     summary = dashboard.coverage_summary(
         user=request.user, region_code=region, month=dashboard.parse_month(month), denominator=denominator
     )
     return {
         **_figure(summary.region),
         "month": f"{summary.month:%Y-%m}",
+        "denominator_kind": summary.denominator,
         "denominator_source": summary.denominator_source,
+        "denominator_url": summary.denominator_url,
         "target_pct": summary.target_pct,
         "children": [_figure(child) for child in summary.children],
     }

@@ -3,10 +3,14 @@
 Every figure comes from the roll-up tables (RegionCoverage, RegionBreakdown) and the denominators in
 LabourStat; nothing here scans the registry.
 
-Denominators. BPS Sakernas gives the province only. The province figure is split to kab/kota by Dukcapil
-population, and further down (kecamatan, desa) by the registry's worker counts, each split with largest-
-remainder rounding, so every level adds up exactly to its parent. Everything below the province is an
-estimate and is labelled so. For a synthetic demo registry the province figure scales with the demo.
+Denominators. The default is the labour force (angkatan kerja, decision of 2026-12-02 in
+docs/jamsostek-rules.md §8: Banten's 42,9% is active members ÷ the labour force); the employed (penduduk
+bekerja) and the registry's own workers stay choices. BPS Sakernas gives the province only, for the labour
+force as for the employed. The province figure is split to kab/kota by Dukcapil population, and further
+down (kecamatan, desa) by the registry's worker counts, each split with largest-remainder rounding, so
+every level adds up exactly to its parent. Everything below the province is an estimate and is labelled
+so. For a synthetic demo registry the province figure scales with the demo. The source shown names the
+indicator, its period and the page the figure was taken from.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ DENOMINATORS = {
     "labour_force": ("angkatan_kerja", "angkatan kerja"),
     "registry": (None, "pekerja terdaftar di registri Cakupan"),
 }
+DEFAULT_DENOMINATOR = "labour_force"
+EMPLOYED = "employed"
 INFORMAL_SHARE_INDICATOR = "persen_pekerja_informal"
 
 
@@ -52,6 +58,9 @@ class RegionFigure:
     denominator: int
     coverage_pct: Decimal | None
     gap_workers: int
+    # The employed persons of the region (split as the denominator is), the base of the BPU indicator's
+    # informal estimate; None for the registry denominator or when no employed figure is published.
+    employed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,9 @@ class CoverageSummary:
     ancestors: list[tuple[str, str]]
     target_pct: Decimal = TARGET_PCT
     notes: list[str] = field(default_factory=list)
+    denominator: str = DEFAULT_DENOMINATOR
+    # Where the province figure was published (LabourStat.source_url); empty for the registry.
+    denominator_url: str = ""
 
 
 # The dashboard's months: from the first month of the registry's history to the current one.
@@ -98,10 +110,13 @@ def check_in_area(user, region: Region) -> None:
         )
 
 
-def _province_total(province: str, indicator: str | None, month: dt.date, registered: int) -> tuple[int, str]:
+def _province_total(
+    province: str, indicator: str | None, month: dt.date, registered: int
+) -> tuple[int, str, str]:
+    """The province's denominator, its source text and the page it was published on."""
     label = DENOMINATORS_LABEL[indicator]
     if indicator is None:
-        return registered, f"{label} ({month_long(month)})"
+        return registered, f"{label} ({month_long(month)})", ""
     stat = (
         LabourStat.objects.filter(
             region_id=province, indicator=indicator, persons__isnull=False, period__lte=month
@@ -120,7 +135,7 @@ def _province_total(province: str, indicator: str | None, month: dt.date, regist
     if run is not None:
         persons = round(Decimal(persons) * run.scale)
         source += f" × skala demo {format(run.scale.normalize(), 'f').replace('.', ',')}"
-    return persons, source
+    return persons, source, stat.source_url
 
 
 DENOMINATORS_LABEL = {indicator: label for indicator, label in DENOMINATORS.values()}
@@ -129,7 +144,9 @@ DENOMINATORS_LABEL = {indicator: label for indicator, label in DENOMINATORS.valu
 @dataclass(frozen=True)
 class BpuIndicator:
     """Beside the UCJ figure (docs/jamsostek-rules.md §8): active BPU members ÷ the informal workers, the
-    informal workers estimated as the region's denominator × Sakernas' informal share of the employed."""
+    informal workers estimated as the region's employed persons × Sakernas' informal share of the employed
+    (whichever denominator UCJ uses: the informal share is a share of the employed, not of the labour
+    force); with the registry denominator, the region's registered workers × that share."""
 
     pct: Decimal | None
     covered_bpu: int
@@ -138,8 +155,11 @@ class BpuIndicator:
     source: str
 
 
-def bpu_indicator(*, figure: RegionFigure, province: str, month: dt.date) -> BpuIndicator | None:
-    """None when no informal share is published for the month or before."""
+def bpu_indicator(
+    *, figure: RegionFigure, province: str, month: dt.date, kind: str = DEFAULT_DENOMINATOR
+) -> BpuIndicator | None:
+    """None when no informal share is published for the month or before, or (for the labour force or
+    the employed denominator) no employed figure to apply it to. `kind` is the UCJ denominator shown."""
     stat = (
         LabourStat.objects.filter(region_id=province, indicator=INFORMAL_SHARE_INDICATOR, period__lte=month)
         .order_by("-period")
@@ -148,16 +168,21 @@ def bpu_indicator(*, figure: RegionFigure, province: str, month: dt.date) -> Bpu
     if stat is None:
         return None
     share = Decimal(stat.value)
-    informal = int((Decimal(figure.denominator) * share / 100).to_integral_value())
+    if DENOMINATORS[kind][0] is None:
+        base, base_label = figure.denominator, DENOMINATORS[kind][1]
+    elif figure.employed is None:
+        return None
+    else:
+        base, base_label = figure.employed, DENOMINATORS[EMPLOYED][1]
+    informal = int((Decimal(base) * share / 100).to_integral_value())
     pct = (Decimal(figure.covered_bpu) * 100 / informal).quantize(Decimal("0.1")) if informal else None
+    share_text = f"{share.normalize():f}".replace(".", ",")
     return BpuIndicator(
         pct=pct,
         covered_bpu=figure.covered_bpu,
         informal=informal,
         share_pct=share,
-        source=f"BPS Sakernas {month_long(stat.period)}, pekerja informal {share.normalize():f}%".replace(
-            ".", ","
-        ),
+        source=f"BPS Sakernas {month_long(stat.period)}, pekerja informal {share_text}% dari {base_label}",
     )
 
 
@@ -175,16 +200,17 @@ def _denominators(
     rows: dict[str, RegionCoverage],
     month: dt.date,
     kind: str,
-) -> tuple[dict, str]:
-    """Denominators of every region on the path from the province and of the target's children.
+) -> tuple[dict, str, str]:
+    """Denominators of every region on the path from the province and of the target's children, their
+    source text and the page the province figure was published on.
 
     `family` maps each region of the path to its children (so every level's siblings); `rows` holds the
-    month's roll-ups of all of them."""
+    month's roll-ups of all of them. The labour force and the employed are split alike."""
     indicator = DENOMINATORS[kind][0]
     province = path[0]
     children = family.get(path[-1].code, [])
     registered = rows[province.code].workers if province.code in rows else 0
-    total, source = _province_total(province.code, indicator, month, registered)
+    total, source, url = _province_total(province.code, indicator, month, registered)
     values = {province.code: total}
     for parent, regions in _split_chain(path, children):
         if indicator is None:
@@ -203,7 +229,7 @@ def _denominators(
         )
     elif indicator is not None and children:
         source += "; kab/kota dibagi menurut proporsi penduduk Dukcapil (estimasi)"
-    return values, source
+    return values, source, url
 
 
 def _split_chain(path: list[Region], children: list[Region]):
@@ -224,7 +250,9 @@ def available_months(region_code: str) -> list[dt.date]:
     )
 
 
-def coverage_summary(*, user, region_code: str, month: dt.date | None = None, denominator: str = "employed"):
+def coverage_summary(
+    *, user, region_code: str, month: dt.date | None = None, denominator: str = DEFAULT_DENOMINATOR
+):
     if denominator not in DENOMINATORS:
         raise DomainError(
             "denominator_unknown", "Penyebut harus employed, labour_force atau registry.", field="denominator"
@@ -255,7 +283,8 @@ def coverage_summary(*, user, region_code: str, month: dt.date | None = None, de
             family[item.parent_id].append(item)
     children = family[region.code]
     rows = _coverage_rows(month, [r.code for r in related])
-    values, source = _denominators(path, family, rows, month, denominator)
+    values, source, url = _denominators(path, family, rows, month, denominator)
+    employed = _employed(path, family, rows, month, denominator, values)
 
     def figure(item: Region) -> RegionFigure:
         row = rows.get(item.code)
@@ -268,6 +297,7 @@ def coverage_summary(*, user, region_code: str, month: dt.date | None = None, de
             lapsed=row.lapsed if row else 0, denominator=denominator_value,
             coverage_pct=pct(covered, denominator_value),
             gap_workers=gap_to_target(covered, denominator_value),
+            employed=employed.get(item.code) if employed is not None else None,
         )  # fmt: skip
 
     return CoverageSummary(
@@ -276,7 +306,22 @@ def coverage_summary(*, user, region_code: str, month: dt.date | None = None, de
         denominator_source=source,
         children=[figure(child) for child in children],
         ancestors=[(r.code, r.name) for r in path[:-1]],
+        denominator=denominator,
+        denominator_url=url,
     )
+
+
+def _employed(path, family, rows, month: dt.date, kind: str, values: dict) -> dict[str, int] | None:
+    """The employed persons of the same regions, for the BPU indicator: the denominator itself when it is
+    the employed, None for the registry or when no employed figure is published for the month."""
+    if kind == EMPLOYED:
+        return values
+    if DENOMINATORS[kind][0] is None:
+        return None
+    try:
+        return _denominators(path, family, rows, month, EMPLOYED)[0]
+    except DomainError:
+        return None
 
 
 def breakdowns(*, user, region_code: str, month: dt.date) -> dict[str, list[dict]]:

@@ -228,7 +228,11 @@ def summary_pdf(*, summary: CoverageSummary, title: str, kind: str, generated_by
     story += [
         headline_table,
         Spacer(1, 2 * mm),
-        Paragraph(f"Sumber penyebut: {_escape(summary.denominator_source)}.", small),
+        Paragraph(
+            f"Sumber penyebut: {_escape(summary.denominator_source)}."
+            + (f" Rujukan: {_escape(summary.denominator_url)}" if summary.denominator_url else ""),
+            small,
+        ),
     ]
     if summary.children:
         table = children_table(summary, kind)

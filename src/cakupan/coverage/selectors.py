@@ -16,7 +16,11 @@ from cakupan.regions.models import LabourStat, Region, RegionLevel
 from cakupan.registry.models import SyntheticRun
 
 TARGET_PCT = ucj_target().pct
+# The public headline's denominator: the labour force (angkatan kerja), as the dashboard's default
+# (decision of 2026-12-02, docs/jamsostek-rules.md §8).
+LABOUR_FORCE_INDICATOR = "angkatan_kerja"
 EMPLOYED_INDICATOR = "penduduk_bekerja"
+INDICATOR_LABELS = {LABOUR_FORCE_INDICATOR: "angkatan kerja", EMPLOYED_INDICATOR: "penduduk bekerja"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class CoverageHeadline:
     total: CoverageLine
     children: list[CoverageLine]
     target_pct: Decimal = TARGET_PCT
+    denominator_title: str = "Angkatan kerja"
+    denominator_url: str = ""
 
 
 def _pct(covered: int, denominator: int) -> Decimal | None:
@@ -57,23 +63,25 @@ def gap_to_target(covered: int, denominator: int) -> int:
     return max(0, math.ceil(denominator * TARGET_PCT / 100) - covered)
 
 
-def employed_denominators(province_code: str = "36") -> tuple[dict[str, int], str]:
-    """Employed persons for the province and its kab/kota, with the source label.
+def official_denominators(
+    province_code: str = "36", indicator: str = LABOUR_FORCE_INDICATOR
+) -> tuple[dict[str, int], str, str]:
+    """The labour force (or the employed) of the province and its kab/kota, the source label and the page
+    the province figure was published on.
 
-    Sakernas gives the province only; kab/kota are split by Dukcapil population with largest-remainder
-    rounding (an estimate, labelled so). For a synthetic demo registry, both scale with the demo.
+    Sakernas gives the province only, for both; kab/kota are split by Dukcapil population with largest-
+    remainder rounding (an estimate, labelled so). For a synthetic demo registry, both scale with the demo.
     """
+    label = INDICATOR_LABELS[indicator]
     stat = (
-        LabourStat.objects.filter(
-            region_id=province_code, indicator=EMPLOYED_INDICATOR, persons__isnull=False
-        )
+        LabourStat.objects.filter(region_id=province_code, indicator=indicator, persons__isnull=False)
         .order_by("-period")
         .first()
     )
     if stat is None:
-        return {}, "tidak ada data penduduk bekerja"
+        return {}, f"tidak ada data {label}", ""
     persons = stat.persons
-    source = f"BPS Sakernas {month_long(stat.period)}, penduduk bekerja"
+    source = f"BPS Sakernas {month_long(stat.period)}, {label}"
     run = SyntheticRun.objects.first()
     if run is not None:
         persons = round(Decimal(persons) * run.scale)
@@ -86,16 +94,16 @@ def employed_denominators(province_code: str = "36") -> tuple[dict[str, int], st
         split = largest_remainder(persons, [region.population for region in regencies])
         result.update({region.code: int(count) for region, count in zip(regencies, split, strict=True)})
         source += "; kab/kota dibagi menurut proporsi penduduk Dukcapil (estimasi)"
-    return result, source
+    return result, source, stat.source_url
 
 
 def latest_month() -> dt.date | None:
     return RegionCoverage.objects.order_by("-month").values_list("month", flat=True).first()
 
 
-def province_headline(province_code: str = "36") -> CoverageHeadline:
+def province_headline(province_code: str = "36", indicator: str = LABOUR_FORCE_INDICATOR) -> CoverageHeadline:
     month = latest_month()
-    denominators, source = employed_denominators(province_code)
+    denominators, source, url = official_denominators(province_code, indicator)
     rows = {
         row.region_id: row
         for row in RegionCoverage.objects.filter(area_filter("region_id", province_code), month=month)
@@ -123,4 +131,12 @@ def province_headline(province_code: str = "36") -> CoverageHeadline:
 
     by_code = {region.code: region for region in regions.order_by("code")}
     total = line(by_code.pop(province_code))
-    return CoverageHeadline(month, source, total, [line(region) for region in by_code.values()])
+    label = INDICATOR_LABELS[indicator]
+    return CoverageHeadline(
+        month,
+        source,
+        total,
+        [line(region) for region in by_code.values()],
+        denominator_title=label[0].upper() + label[1:],
+        denominator_url=url,
+    )

@@ -11,7 +11,7 @@ import json
 import logging
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -32,7 +32,8 @@ from cakupan.regions.models import Region, RegionLevel
 security_log = logging.getLogger("cakupan.security")
 
 PROVINCE = "36"
-DEFAULT_DENOMINATOR = "employed"
+# The labour force (decision of 2026-12-02); `?penyebut=employed|registry` chooses another.
+DEFAULT_DENOMINATOR = dashboard.DEFAULT_DENOMINATOR
 DEFAULT_TARGET_YEAR = 2030
 TARGET_YEARS = range(2027, 2046)
 DENOMINATOR_CHOICES = [(kind, exports.denominator_title(kind)) for kind in dashboard.DENOMINATORS]
@@ -262,7 +263,9 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
         "summary": summary,
         "target": ucj_target(),
         "figure": figure,
-        "bpu": dashboard.bpu_indicator(figure=figure, province=PROVINCE, month=summary.month),
+        "bpu": dashboard.bpu_indicator(
+            figure=figure, province=PROVINCE, month=summary.month, kind=summary.denominator
+        ),
         "pending": pending_cover(area_code=figure.code, month=summary.month),
         "title": _region_title(region),
         "crumbs": crumbs,
@@ -277,6 +280,7 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
         "gap_points": decimal_number(gap_points),
         "kind": kind,
         "denominator_title": exports.denominator_title(kind),
+        "denominator_host": urlsplit(summary.denominator_url).hostname or "",
         "denominator_choices": DENOMINATOR_CHOICES,
         "months": [(f"{m:%Y-%m}", month_long(m)) for m in reversed(dashboard.available_months(figure.code))],
         "month_text": month_text,
@@ -380,6 +384,7 @@ def _download(
             ("Bulan", month_long(summary.month)),
             ("Tabel", table.title),
             ("Sumber penyebut", summary.denominator_source),
+            *([("Rujukan penyebut", summary.denominator_url)] if summary.denominator_url else []),
             ("Target", f"Universal Coverage Jamsostek {ucj_target().text}"),
             ("Catatan", "Peserta aktif: iuran bulan berjalan sudah dibayar. Persentase dalam satuan persen."),
         ]

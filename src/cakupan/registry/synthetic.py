@@ -3,16 +3,25 @@
 No Django import: this module only builds columnar frames (Polars). Writing them is `registry.bulk`'s job.
 
 Calibration (every figure is either reference data or a documented assumption):
-- Employed persons: BPS Sakernas August 2025, 5,760,000 (labour reference data), times `scale`.
+- Workers: the employed persons, BPS Sakernas August 2025, 5,760,000 (labour reference data), times
+  `scale`.
 - Split to kab/kota by Dukcapil population (Semester II 2024), largest-remainder rounding, so the
   kab/kota counts add up exactly to the total. There is no desa population in the reference data, so
   desa shares inside a kab/kota are an estimate: a kelurahan weighs KELURAHAN_WEIGHT times a desa, with
   a seeded log-normal spread; again largest remainder, so desa counts add up exactly.
 - Informal share: 45.12% (Sakernas Aug 2025), exact to the rounding of the total; kab/kota informal
   propensities (rural kabupaten higher, cities lower) decide where, not how many.
-- Active memberships: 42.9% of the employed (BPJS TK Banten, Nov 2025), exact to rounding; formal
-  workers are covered far more often (FORMAL_ACTIVE_SHARE) and the rest of the active count falls on
-  informal workers. Some further memberships are in arrears or lapsed (nonaktif).
+- Active memberships: 42.9% (BPJS TK Banten, Nov 2025) of the labour force (angkatan kerja, BPS
+  Sakernas August 2025, 6,170,000, labour reference data), not of the employed (decision of 2026-12-02,
+  docs/jamsostek-rules.md §8): 2,646,930 at scale 1, exact to the rounding of the scaled labour force.
+  The registry holds the employed only; the unemployed part of the labour force (6,170,000 - 5,760,000
+  = 410,000 at scale 1) is not in it, so the active members are 45.95% of the registry's workers.
+- Of the active, FORMAL_ACTIVE_MEMBERS = 1,100,000 at scale 1 are formal (PU) and the rest, 1,546,930,
+  informal (BPU): about 1.1 of about 2.7 million active are formal, Kanwil BPJS TK Banten head Eko
+  Yuyulianda quoted by bantenraya (confidence M). Both exact to the rounding of 1,100,000 × `scale`; a
+  scale at which either segment would have more active members than workers is refused (ValueError).
+  Which formal workers are active is drawn uniformly; informal ones by sector and decile weights.
+  Some further memberships are in arrears or lapsed (nonaktif).
 - Sectors by area type (rural, mixed, urban) with fishers concentrated in coastal desa
   (regions/data/derived/desa_coastal.csv); incomes log-normal by area and sector; DTSEN deciles from
   income rank with noise; valid, unique NIKs mostly issued in the domicile kecamatan.
@@ -32,10 +41,16 @@ from cakupan.core.apportion import largest_remainder
 from cakupan.regions import reference
 
 DEFAULT_SEED = 20251103
-# BPJS Ketenagakerjaan Banten, 3 Nov 2025: 42.9% of workers protected (docs/jamsostek-rules.md §6).
+# BPJS Ketenagakerjaan Banten, 3 Nov 2025 (Antara): 42.9% protected, of the labour force
+# (docs/jamsostek-rules.md §6 and §8, decision of 2026-12-02).
 ACTIVE_SHARE = Decimal("0.429")
 EMPLOYED_PERIOD = "2025-08"
-FORMAL_ACTIVE_SHARE = 0.70
+EMPLOYED_INDICATOR = "penduduk_bekerja"
+LABOUR_FORCE_INDICATOR = "angkatan_kerja"
+# Active formal (PU) members in Banten at scale 1: about 1.1 of about 2.7 million active, Kanwil BPJS TK
+# Banten head Eko Yuyulianda quoted by bantenraya (docs/jamsostek-rules.md §8, confidence M). The rest of
+# the active members are informal (BPU).
+FORMAL_ACTIVE_MEMBERS = 1_100_000
 # Of the employed, besides the active: memberships in arrears (1–2 months) and lapsed (nonaktif).
 ARREARS_SHARE = 0.015
 LAPSED_SHARE = 0.06
@@ -163,10 +178,31 @@ def _month_index(day: dt.date) -> int:
 
 
 def employed_total(scale: float) -> int:
-    employed = reference.labour_stat("penduduk_bekerja", EMPLOYED_PERIOD).persons
+    """The registry's workers at `scale`: the employed persons (Sakernas), rounded."""
+    employed = reference.labour_stat(EMPLOYED_INDICATOR, EMPLOYED_PERIOD).persons
     informal_pct = reference.labour_stat("persen_pekerja_informal", EMPLOYED_PERIOD).value
     assert employed is not None and informal_pct is not None
     return round(employed * scale)
+
+
+def labour_force_total(scale: float) -> int:
+    """The labour force at `scale` (Sakernas angkatan kerja), rounded: the base of the active share."""
+    labour_force = reference.labour_stat(LABOUR_FORCE_INDICATOR, EMPLOYED_PERIOD).persons
+    assert labour_force is not None
+    return round(labour_force * scale)
+
+
+def active_targets(scale: float) -> tuple[int, int]:
+    """(active PU, active BPU) members at `scale`: 42.9% of the labour force, FORMAL_ACTIVE_MEMBERS formal.
+
+    Each figure is the exact figure times `scale`, rounded half to even (Python's `round`)."""
+    active = round(Decimal(labour_force_total(scale)) * ACTIVE_SHARE)
+    formal = round(FORMAL_ACTIVE_MEMBERS * scale)
+    if formal > active:
+        raise ValueError(
+            f"calibration impossible at this scale: {formal} active PU members of {active} active members"
+        )
+    return formal, active - formal
 
 
 def generate_population(*, scale: float, seed: int = DEFAULT_SEED, as_of: dt.date) -> Population:
@@ -294,11 +330,24 @@ def generate_population(*, scale: float, seed: int = DEFAULT_SEED, as_of: dt.dat
         }
     )
 
-    memberships = _memberships(rng, informal=informal, sector=sector, decile=decile, total=total, as_of=as_of)
+    formal_active, informal_active = active_targets(scale)
+    memberships = _memberships(
+        rng,
+        informal=informal,
+        sector=sector,
+        decile=decile,
+        total=total,
+        active_counts=(formal_active, informal_active),
+        as_of=as_of,
+    )
+    active = memberships.filter(pl.col("status") == "aktif")
     calibration = {
         "employed": total,
+        "labour_force": labour_force_total(scale),
         "informal": int(informal.sum()),
-        "active": int((memberships["status"] == "aktif").sum()),
+        "active": active.height,
+        "active_pu": int((active["segment"] == "PU").sum()),
+        "active_bpu": int((active["segment"] == "BPU").sum()),
     }
     return Population(worker_frame, memberships, as_of, calibration)
 
@@ -361,13 +410,17 @@ def _niks(prefix: np.ndarray, birth: np.ndarray, male: np.ndarray) -> pl.Series:
     return pl.Series(key * 10_000 + serial).cast(pl.String)
 
 
-def _memberships(rng, *, informal, sector, decile, total: int, as_of: dt.date) -> pl.DataFrame:
-    active_total = round(Decimal(total) * ACTIVE_SHARE)
-    formal_rows = np.flatnonzero(~informal)
-    formal_active = min(round(formal_rows.size * FORMAL_ACTIVE_SHARE), active_total)
-    informal_active = active_total - formal_active
-    if informal_active > int(informal.sum()):
-        raise ValueError("calibration impossible: more active members than workers")
+def _memberships(
+    rng, *, informal, sector, decile, total: int, active_counts: tuple[int, int], as_of: dt.date
+) -> pl.DataFrame:
+    formal_active, informal_active = active_counts
+    formal_workers = int((~informal).sum())
+    informal_workers = int(informal.sum())
+    if formal_active > formal_workers or informal_active > informal_workers:
+        raise ValueError(
+            f"calibration impossible at this scale: {formal_active} active PU members for {formal_workers} "
+            f"formal workers, {informal_active} active BPU members for {informal_workers} informal workers"
+        )
     cover_weight = np.where(
         informal,
         _by_code(SECTORS, {**INFORMAL_COVER_WEIGHT, "formal": 1.0})[sector] * (0.5 + decile / 10),

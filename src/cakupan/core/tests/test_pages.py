@@ -14,11 +14,16 @@ def test_landing_shows_the_headline_and_every_regency(client, small_population):
     coverage_refresh(month=small_population.as_of)
     page = client.get("/").content.decode()
     assert '<html lang="id">' in page
-    assert 'data-testid="denominator">5.760<' in page
-    assert 'data-testid="covered">2.471<' in page
+    # The labour force (6,170,000 × 0.001) is the denominator, as on the dashboard.
+    assert (
+        '<div class="label">Angkatan kerja</div><div class="value" data-testid="denominator">6.170<' in page
+    )
+    assert 'data-testid="covered">2.647<' in page
     assert 'data-testid="coverage-pct">42,9%<' in page
-    # 99.5% of 5,760 is 5,731.2 → 5,732 workers; 5,732 - 2,471 = 3,261 still to cover.
-    assert 'data-testid="gap">3.261<' in page
+    # 99.5% of 6,170 is 6,139.15 → 6,140 workers; 6,140 - 2,647 = 3,493 still to cover.
+    assert 'data-testid="gap">3.493<' in page
+    assert "Sumber penyebut: BPS Sakernas Agustus 2025, angkatan kerja × skala demo 0,001" in page
+    assert '(<a href="https://banten.idntimes.com/' in page
     for name in ("Kabupaten Pandeglang", "Kabupaten Lebak", "Kabupaten Tangerang", "Kabupaten Serang",
                  "Kota Tangerang", "Kota Cilegon", "Kota Serang", "Kota Tangerang Selatan"):  # fmt: skip
         assert f"<td>{name}</td>" in page

@@ -86,22 +86,43 @@ def test_refreshing_a_month_that_has_facts_updates_inserts_and_deletes_cells(vil
     assert _month_snapshot() == refreshed
 
 
-def test_headline_uses_the_denominator_with_its_source(village):
+def test_headline_uses_the_labour_force_with_its_source(village):
     coverage_refresh(month=MONTH)
     headline = selectors.province_headline("36")
     assert headline.month == MONTH
-    assert headline.total.denominator == 5_760_000
+    # The labour force (angkatan kerja, Sakernas Aug 2025) by default: decision of 2026-12-02.
+    assert headline.denominator_title == "Angkatan kerja"
+    assert headline.total.denominator == 6_170_000
     assert headline.total.covered == 4
-    assert headline.total.gap_workers == 5_731_196
-    assert headline.denominator_source.startswith(
-        "BPS Sakernas Agustus 2025, penduduk bekerja; kab/kota dibagi"
+    # ceil(6,170,000 × 99.5%) = 6,139,150; minus the 4 covered.
+    assert headline.total.gap_workers == 6_139_146
+    assert headline.denominator_source == (
+        "BPS Sakernas Agustus 2025, angkatan kerja; kab/kota dibagi menurut proporsi penduduk Dukcapil "
+        "(estimasi)"
+    )
+    assert headline.denominator_url.startswith(
+        "https://banten.idntimes.com/news/banten/pengangguran-di-banten"
     )
     assert [line.code for line in headline.children] == [
         "36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74",
     ]  # fmt: skip
-    assert sum(line.denominator for line in headline.children) == 5_760_000
+    # The province's labour force is split to kab/kota by Dukcapil population, as the employed are.
+    assert sum(line.denominator for line in headline.children) == 6_170_000
     lebak = headline.children[1]
-    assert (lebak.covered, lebak.denominator) == (3, 684_850)
+    assert (lebak.covered, lebak.denominator) == (3, 733_598)
+
+
+def test_headline_can_still_use_the_employed(village):
+    coverage_refresh(month=MONTH)
+    headline = selectors.province_headline("36", selectors.EMPLOYED_INDICATOR)
+    assert headline.denominator_title == "Penduduk bekerja"
+    assert headline.total.denominator == 5_760_000
+    assert headline.total.gap_workers == 5_731_196
+    assert headline.denominator_source.startswith(
+        "BPS Sakernas Agustus 2025, penduduk bekerja; kab/kota dibagi"
+    )
+    assert sum(line.denominator for line in headline.children) == 5_760_000
+    assert (headline.children[1].covered, headline.children[1].denominator) == (3, 684_850)
 
 
 def test_gap_is_never_negative():

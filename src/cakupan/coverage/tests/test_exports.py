@@ -20,7 +20,7 @@ CHILDREN_HEADERS = [
     "Kode wilayah",
     "Kabupaten/Kota",
     "Pekerja terlindungi (peserta aktif)",
-    "Penduduk bekerja",
+    "Angkatan kerja",
     "Cakupan (%)",
     "Kesenjangan ke 99,5% (pekerja)",
 ]
@@ -57,15 +57,30 @@ def test_children_xlsx(client_provinsi):
     lebak = frame.row(1)
     assert lebak[1] == "Kabupaten Lebak"
     # Raw numbers, not formatted text.
-    assert frame.schema["Penduduk bekerja"].is_numeric() and frame.schema["Cakupan (%)"].is_numeric()
+    assert frame.schema["Angkatan kerja"].is_numeric() and frame.schema["Cakupan (%)"].is_numeric()
     assert (
-        frame["Penduduk bekerja"].sum() == 5760 and frame["Pekerja terlindungi (peserta aktif)"].sum() == 2471
+        frame["Angkatan kerja"].sum() == 6170 and frame["Pekerja terlindungi (peserta aktif)"].sum() == 2647
     )
     notes = fastexcel.read_excel(response.content)
     assert notes.sheet_names == ["Kabupaten-Kota", "Keterangan"]
     about = notes.load_sheet("Keterangan", header_row=None).to_polars()
     assert about.row(0) == ("Wilayah", "36 Banten")
     assert about.row(1) == ("Bulan", "November 2026")
+    # The denominator's source and the page it was published on travel with the numbers.
+    assert about.row(3) == (
+        "Sumber penyebut",
+        "BPS Sakernas Agustus 2025, angkatan kerja × skala demo 0,001; kab/kota dibagi menurut proporsi "
+        "penduduk Dukcapil (estimasi)",
+    )
+    assert about.row(4)[0] == "Rujukan penyebut" and about.row(4)[1].startswith(
+        "https://banten.idntimes.com/"
+    )
+
+
+def test_the_employed_denominator_exports_under_its_own_name(client_provinsi):
+    lines = _csv_lines(client_provinsi.get("/cakupan/36/", {"format": "csv", "penyebut": "employed"}).content)
+    assert lines[0][3] == "Penduduk bekerja"
+    assert sum(int(line[3]) for line in lines[1:]) == 5760
 
 
 def test_children_csv_matches_the_page(client_provinsi):
@@ -76,7 +91,7 @@ def test_children_csv_matches_the_page(client_provinsi):
         "Kode wilayah",
         "Kecamatan",
         "Pekerja terlindungi (peserta aktif)",
-        "Penduduk bekerja",
+        "Angkatan kerja",
         "Cakupan (%)",
         "Kesenjangan ke 99,5% (pekerja)",
     ]
@@ -92,8 +107,8 @@ def test_children_csv_matches_the_page(client_provinsi):
 def test_province_children_csv_values(client_provinsi):
     lines = _csv_lines(client_provinsi.get("/cakupan/36/", {"format": "csv", "table": "children"}).content)
     assert len(lines) == 9
-    assert sum(int(line[2]) for line in lines[1:]) == 2471
-    assert sum(int(line[3]) for line in lines[1:]) == 5760
+    assert sum(int(line[2]) for line in lines[1:]) == 2647
+    assert sum(int(line[3]) for line in lines[1:]) == 6170
     for line in lines[1:]:
         covered, denominator = int(line[2]), int(line[3])
         expected = (Decimal(covered) * 100 / denominator).quantize(Decimal("0.01"))
@@ -103,10 +118,10 @@ def test_province_children_csv_values(client_provinsi):
 @pytest.mark.parametrize(
     ("table", "header", "first"),
     [
-        ("sector", "Sektor", ["buruh_harian", "Buruh harian lepas", "304", "24", "7,89"]),
-        ("sex", "Jenis kelamin", ["L", "Laki-laki", "3652", "1555", "42,58"]),
-        ("age_band", "Kelompok umur", ["15-24", "15–24 tahun", "607", "307", "50,58"]),
-        ("decile", "Desil", ["1", "Desil 1", "510", "31", "6,08"]),
+        ("sector", "Sektor", ["buruh_harian", "Buruh harian lepas", "304", "141", "46,38"]),
+        ("sex", "Jenis kelamin", ["L", "Laki-laki", "3652", "1737", "47,56"]),
+        ("age_band", "Kelompok umur", ["15-24", "15–24 tahun", "607", "273", "44,98"]),
+        ("decile", "Desil", ["1", "Desil 1", "510", "229", "44,90"]),
     ],
 )
 def test_breakdown_csv(client_provinsi, table, header, first):
@@ -125,14 +140,14 @@ def test_breakdown_and_trend_xlsx(client_provinsi):
         "Peserta aktif",
         "Aktif dari yang terdaftar (%)",
     ]
-    assert frame.rows() == [("L", "Laki-laki", 3652, 1555, 42.58), ("P", "Perempuan", 2108, 916, 43.45)]
+    assert frame.rows() == [("L", "Laki-laki", 3652, 1737, 47.56), ("P", "Perempuan", 2108, 910, 43.17)]
     trend = _sheet(client_provinsi.get("/cakupan/36/", {"format": "xlsx", "table": "trend"}).content)
     assert trend.columns == ["Bulan", "Pekerja terlindungi (peserta aktif)", "Pekerja terdaftar"]
-    assert trend.rows() == [(dt.datetime(2026, 11, 1), 2471, 5760)]
+    assert trend.rows() == [(dt.datetime(2026, 11, 1), 2647, 5760)]
     lines = _csv_lines(client_provinsi.get("/cakupan/36/", {"format": "csv", "table": "trend"}).content)
     assert lines == [
         ["Bulan", "Pekerja terlindungi (peserta aktif)", "Pekerja terdaftar"],
-        ["2026-11", "2471", "5760"],
+        ["2026-11", "2647", "5760"],
     ]
 
 

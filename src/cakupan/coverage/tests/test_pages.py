@@ -77,24 +77,35 @@ def test_province_page_headline_and_children(as_user):
     response = as_user("provinsi").get("/cakupan/36/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert _testid(html, "covered") == "2.471"
-    assert _testid(html, "denominator") == "5.760"
+    # By default the labour force (angkatan kerja 6,170,000 × 0.001): 2,647 active are 42,9% of it.
+    assert _testid(html, "covered") == "2.647"
+    assert _testid(html, "denominator") == "6.170"
     assert _testid(html, "coverage-pct") == "42,9%"
-    assert _testid(html, "gap") == "3.261"
+    assert _testid(html, "gap") == "3.493"
     assert _testid(html, "gap-points") == "kurang 56,6 poin persen dari target 99,5%"
-    assert _testid(html, "denominator-source").startswith(
-        "Sumber: BPS Sakernas Agustus 2025, penduduk bekerja × skala demo 0,001"
+    assert '<option value="labour_force" selected>Angkatan kerja</option>' in html
+    # Its source: indicator, period, the demo's scale, how kab/kota are split, and where it was published.
+    assert _testid(html, "denominator-source") == (
+        "Sumber: BPS Sakernas Agustus 2025, angkatan kerja × skala demo 0,001; kab/kota dibagi menurut "
+        "proporsi penduduk Dukcapil (estimasi)"
+    )
+    assert _testid(html, "denominator-url") == "banten.idntimes.com"
+    assert re.search(
+        r'Rujukan: <a href="https://banten\.idntimes\.com/news/banten/pengangguran-di-banten-capai-412-360[^"]*"'
+        r' rel="noopener noreferrer" data-testid="denominator-url">',
+        html,
     )
     text = _text(html)
     assert "Cakupan Jamsostek Provinsi Banten 36" in text
     assert "Posisi November 2026 · target Universal Coverage Jamsostek 99,5% pada 2045 (RPJPN 2025-2045)" in (
         text
     )
-    # Beside UCJ: active BPU members ÷ informal workers (5.760 × Sakernas' 45,12% informal = 2.599).
-    assert _testid(html, "bpu-pct") == "9,9%"
+    # Beside UCJ: active BPU members ÷ informal workers (the employed 5.760 × Sakernas' 45,12% informal
+    # = 2.599, not the labour force: the share is of the employed).
+    assert _testid(html, "bpu-pct") == "59,5%"
     assert (
-        "258 peserta BPU aktif dari perkiraan 2.599 pekerja informal (BPS Sakernas Agustus 2025, "
-        "pekerja informal 45,12%)"
+        "1.547 peserta BPU aktif dari perkiraan 2.599 pekerja informal (BPS Sakernas Agustus 2025, "
+        "pekerja informal 45,12% dari penduduk bekerja)"
     ) in text
     rows = _rows(html, "children")
     assert len(rows) == 8
@@ -110,18 +121,18 @@ def test_province_page_headline_and_children(as_user):
     ]
     assert rows[1][1] == "Kabupaten Lebak"
     # Columns: code, name, coverage (first, so that a phone shows it without scrolling), covered, denominator.
-    assert rows[1][2:] == ["26,4%", "181", "685", "501"]
-    assert sum(int(row[4].replace(".", "")) for row in rows) == 5760
-    assert sum(int(row[3].replace(".", "")) for row in rows) == 2471
+    assert rows[1][2:] == ["43,1%", "316", "734", "415"]
+    assert sum(int(row[4].replace(".", "")) for row in rows) == 6170
+    assert sum(int(row[3].replace(".", "")) for row in rows) == 2647
     assert '<a href="/cakupan/36.02/">Kabupaten Lebak</a>' in html
     # The map is drawn in the page: one outline per child, each a link with its figures as the tooltip,
-    # coloured on the observed range (Lebak's 26,4% is the lowest, the darkest is the highest).
+    # coloured on the observed range.
     svg = re.search(r'<svg class="map".*?</svg>', html, re.S).group(0)
     assert 'data-features="8"' in svg and 'data-scale="' in svg
     links = re.findall(r'<a href="([^"]+)" data-code="([^"]+)"', svg)
     assert links[:2] == [("/cakupan/36.01/", "36.01"), ("/cakupan/36.02/", "36.02")] and len(links) == 8
     assert len(re.findall(r'<path d="M[^"]+Z" fill="#[0-9a-f]{6}">', svg)) == 8
-    assert "<title>Kabupaten Lebak: cakupan 26,4%, 181 dari 685 pekerja</title>" in svg
+    assert "<title>Kabupaten Lebak: cakupan 43,1%, 316 dari 734 pekerja</title>" in svg
     assert "data-peta" not in html
     # No inline script or style: the Content-Security-Policy would block it.
     assert "style=" not in html and "onclick" not in html
@@ -134,14 +145,14 @@ def test_breakdowns_trend_and_projection(as_user):
         assert f'data-testid="breakdown-{dimension}"' in html
         assert f'<script id="data-{dimension}" type="application/json">' in html
     text = _text(html)
-    assert "Laki-laki 3.652 1.555 42,6%" in text
-    assert "15–24 tahun 607 307 50,6%" in text
-    assert "Desil 1 510 31 6,1%" in text
-    assert _rows(html, "trend") == [["November 2026", "2.471", "5.760"]]
+    assert "Laki-laki 3.652 1.737 47,6%" in text
+    assert "15–24 tahun 607 273 45%" in text
+    assert "Desil 1 510 229 44,9%" in text
+    assert _rows(html, "trend") == [["November 2026", "2.647", "5.760"]]
     assert "belum dapat diproyeksikan" in _testid(html, "projection-none")
     budget = _rows(html, "budget")
     assert [row[0] for row in budget] == ["2027", "2028", "2029", "2030"]
-    assert budget[-1][1] == "3.261"
+    assert budget[-1][1] == "3.493"
 
 
 def test_projection_with_a_shrinking_trend(as_user):
@@ -247,7 +258,18 @@ def test_other_denominators(as_user):
     client = as_user("provinsi")
     html = client.get("/cakupan/36/", {"penyebut": "registry", "bulan": "2026-11"}).content.decode()
     assert _testid(html, "denominator") == "5.760"
+    assert _testid(html, "coverage-pct") == "46%"
     assert "Pekerja terdaftar di registri Cakupan" in html
-    html = client.get("/cakupan/36/", {"penyebut": "labour_force"}).content.decode()
-    assert _testid(html, "denominator-source").startswith("Sumber: BPS Sakernas")
-    assert "angkatan kerja" in _testid(html, "denominator-source")
+    assert 'data-testid="denominator-url"' not in html
+    html = client.get("/cakupan/36/", {"penyebut": "employed"}).content.decode()
+    assert _testid(html, "denominator") == "5.760"
+    assert _testid(html, "coverage-pct") == "46%"
+    assert _testid(html, "denominator-source").startswith(
+        "Sumber: BPS Sakernas Agustus 2025, penduduk bekerja × skala demo 0,001"
+    )
+    assert _testid(html, "denominator-url") == "banten.idntimes.com"
+    # A non-default denominator follows the links; the default one is left out of them.
+    assert '<a href="/cakupan/36.02/?penyebut=employed">Kabupaten Lebak</a>' in html
+    default = client.get("/cakupan/36/", {"penyebut": "labour_force"}).content.decode()
+    assert _testid(default, "denominator") == "6.170"
+    assert '<a href="/cakupan/36.02/">Kabupaten Lebak</a>' in default

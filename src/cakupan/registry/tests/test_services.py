@@ -72,7 +72,9 @@ def test_a_nik_registers_once():
 def test_generated_population_lands_whole(small_population):
     assert Worker.objects.count() == 5_760 == small_population.workers
     assert Membership.objects.count() == small_population.memberships
-    assert Membership.objects.filter(status="aktif").count() == 2_471
+    # 42.9% of the labour force (6,170 × 0.429 = 2,646.93 → 2,647), 1,100 of them PU.
+    assert Membership.objects.filter(status="aktif").count() == 2_647
+    assert Membership.objects.filter(status="aktif", segment="PU").count() == 1_100
     assert Worker.objects.filter(employment="informal").count() == 2_599
     ids = list(Worker.objects.order_by("id").values_list("id", flat=True))
     assert ids == list(range(ids[0], ids[0] + 5_760))

@@ -1,4 +1,4 @@
-"""Calibration of the synthetic population at scale 0.01 (57,600 workers)."""
+"""Calibration of the synthetic population at scale 0.01 (57,600 workers, a labour force of 61,700)."""
 
 import datetime as dt
 from collections import Counter
@@ -21,11 +21,67 @@ def population():
 
 def test_totals_are_exact(population):
     workers = population.workers
+    # The registry holds the employed (5,760,000 × 0.01); the labour force (6,170,000 × 0.01) is the base
+    # of the active share, its unemployed part is not in the registry.
     assert workers.height == 57_600
-    # 45.12% informal and 42.9% active, exact to the rounding of the total.
+    # 45.12% of the employed informal, exact to the rounding of the total.
     assert (workers["employment"] == "informal").sum() == 25_989
-    assert (population.memberships["status"] == "aktif").sum() == 24_710
-    assert population.calibration == {"employed": 57_600, "informal": 25_989, "active": 24_710}
+    # 42.9% of the labour force active: 61,700 × 0.429 = 26,469.3 → 26,469; of them 1,100,000 × 0.01 PU.
+    active = population.memberships.filter(pl.col("status") == "aktif")
+    assert active.height == 26_469
+    assert (active["segment"] == "PU").sum() == 11_000
+    assert (active["segment"] == "BPU").sum() == 15_469
+    assert population.calibration == {
+        "employed": 57_600,
+        "labour_force": 61_700,
+        "informal": 25_989,
+        "active": 26_469,
+        "active_pu": 11_000,
+        "active_bpu": 15_469,
+    }
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.02, 0.01, 0.002, 0.001, 0.0005, 1e-5])
+def test_active_share_of_the_labour_force_and_formal_count_are_calibrated(scale):
+    labour_force = synthetic.labour_force_total(scale)
+    assert labour_force == round(6_170_000 * scale)
+    formal, informal = synthetic.active_targets(scale)
+    # 42.9% of the labour force to the rounding of one member, and the formal (PU) count is Kanwil BPJS TK
+    # Banten's 1,1 juta times the scale.
+    assert abs((formal + informal) - labour_force * 0.429) <= 0.5
+    assert formal == round(synthetic.FORMAL_ACTIVE_MEMBERS * scale)
+    assert synthetic.FORMAL_ACTIVE_MEMBERS == 1_100_000
+
+
+def test_full_scale_targets_follow_the_decisions_of_2026_12_02():
+    # About 2,65 juta active of a 6,17 juta labour force (42,9%), about 1,1 juta of them PU.
+    assert synthetic.labour_force_total(1.0) == 6_170_000
+    assert synthetic.employed_total(1.0) == 5_760_000
+    assert synthetic.active_targets(1.0) == (1_100_000, 1_546_930)
+
+
+def test_small_population_is_calibrated_exactly():
+    population = synthetic.generate_population(scale=0.001, seed=7, as_of=AS_OF)
+    active = population.memberships.filter(pl.col("status") == "aktif")
+    # 6,170 × 0.429 = 2,646.93 → 2,647 active (42,90% of the labour force), 1,100 PU and 1,547 BPU.
+    assert (population.workers.height, active.height) == (5_760, 2_647)
+    assert round(active.height / population.calibration["labour_force"] * 100, 1) == 42.9
+    assert (active["segment"] == "PU").sum() == 1_100 and (active["segment"] == "BPU").sum() == 1_547
+
+
+@pytest.mark.parametrize(
+    ("formal_members", "message"),
+    [
+        # More PU members (4.000.000 × 0.001) than active members (2,647) at all.
+        (4_000_000, "4000 active PU members of 2647 active members"),
+        # No PU at all: 2,647 active BPU members for only 2,599 informal workers.
+        (0, "0 active PU members for 3161 formal workers, 2647 active BPU members for 2599 informal workers"),
+    ],
+)
+def test_an_impossible_calibration_is_refused_with_a_clear_error(monkeypatch, formal_members, message):
+    monkeypatch.setattr(synthetic, "FORMAL_ACTIVE_MEMBERS", formal_members)
+    with pytest.raises(ValueError, match=f"^calibration impossible at this scale: {message}$"):
+        synthetic.generate_population(scale=0.001, seed=7, as_of=AS_OF)
 
 
 def test_regency_shares_follow_dukcapil_population_and_add_up(population):
@@ -124,10 +180,9 @@ def test_memberships_are_consistent_with_status_and_segment(population):
     )
     assert statuses["active_ok"].all() and statuses["lapsed_ok"].all()
     active = members.filter(pl.col("status") == "aktif")
-    formal_active_rate = (active["employment"] == "formal").sum() / (
-        population.workers["employment"] == "formal"
-    ).sum()
-    assert abs(formal_active_rate - 0.70) < 0.001
+    # Every active PU member is a formal worker: 11,000 of the 31,611 formal workers.
+    assert (active["employment"] == "formal").sum() == 11_000
+    assert (population.workers["employment"] == "formal").sum() == 31_611
     assert (members["paid_through"].dt.day() == 1).all()
 
 
