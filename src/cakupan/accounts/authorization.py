@@ -44,6 +44,7 @@ BATCH_APPROVE = "batch.approve"
 BATCH_SEND = "batch.send"
 ACK_IMPORT = "ack.import"
 PAYMENT_RECORD = "payment.record"
+RENEWAL_LIMIT_SET = "renewal_limit.set"
 FUNDING_COORDINATE = "funding.coordinate"
 FUNDER_RECIPIENTS = "funder.recipients"
 AUDIT_VIEW = "audit.view"
@@ -67,6 +68,7 @@ REGION_ATTRIBUTES = {
     "funding.allocationplan": "region_code",
     "funding.enrolmentbatch": "plan.region_code",
     "funding.invoice": "funder.area_id",
+    "funding.fundingprogram": "funder.area_id",
     "regions.region": "code",
 }
 # Who submitted an object, for maker-checker.
@@ -75,6 +77,7 @@ MAKER_ATTRIBUTES = {
     "registry.workerimport": "submitted_by_id",
     "funding.allocationplan": "created_by_id",
     "funding.enrolmentbatch": "created_by_id",
+    "funding.fundingprogram": "created_by_id",
 }
 
 
@@ -207,6 +210,16 @@ def pays_for_invoice(user, invoice) -> bool:
     return _governs_funder(user, {"id": funder.pk, "kind": funder.kind, "area": funder.area_id})
 
 
+@rules.predicate
+def governs_program_funder(user, program) -> bool:
+    """A standing approval of a program's renewals commits its funder's money like a plan approval: only
+    whoever may approve plans from that funder may record one."""
+    if program is None:
+        return user.role in (C, R) or bool(user_funder_ids(user))
+    funder = program.funder
+    return _governs_funder(user, {"id": funder.pk, "kind": funder.kind, "area": funder.area_id})
+
+
 always = rules.always_allow
 
 # --- the table -------------------------------------------------------------------------------------------
@@ -236,6 +249,7 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     BATCH_SEND: {B: in_area},
     ACK_IMPORT: {B: in_area},
     PAYMENT_RECORD: dict.fromkeys((C, R, FO), pays_for_invoice),
+    RENEWAL_LIMIT_SET: dict.fromkeys((C, R, FO), not_maker & governs_program_funder),
     FUNDING_COORDINATE: dict.fromkeys((C, A, R, AU), has_area),
     FUNDER_RECIPIENTS: {
         **dict.fromkeys((C, A, R, AU, V), in_area),
@@ -249,6 +263,7 @@ SUPERUSER_CONDITIONS: dict[str, rules.Predicate] = {
     IMPORT_APPROVE: not_maker,
     PLAN_APPROVE: not_maker,
     BATCH_APPROVE: not_maker,
+    RENEWAL_LIMIT_SET: not_maker,
 }
 
 AUTHORIZATION = rules.RuleSet()

@@ -130,7 +130,11 @@ def approval_submit(
     submitted_by,
     region_code: str,
     payload: dict[str, Any] | None = None,
+    system: bool = False,
 ) -> Approval:
+    """Submit a subject for a second person's decision. `system` marks a submission the monthly cycle
+    makes on `submitted_by`'s behalf (a renewal of their program): their own right to submit is not
+    what is being exercised, so it is not checked; the checker's right to decide always is."""
     if kind not in ApprovalKind.values:
         raise DomainError("approval_kind_unknown", f"Jenis pengajuan tidak dikenal: {kind}.", field="kind")
     if not str(title).strip():
@@ -139,7 +143,8 @@ def approval_submit(
         raise DomainError(
             "approval_region_unknown", f"Kode wilayah tidak dikenal: {region_code}.", field="region_code"
         )
-    _check_may_submit(user=submitted_by, region_code=region_code)
+    if not system:
+        _check_may_submit(user=submitted_by, region_code=region_code)
     subject_id = str(subject_id)
     already = DomainError(
         "approval_already_pending", "Sudah ada pengajuan yang menunggu persetujuan untuk data ini."

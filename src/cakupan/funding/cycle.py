@@ -12,9 +12,12 @@ import polars as pl
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 
+from cakupan.approvals.models import ApprovalKind
+from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
+from cakupan.core.formatting import rupiah
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import candidates as candidates_module
 from cakupan.funding import ledger, priority
@@ -25,13 +28,22 @@ from cakupan.funding.models import (
     CycleRun,
     FundedMonth,
     FundingProgram,
+    LedgerAccount,
     PlanKind,
     PlanStatus,
     ProgramStatus,
     TransactionKind,
 )
 from cakupan.funding.rowaudit import PLAN_LINE_ROWS, PLAN_LINES_WHERE
-from cakupan.funding.services import common_region, invoices_create, plan_commit, plan_lines_insert
+from cakupan.funding.services import (
+    common_region,
+    invoices_create,
+    plan_commit,
+    plan_funders,
+    plan_lines_insert,
+    plan_summary,
+)
+from cakupan.funding.services.plans import pending_cost
 from cakupan.registry.models import Membership, MembershipStatus
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 from cakupan.rules.engine import Month, due_date, membership_status
@@ -73,12 +85,9 @@ def _ids_query(queryset) -> tuple[str, list]:
     return sql, list(params)
 
 
-def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
-    """Program-funded workers whose cover ends with `month`, renewed from the next month by the same
-    program while its budget lasts and its rules still admit them, highest priority first. Only enrolled
-    workers (a KPJ) are renewed."""
-    following = add_months(month, 1)
-    renewed, cost = 0, 0
+def _renew_candidates(month: dt.date) -> pl.DataFrame | None:
+    """Enrolled workers whose program-funded cover ends with `month`, one row per worker and program that
+    funded that last month and renews."""
     ending = (
         FundedMonth.objects.values("worker_id")
         .annotate(last=Max("month"))
@@ -97,7 +106,7 @@ def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
         .distinct()
     )
     if not rows:
-        return {"renewed": 0, "cost": 0, "plans": []}
+        return None
     frame = pl.DataFrame(
         rows,
         schema={
@@ -110,7 +119,7 @@ def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
         orient="row",
     )
     frame = frame.with_columns(pl.col("decile").fill_null(0))
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.Series(
             "weight",
             priority.weights(
@@ -120,14 +129,58 @@ def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
             ),
         )
     )
+
+
+def _renewal_plan(parts: list[tuple[FundingProgram, pl.DataFrame]], *, following: dt.date, status: str,
+                  actor) -> AllocationPlan:  # fmt: skip
+    programs = [program for program, _ in parts]
+    table = pl.concat(
+        [keep.with_columns(pl.lit(index, dtype=pl.Int64).alias("program_index")) for index, (_, keep) in
+         enumerate(parts)]
+    )  # fmt: skip
+    plan = AllocationPlan.objects.create(
+        kind=PlanKind.RENEWAL,
+        status=status,
+        region_code=common_region([p.funder.area_id for p in programs]),
+        funded=table.height,
+        cost=int(table["cost"].sum()),
+        objective=float(table["weight"].sum()),
+        upper_bound=float(table["weight"].sum()),
+        created_by=actor,
+    )
+    plan.programs.set(programs)
+    plan_lines_insert(plan, programs, table, first_month={p.pk: following for p in programs})
+    plan.summary = plan_summary(plan, programs, table, budgets=[keep["cost"].sum() for _, keep in parts])
+    plan.save(update_fields=["summary"])
+    return plan
+
+
+def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
+    """Program-funded workers whose cover ends with `month`, renewed from the next month by the same
+    program while its budget lasts and its rules still admit them, highest priority first. Only enrolled
+    workers (a KPJ) are renewed.
+
+    A program with a standing approval (`renewal_limit`) whose renewals this month cost no more than it
+    has them committed now; every other program's renewals wait as a pending renewal plan, one per
+    program, for a checker of its funder: a renewal commits money like any plan."""
+    following = add_months(month, 1)
+    result = {"renewed": 0, "cost": 0, "plans": [], "waiting": 0, "waiting_cost": 0, "waiting_plans": []}
+    frame = _renew_candidates(month)
+    if frame is None:
+        return result
     programs = list(
-        FundingProgram.objects.select_related("funder")
+        FundingProgram.objects.select_related("funder", "created_by")
         .filter(pk__in=frame["program_id"].unique().to_list())
         .order_by("pk")
     )
-    accounts = ledger.accounts_locked([p.pk for p in programs])
-    chosen = []
-    for index, program in enumerate(programs):
+    available = dict(
+        LedgerAccount.objects.filter(program__in=programs, kind=AccountKind.AVAILABLE).values_list(
+            "program_id", "balance"
+        )
+    )
+    asked = pending_cost([p.pk for p in programs])
+    automatic, waiting = [], []
+    for program in programs:
         group = frame.filter(pl.col("program_id") == program.pk)
         renewable = candidates_module.renewable_workers(
             program, group["worker_id"].to_list(), start=following
@@ -141,31 +194,49 @@ def _renew(month: dt.date, actor, changes: RowChangeSet) -> dict:
             pl.col("sector").replace_strict(prices, return_dtype=pl.Int64).alias("cost")
         )
         group = group.sort(["weight", "worker_id"], descending=[True, False])
-        left = accounts[(program.pk, AccountKind.AVAILABLE)].balance
+        left = available.get(program.pk, 0) - asked.get(program.pk, 0)
         keep = group.filter(pl.col("cost").cum_sum() <= left)
-        if not keep.is_empty():
-            chosen.append(keep.with_columns(pl.lit(index, dtype=pl.Int64).alias("program_index")))
-    if not chosen:
-        return {"renewed": 0, "cost": 0, "plans": []}
-    table = pl.concat(chosen)
-    plan = AllocationPlan.objects.create(
-        kind=PlanKind.RENEWAL,
-        status=PlanStatus.APPROVED,
-        region_code=common_region([p.funder.area_id for p in programs]),
-        funded=table.height,
-        cost=int(table["cost"].sum()),
-        objective=float(table["weight"].sum()),
-        created_by=actor,
-    )
-    plan.programs.set(programs)
-    plan_lines_insert(plan, programs, table, first_month={p.pk: following for p in programs})
-    changes.inserted(PLAN_LINE_ROWS, where=PLAN_LINES_WHERE, params=[plan.pk])
-    plan_commit(plan, actor=actor, changes=changes)
-    # Enrolled workers keep their KPJ. What they are paid through moves when the renewal's invoice is paid
-    # (services.cover), not now: a renewal planned is not yet a month protected.
-    invoices_create(plan, month=following)
-    renewed, cost = table.height, int(table["cost"].sum())
-    return {"renewed": renewed, "cost": cost, "plans": [plan.pk]}
+        if keep.is_empty():
+            continue
+        standing = program.renewal_limit is not None and int(keep["cost"].sum()) <= program.renewal_limit
+        (automatic if standing else waiting).append((program, keep))
+    if automatic:
+        plan = _renewal_plan(automatic, following=following, status=PlanStatus.APPROVED, actor=actor)
+        changes.inserted(PLAN_LINE_ROWS, where=PLAN_LINES_WHERE, params=[plan.pk])
+        plan_commit(plan, actor=actor, changes=changes)
+        # Enrolled workers keep their KPJ. What they are paid through moves when the renewal's invoice is
+        # paid (services.cover), not now: a renewal planned is not yet a month protected.
+        invoices_create(plan, month=following)
+        result.update(renewed=plan.funded, cost=plan.cost, plans=[plan.pk])
+    for program, keep in waiting:
+        plan = _renewal_plan([(program, keep)], following=following, status=PlanStatus.PENDING, actor=actor)
+        changes.inserted(PLAN_LINE_ROWS, where=PLAN_LINES_WHERE, params=[plan.pk])
+        limit = (
+            ""
+            if program.renewal_limit is None
+            else f", di atas batas persetujuan tetap {rupiah(program.renewal_limit)}"
+        )
+        approval_submit(
+            kind=ApprovalKind.ALLOCATION_PLAN,
+            subject_id=plan.pk,
+            title=f"Perpanjangan {program.name} mulai {following:%m/%Y}: {plan.funded} pekerja, "
+            f"{rupiah(plan.cost)}{limit}",
+            # The cycle proposes on behalf of whoever made the program (or the person running it).
+            submitted_by=actor or program.created_by,
+            region_code=plan.region_code,
+            payload={
+                "funded": plan.funded,
+                "cost": plan.cost,
+                "per_program": plan.summary["per_program"],
+                "funders": plan_funders([program]),
+                "renewal": True,
+            },
+            system=actor is None,
+        )
+        result["waiting"] += plan.funded
+        result["waiting_cost"] += plan.cost
+        result["waiting_plans"].append(plan.pk)
+    return result
 
 
 def _recognise(month: dt.date, actor) -> int:
@@ -216,6 +287,9 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
     try:
         with transaction.atomic():
             run = CycleRun.objects.create(month=month, summary={}, created_by=actor)
+            # Every ledger account the cycle may post to, locked once, in primary-key order, before any
+            # other write: renewals and recognition later re-read these rows under the lock they hold.
+            ledger.accounts_locked(_programs_touched(month))
             changes = RowChangeSet()
             renewals = _renew(month, actor, changes)
             marked = _mark_statuses(month, changes)
@@ -225,13 +299,14 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
                 "renewed": renewals["renewed"],
                 "renewal_cost": renewals["cost"],
                 "renewal_plans": renewals["plans"],
+                "renewals_waiting": renewals["waiting"],
+                "renewals_waiting_cost": renewals["waiting_cost"],
+                "renewals_waiting_plans": renewals["waiting_plans"],
                 "marked": marked,
                 "due": Membership.objects.filter(paid_through=add_months(month, -1)).count(),
                 "about_to_lapse": about_to_lapse_count(month),
                 "recognised": recognised,
             }
-            if refresh:
-                coverage_refresh(month=month)
             run.summary = summary
             run.save(update_fields=["summary"])
             event = audit_record(
@@ -245,4 +320,15 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
     except IntegrityError:
         # Another process ran the same month at the same moment; its run is the one that counts.
         return CycleRun.objects.get(month=month), False
+    if refresh:
+        # After the commit: the refresh reads the whole registry and must not hold the ledger locks.
+        coverage_refresh(month=month)
     return run, True
+
+
+def _programs_touched(month: dt.date) -> list[int]:
+    """Programs whose accounts this month's cycle may post to: those with funded months up to the month
+    (recognition) and up to the month that ends a cover (renewals), in one list."""
+    return sorted(
+        FundedMonth.objects.filter(month__lte=month).values_list("program_id", flat=True).distinct()
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:funder_id>/rencana/baru", views.plan_new, name="plan-new"),
     path("<int:funder_id>/mutasi", views.statement_check, name="statement-check"),
     path("<int:funder_id>/mutasi/terapkan", views.statement_apply, name="statement-apply"),
+    path("program/<int:program_id>/perpanjangan", views.renewal_limit_set, name="renewal-limit"),
     path("rencana/<int:plan_id>/", views.plan_detail, name="plan"),
     path("rencana/<int:plan_id>/keputusan", views.plan_decide, name="plan-decide"),
     path("rencana/<int:plan_id>/batch", views.batch_create, name="batch-create"),

@@ -148,6 +148,7 @@ MATRIX = {
     "dana/<int:funder_id>/": _funder_page("page"),
     "dana/<int:funder_id>/tabel/<str:table>.<str:fmt>": _funder_page("recipients"),
     "dana/<int:funder_id>/rencana/baru": _plan_builder,
+    "dana/program/<int:program_id>/perpanjangan": lambda role, where: 302 if role == "anon" else 405,
     "dana/<int:funder_id>/mutasi": lambda role, where: 302 if role == "anon" else 405,
     "dana/<int:funder_id>/mutasi/terapkan": lambda role, where: 302 if role == "anon" else 405,
     "dana/rencana/<int:plan_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),

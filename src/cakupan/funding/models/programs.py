@@ -62,6 +62,21 @@ class FundingProgram(models.Model):
         choices=AllocationPolicy.choices,
         default=AllocationPolicy.VULNERABLE_FIRST,
     )
+    # A standing approval of renewals: each month's cycle commits this program's renewals without a
+    # checker while they cost no more than this; above it, or with none recorded, they wait for approval
+    # as a renewal plan. Who recorded it and when are kept beside it.
+    renewal_limit = models.PositiveBigIntegerField(
+        _("batas perpanjangan tanpa persetujuan per bulan (Rp)"), null=True, blank=True
+    )
+    renewal_limit_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("persetujuan tetap oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    renewal_limit_at = models.DateTimeField(_("persetujuan tetap pada"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
     )

@@ -24,7 +24,7 @@ from cakupan.funding.services.plans import (
     plan_summary,
     register_handlers,
 )
-from cakupan.funding.services.programs import program_create, program_update
+from cakupan.funding.services.programs import program_create, program_renewal_limit_set, program_update
 from cakupan.funding.services.statements import (
     STATEMENT_MAX_BYTES,
     StatementCheck,
@@ -56,6 +56,7 @@ __all__ = [
     "plan_month",
     "plan_summary",
     "program_create",
+    "program_renewal_limit_set",
     "program_update",
     "register_handlers",
 ]

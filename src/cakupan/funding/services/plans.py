@@ -58,7 +58,7 @@ def common_region(codes: list[str]) -> str:
     return ".".join(common) or codes[0].split(".")[0]
 
 
-def _pending_cost(program_ids: list[int]) -> dict[int, int]:
+def pending_cost(program_ids: list[int]) -> dict[int, int]:
     from django.db.models import Sum
 
     rows = (
@@ -77,7 +77,7 @@ def build_instance(programs: list[FundingProgram], *, sector_risk: bool = True, 
         frames.append(frame.with_columns(pl.lit(index, dtype=pl.Int32).alias("program_index")))
     table = pl.concat(frames).sort(["worker_id", "program_index"])
     budgets = []
-    pending = _pending_cost([p.pk for p in programs])
+    pending = pending_cost([p.pk for p in programs])
     available = dict(
         ledger.LedgerAccount.objects.filter(program__in=programs, kind=AccountKind.AVAILABLE).values_list(
             "program_id", "balance"
@@ -411,6 +411,11 @@ def _on_plan_approved(approval) -> None:
     plan.status = PlanStatus.APPROVED
     plan.decided_at = timezone.now()
     plan.save(update_fields=["status", "decided_at"])
+    if plan.kind == PlanKind.RENEWAL:
+        # Renewed workers are enrolled already: no batch, the invoice follows the approval at once.
+        from cakupan.funding.services.payments import invoices_create
+
+        invoices_create(plan, month=plan_month(plan))
     event = audit_record(
         action=AuditAction.UPDATE,
         actor=approval.decided_by,

@@ -272,3 +272,44 @@ def program_update(*, program: FundingProgram, actor, **changes) -> FundingProgr
 
 def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+RENEWAL_LIMIT_MAX = 10**13  # Rp10 triliun: above any provincial budget, a typo rather than a limit
+
+
+@transaction.atomic
+def program_renewal_limit_set(*, program: FundingProgram, limit: int | None, actor) -> FundingProgram:
+    """Record (or, with None, withdraw) a standing approval of the program's renewals: each month the
+    cycle commits them without a checker while they cost at most `limit`. Recorded by someone who may
+    approve plans from the program's funder, not by the program's maker."""
+    from django.utils import timezone
+
+    from cakupan.accounts import authorization as authz
+
+    program = FundingProgram.objects.select_for_update().select_related("funder").get(pk=program.pk)
+    if not authz.can(actor, authz.RENEWAL_LIMIT_SET, program):
+        raise DomainError(
+            "renewal_limit_not_allowed",
+            f"Persetujuan tetap perpanjangan {program.name} dicatat oleh petugas yang menyetujui rencana "
+            "dana ini, bukan pembuat programnya.",
+        )
+    if limit is not None and (not _is_int(limit) or not 1 <= limit <= RENEWAL_LIMIT_MAX):
+        raise DomainError(
+            "renewal_limit_invalid",
+            "Batas perpanjangan harus bilangan bulat rupiah lebih dari 0 (kosongkan untuk mencabut).",
+            field="renewal_limit",
+        )
+    before = program.renewal_limit
+    program.renewal_limit = limit
+    program.renewal_limit_by = actor if limit is not None else None
+    program.renewal_limit_at = timezone.now() if limit is not None else None
+    program.save(update_fields=["renewal_limit", "renewal_limit_by", "renewal_limit_at"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        obj=program,
+        region_code=program.funder.area_id,
+        changes={"renewal_limit": [before, limit]},
+        metadata={"event": "renewal_standing_approval"},
+    )
+    return program

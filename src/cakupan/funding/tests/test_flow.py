@@ -372,6 +372,8 @@ def test_cycle_marks_status_per_rules_engine_and_renews_funded_workers(make_work
 def test_cycle_renews_funded_workers_while_budget_lasts(make_worker, program_factory, people):
     workers = [make_worker(decile=1), make_worker(decile=2)]
     program = program_factory(budget=16_800 * 3, months=1)
+    # A standing approval of up to one month's renewal for one worker: the cycle commits it itself.
+    services.program_renewal_limit_set(program=program, limit=16_800, actor=people["checker"])
     plan = services.allocation_plan_create(programs=[program], actor=people["coordinator"])
     approval_approve(approval=_approval(plan), approver=people["checker"])
     for number, worker in enumerate(workers, 1):

@@ -22,7 +22,7 @@ from cakupan.funding.views.pipeline import (
     invoice_pdf,
     payment_create,
 )
-from cakupan.funding.views.plans import plan_new
+from cakupan.funding.views.plans import plan_new, renewal_limit_set
 from cakupan.funding.views.statements import statement_apply, statement_check
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "plan_decide",
     "plan_detail",
     "plan_new",
+    "renewal_limit_set",
     "statement_apply",
     "statement_check",
 ]

@@ -120,6 +120,12 @@ def funder_detail(request: HttpRequest, funder_id: int) -> HttpResponse:
         "worker_rows": WORKER_ROWS,
         "plans": selectors.plans_of_funder(funder=funder, user=request.user)[:20],
         "may_plan": can(request.user, authz.PLAN_CREATE, funder),
+        "standing": [
+            {"program": program, "may_set": can(request.user, authz.RENEWAL_LIMIT_SET, program)}
+            for program in funder.programs.filter(status="active", renew=True)
+            .select_related("renewal_limit_by", "funder")
+            .order_by("pk")
+        ],
         "may_pay": any(
             can(request.user, authz.PAYMENT_RECORD, invoice)
             for invoice in funder.invoices.exclude(status="paid")[:1]

@@ -4,16 +4,16 @@ programs, the solver chooses whom they fund, and the plan goes to another office
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import require_action
 from cakupan.core.errors import DomainError
 from cakupan.funding import selectors
 from cakupan.funding.models import FundingProgram
-from cakupan.funding.services import allocation_plan_create
+from cakupan.funding.services import allocation_plan_create, program_renewal_limit_set
 from cakupan.funding.views.overview import _scoped_funder
 
 # The page waits for the solver; past this it returns the best plan found with its proven gap.
@@ -79,3 +79,34 @@ def plan_new(request: HttpRequest, funder_id: int) -> HttpResponse:
         "title": request.POST.get("title", "") if request.method == "POST" else "",
     }
     return render(request, "funding/plan_new.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+@require_action(authz.STAFF_PAGES)
+def renewal_limit_set(request: HttpRequest, program_id: int) -> HttpResponse:
+    """A standing approval of a program's monthly renewals, up to a limit (empty: withdrawn)."""
+    program = (
+        FundingProgram.objects.filter(pk=program_id, funder__in=selectors.funders_for_user(user=request.user))
+        .select_related("funder")
+        .first()
+    )
+    if program is None:
+        raise Http404("Program tidak ditemukan di antara yang boleh Anda lihat.")
+    raw = request.POST.get("renewal_limit", "").strip().replace(".", "").replace("Rp", "").strip()
+    try:
+        if raw and not raw.isdigit():
+            raise DomainError(
+                "renewal_limit_invalid",
+                "Batas perpanjangan harus bilangan bulat rupiah lebih dari 0 (kosongkan untuk mencabut).",
+                field="renewal_limit",
+            )
+        program_renewal_limit_set(program=program, limit=int(raw) if raw else None, actor=request.user)
+    except DomainError as error:
+        return render(
+            request,
+            "funding/message.html",
+            {"title": program.name, "error": error, "back": program.funder},
+            status=400,
+        )
+    return redirect("funding:funder", funder_id=program.funder_id)
