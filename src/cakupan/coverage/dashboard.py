@@ -362,6 +362,10 @@ class Projection:
     reach_month: dt.date | None
     yearly_cost_per_worker: int
     budget_plan: list[dict]
+    # Workers a funder has already committed money for (funded, awaiting payment): not covered yet, and
+    # not to be budgeted again. The budget plan covers the rest of the gap.
+    funded_pending: int = 0
+    gap_to_fund: int = 0
 
 
 def trend(*, region_code: str) -> list[dict]:
@@ -371,9 +375,13 @@ def trend(*, region_code: str) -> list[dict]:
     ]
 
 
-def projection(*, summary: CoverageSummary, target_year: int, yearly_cost_per_worker: int) -> Projection:
+def projection(
+    *, summary: CoverageSummary, target_year: int, yearly_cost_per_worker: int, funded_pending: int = 0
+) -> Projection:
     """At the net monthly growth of the last twelve months (or as many as there are), when is 99.5%
-    reached, and what yearly budget covers the gap by `target_year` if the gap is closed evenly."""
+    reached, and what yearly budget covers the gap by `target_year` if the gap is closed evenly. Workers
+    already funded but not yet paid (`funded_pending`) are part of the gap until paid, but their money
+    is committed: the budget plan is for the rest."""
     # Growth as it was seen in the month on the page: an older month is never projected with later data.
     history = [row for row in trend(region_code=summary.region.code) if row["month"] <= summary.month]
     growth = None
@@ -389,10 +397,12 @@ def projection(*, summary: CoverageSummary, target_year: int, yearly_cost_per_wo
         months_to_target = math.ceil(gap / growth)
         index = summary.month.year * 12 + summary.month.month - 1 + months_to_target
         reach = dt.date(index // 12, index % 12 + 1, 1)
+    funded_pending = max(0, min(funded_pending, gap))
+    to_fund = gap - funded_pending
     years = max(1, target_year - summary.month.year)
     plan = []
     for step in range(1, years + 1):
-        workers = math.ceil(gap * step / years)
+        workers = math.ceil(to_fund * step / years)
         plan.append(
             {
                 "year": summary.month.year + step,
@@ -400,7 +410,10 @@ def projection(*, summary: CoverageSummary, target_year: int, yearly_cost_per_wo
                 "budget": workers * yearly_cost_per_worker,
             }
         )
-    return Projection(growth, months_to_target, reach, yearly_cost_per_worker, plan)
+    return Projection(
+        growth, months_to_target, reach, yearly_cost_per_worker, plan, funded_pending=funded_pending,
+        gap_to_fund=to_fund,
+    )  # fmt: skip
 
 
 def minimum_yearly_cost(month: dt.date) -> int:

@@ -11,8 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 __all__ = ["pending_cover", "register_pending_cover"]
 
-# (area code, month) → workers with a funded, unpaid month in that month.
-Provider = Callable[[str, dt.date], int]
+# (area code, month, onward) → workers with a funded, unpaid month in that month (onward: in that month
+# or any later one, what the projection counts as already paid for by a budget).
+Provider = Callable[[str, dt.date, bool], int]
 _PROVIDER: list[Provider] = []
 
 
@@ -22,6 +23,6 @@ def register_pending_cover(provider: Provider) -> None:
     _PROVIDER[:] = [provider]
 
 
-def pending_cover(*, area_code: str, month: dt.date) -> int | None:
+def pending_cover(*, area_code: str, month: dt.date, onward: bool = False) -> int | None:
     """None when no app provides the figure (coverage alone has no funding)."""
-    return _PROVIDER[0](area_code, month) if _PROVIDER else None
+    return _PROVIDER[0](area_code, month, onward) if _PROVIDER else None

@@ -319,7 +319,12 @@ def _projection(request: HttpRequest, summary: dashboard.CoverageSummary) -> tup
     except DomainError as error:
         cost = 0
         notes.append(f"Biaya paket minimum tidak dapat dihitung: {error.message}")
-    result = dashboard.projection(summary=summary, target_year=year, yearly_cost_per_worker=cost)
+    result = dashboard.projection(
+        summary=summary,
+        target_year=year,
+        yearly_cost_per_worker=cost,
+        funded_pending=pending_cover(area_code=summary.region.code, month=summary.month, onward=True) or 0,
+    )
     history = dashboard.trend(region_code=summary.region.code)
     why = None
     if result.reach_month is None:

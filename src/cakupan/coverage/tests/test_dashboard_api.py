@@ -149,6 +149,21 @@ def test_projection_and_budget(dashboard_data):
     assert [step["year"] for step in result.budget_plan] == [2027, 2028, 2029, 2030]
     assert result.budget_plan[-1] == {"year": 2030, "workers": 3493, "budget": 3493 * 201_600}
     assert result.budget_plan[0]["workers"] == 874  # ceil(3493 / 4)
+    assert (result.funded_pending, result.gap_to_fund) == (0, 3493)
+
+
+def test_workers_already_funded_are_not_budgeted_again(dashboard_data):
+    summary = dashboard.coverage_summary(user=dashboard_data["provinsi"], region_code="36")
+    result = dashboard.projection(
+        summary=summary, target_year=2030, yearly_cost_per_worker=201_600, funded_pending=493
+    )
+    assert (result.funded_pending, result.gap_to_fund) == (493, 3000)
+    assert [step["workers"] for step in result.budget_plan] == [750, 1500, 2250, 3000]
+    # More funded than the gap (funding beyond 99,5%) budgets nothing, and never a negative count.
+    over = dashboard.projection(
+        summary=summary, target_year=2028, yearly_cost_per_worker=201_600, funded_pending=10_000
+    )
+    assert (over.funded_pending, over.gap_to_fund, over.budget_plan[-1]["budget"]) == (3493, 0, 0)
 
 
 def test_an_older_month_is_projected_only_from_what_was_known_then(dashboard_data):

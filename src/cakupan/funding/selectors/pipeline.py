@@ -116,11 +116,13 @@ def invoices_for_user(*, user):
     return Invoice.objects.filter(funder__in=funders_for_user(user=user)).select_related("funder", "plan")
 
 
-def unpaid_funded_workers(area_code: str, month: dt.date) -> int:
+def unpaid_funded_workers(area_code: str, month: dt.date, onward: bool = False) -> int:
     """Workers of the area with a funded month `month` whose contribution is not yet paid: "didanai,
-    menunggu pembayaran" on the dashboard (registered in FundingConfig.ready)."""
+    menunggu pembayaran" on the dashboard (registered in FundingConfig.ready). `onward`: a funded, unpaid
+    month in `month` or later, the workers a budget already pays for (the projection)."""
+    months = {"month__gte": month} if onward else {"month": month}
     return (
-        FundedMonth.objects.filter(area_filter("worker__desa_id", area_code), month=month, paid=False)
+        FundedMonth.objects.filter(area_filter("worker__desa_id", area_code), paid=False, **months)
         .values("worker_id")
         .distinct()
         .count()

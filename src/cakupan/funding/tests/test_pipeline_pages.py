@@ -372,6 +372,11 @@ def test_the_dashboard_counts_funded_months_only_once_paid(client, approved, peo
     page = _as(client, people["coordinator"]).get("/cakupan/36/?bulan=2026-12").content.decode()
     assert 'data-testid="covered">0<' in page
     assert "2 pekerja didanai, menunggu pembayaran (belum dihitung terlindungi)" in page
+    # The projection's budget leaves out the two: their money is committed already.
+    response = client.get("/cakupan/36/?bulan=2026-12&tahun=2030")
+    before = response.context["projection"]["result"]
+    assert before.funded_pending == 2 and before.gap_to_fund == response.context["figure"].gap_workers - 2
+    assert "2 pekerja dari kesenjangan sudah didanai (menunggu pembayaran)" in response.content.decode()
     services.payment_record(
         invoice=Invoice.objects.get(plan=plan), external_reference="TRF-ALL", amount=YEAR * 2,
         paid_on=dt.date(2026, 12, 1), actor=people["checker"],
@@ -380,6 +385,9 @@ def test_the_dashboard_counts_funded_months_only_once_paid(client, approved, peo
     page = client.get("/cakupan/36/?bulan=2026-12").content.decode()
     assert 'data-testid="covered">2<' in page
     assert 'data-testid="pending"' not in page
+    after = client.get("/cakupan/36/?bulan=2026-12&tahun=2030").context
+    assert after["projection"]["result"].funded_pending == 0
+    assert after["projection"]["result"].gap_to_fund == after["figure"].gap_workers == before.gap_to_fund
 
 
 def test_the_download_is_the_checked_file_or_nothing(client, approved, people):
