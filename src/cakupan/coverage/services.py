@@ -335,8 +335,10 @@ def membership_record(
     jht: bool = False,
     status: str = MembershipStatus.AKTIF,
     source: str = MembershipSource.ENROLMENT,
+    since: dt.date | None = None,
 ) -> Membership:
-    """Record a worker's BPJS TK membership under a KPJ number; raises DomainError on bad input."""
+    """Record a worker's BPJS TK membership under a KPJ number (`since`: the month the running membership
+    began, when known); raises DomainError on bad input."""
     if not (kpj.isdigit() and len(kpj) == 11):
         raise DomainError("kpj_invalid", f"Nomor KPJ '{kpj}' tidak sah: harus 11 digit angka.", field="kpj")
     if segment not in Segment.values:
@@ -350,6 +352,7 @@ def membership_record(
         jht=jht,
         status=status,
         paid_through=paid_through.replace(day=1),
+        since=since.replace(day=1) if since else None,
         source=source,
     )
     membership.full_clean()

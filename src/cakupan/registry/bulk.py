@@ -174,3 +174,11 @@ def reset_id_sequence(table: str) -> None:
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"
         )
+
+
+def month_number_sql(column: str) -> str:
+    """SQL for year × 12 + month of a date column, on either database, so month distances stay set-based.
+    The percent signs are doubled for a cursor that takes parameters."""
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {column})::int * 12 + EXTRACT(MONTH FROM {column})::int)"
+    return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER))"

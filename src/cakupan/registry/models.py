@@ -254,6 +254,14 @@ class Membership(models.Model):
     jht = models.BooleanField(_("JHT"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices, db_index=True)
     paid_through = models.DateField(_("iuran lunas sampai bulan"), help_text=_("Hari pertama bulan terakhir"))
+    # Paying again after a lapse starts a new membership (rules figure `reentry_policy`): its waiting
+    # period and scholarship months count from here. Unknown (null) for members taken from BPJS TK data.
+    since = models.DateField(
+        _("kepesertaan berjalan sejak"),
+        null=True,
+        blank=True,
+        help_text=_("Hari pertama bulan pertama kepesertaan yang sedang berjalan"),
+    )
     source = models.CharField(_("sumber"), max_length=10, choices=MembershipSource.choices)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
@@ -272,6 +280,10 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(paid_through__day=1), name="membership_paid_through_first_of_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(since__isnull=True) | models.Q(since__day=1),
+                name="membership_since_first_of_month",
             ),
         ]
 

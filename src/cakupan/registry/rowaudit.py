@@ -29,7 +29,7 @@ MEMBERSHIP_ROWS = Tracked(
     code=2,
     object_type="registry.membership",
     table=Membership._meta.db_table,
-    fields=("worker_id", "kpj", "segment", "jkk", "jkm", "jht", "status", "paid_through", "source"),
+    fields=("worker_id", "kpj", "segment", "jkk", "jkm", "jht", "status", "paid_through", "since", "source"),
     boolean_fields=frozenset({"jkk", "jkm", "jht"}),
     region_sql=f"(SELECT w.desa_id FROM {Worker._meta.db_table} w WHERE w.id = t.worker_id)",
 )

@@ -31,6 +31,7 @@ from cakupan.funding.models import BatchStatus, FundedMonth, InvoiceStatus
 from cakupan.regions.models import Region
 from cakupan.registry.importing import stuck_imports
 from cakupan.registry.models import ImportStatus, Membership, Worker, WorkerImport
+from cakupan.rules.engine import default_book, jkm_benefit
 
 LAPSING_DAYS = 30
 # The worker_desa_cell index's columns, then the id (SQLite's rowid ends every index entry).
@@ -497,3 +498,29 @@ def area_region(user) -> Region | None:
     if user.is_superuser and user.area_id is None:
         return Region.objects.filter(code="36").first()
     return Region.objects.filter(code=user.area_id).first() if user.area_id else None
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    """A membership as the worker page shows it: when the running membership began and, within JKM's
+    waiting period, what a death before its end would pay."""
+
+    membership: Membership
+    jkm_waiting_until: dt.date | None
+    jkm_waiting_benefit: int
+
+
+def membership_rows(worker: Worker, *, today: dt.date) -> list[MembershipRow]:
+    rows = []
+    for membership in worker.memberships.order_by("-paid_through", "kpj"):
+        until, benefit = None, 0
+        if membership.since is not None and membership.since <= today:
+            within = default_book().for_date(today)["jkm_reduced"]["within_months"]
+            month = membership.since.month - 1 + within
+            ends = dt.date(membership.since.year + month // 12, month % 12 + 1, 1)
+            if today < ends:
+                until, benefit = ends, jkm_benefit(member_since=membership.since, on=today).total
+        rows.append(
+            MembershipRow(membership=membership, jkm_waiting_until=until, jkm_waiting_benefit=benefit)
+        )
+    return rows

@@ -230,7 +230,7 @@ def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
     worker = _scoped_worker(request, worker_id)
     month = selectors.list_month() or timezone.localdate().replace(day=1)
     identity = identity_for(request.user, worker)
-    memberships = list(worker.memberships.order_by("-paid_through", "kpj"))
+    memberships = selectors.membership_rows(worker, today=timezone.localdate())
     return render(
         request,
         "workspace/worker_detail.html",

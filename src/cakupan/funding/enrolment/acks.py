@@ -37,7 +37,7 @@ from cakupan.funding.models import (
     TransactionKind,
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
-from cakupan.funding.services.cover import last_paid_months
+from cakupan.funding.services.cover import last_paid_months, reentry_rule
 from cakupan.registry.models import Membership, MembershipSource, Segment
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
@@ -216,11 +216,15 @@ def _memberships_apply(
     existing = {m.kpj: m for m in Membership.objects.filter(kpj__in=[d[1] for d in accepted.values()])}
     paid = last_paid_months(plan_id=plan_id)
     this_month = timezone.localdate().replace(day=1)
+    policy, threshold = reentry_rule(on=this_month)
     new, changed = [], []
     for number, (_, kpj, _) in accepted.items():
         line = rows[number].line
         last = paid.get(line.worker_id) or add_months(line.first_month, -1)
         membership = existing.get(kpj)
+        if membership is not None and line.worker_id not in paid:
+            # A member BPJS TK already knew keeps the months it had paid; nothing new is paid yet.
+            continue
         if membership is None:
             new.append(
                 Membership(
@@ -230,19 +234,30 @@ def _memberships_apply(
                     jht=line.program.jht,
                     status=_status_on(last, this_month),
                     paid_through=last,
+                    since=line.first_month,
                     source=MembershipSource.ENROLMENT,
                 )
             )
         elif last > membership.paid_through:
+            # Paid months are paid oldest first, so the first newly paid one is the line's first month.
+            if (
+                policy == "reregister"
+                and _months_between(membership.paid_through, line.first_month) > threshold
+            ):
+                membership.since = line.first_month
             membership.paid_through = last
             membership.status = _status_on(last, this_month)
             changed.append(membership)
     if changed:
         changes.before_update(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in changed))
     Membership.objects.bulk_create(new, batch_size=2000)
-    Membership.objects.bulk_update(changed, ["paid_through", "status"], batch_size=2000)
+    Membership.objects.bulk_update(changed, ["paid_through", "status", "since"], batch_size=2000)
     if new:
         changes.inserted(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in new))
+
+
+def _months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
 def _status_on(paid_through: dt.date, this_month: dt.date) -> str:

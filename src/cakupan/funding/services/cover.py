@@ -18,8 +18,10 @@ from django.db.models import Max
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.funding.models import EnrolmentBatch, EnrolmentRow, FundedMonth, PlanKind, PlanLine, RowStatus
 from cakupan.funding.rowaudit import FUNDED_MONTH_ROWS
+from cakupan.registry.bulk import month_number_sql
 from cakupan.registry.models import Membership, MembershipStatus, Worker
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
+from cakupan.rules.engine import default_book
 
 __all__ = ["funded_months_mark_paid", "last_paid_months", "memberships_extend_to_paid"]
 
@@ -72,14 +74,44 @@ def _plan_memberships_sql(kind: str) -> str:
     )
 
 
+def _first_newly_paid_sql(worker_column: str, paid_through_column: str) -> str:
+    """The first month of a worker paid by the plan after the member's paid-through month (params: plan)."""
+    return (
+        f"(SELECT MIN(f.month) FROM {FM} f JOIN {PL} l ON l.id = f.line_id "
+        f"WHERE l.plan_id = %s AND f.paid AND f.worker_id = {worker_column} "
+        f"AND f.month > {paid_through_column})"
+    )
+
+
+def reentry_rule(*, on: dt.date) -> tuple[str, int]:
+    """The rules' re-entry policy and the number of unpaid months that end a membership, in force on `on`."""
+    ruleset = default_book().for_date(on)
+    return ruleset["reentry_policy"].value, ruleset["lapse_unpaid_months"].value
+
+
 def memberships_extend_to_paid(*, plan, current_month: dt.date, changes: RowChangeSet) -> list[str]:
     """Move each member of the plan paid through its last paid month (if later than now); a member paid
-    through the current month is aktif. Returns the desa codes touched, for the coverage refresh."""
+    through the current month is aktif. A member whose newly paid months start after a lapse (at least
+    `lapse_unpaid_months` unpaid months since the paid-through month) starts a new membership there, under
+    the default re-entry policy. Returns the desa codes touched, for the coverage refresh."""
     last = _last_paid_sql(f"{MB}.worker_id")
     ids = f"{_plan_memberships_sql(plan.kind)} AND m.paid_through < {_last_paid_sql('m.worker_id')}"
     params = [plan.pk, plan.pk]
     changes.before_update(MEMBERSHIP_ROWS, ids, params)
+    policy, threshold = reentry_rule(on=current_month)
     with connection.cursor() as cursor:
+        if policy == "reregister":
+            first = _first_newly_paid_sql("m.worker_id", "m.paid_through")
+            lapsed = (
+                f"SELECT t.id FROM (SELECT m.id, {first} AS first_paid, m.paid_through FROM {MB} m "
+                f"WHERE m.id IN ({ids})) t "
+                f"WHERE {month_number_sql('t.first_paid')} - {month_number_sql('t.paid_through')} > %s"
+            )
+            cursor.execute(
+                f"UPDATE {MB} SET since = {_first_newly_paid_sql(f'{MB}.worker_id', f'{MB}.paid_through')} "
+                f"WHERE id IN ({lapsed})",
+                [plan.pk, plan.pk, *params, threshold],
+            )
         cursor.execute(
             f"SELECT DISTINCT w.desa_id FROM {MB} m2 JOIN {Worker._meta.db_table} w ON w.id = m2.worker_id "
             f"WHERE m2.id IN ({ids})",

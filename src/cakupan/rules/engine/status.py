@@ -16,8 +16,9 @@ Definitions (document section 2.4 and its Decisions, made precise here):
   its due date.
 * **Paid through** is the last month of the unbroken run of paid months that ends the paid history: the
   month before the arrears, or, without arrears, the month before the next unpaid month.
-* Re-entry policy: `continue` (default, data) keeps the membership start across lapses; `reregister`
-  starts a new membership at the first month paid after the latest lapse. Either way paying again makes
+* Re-entry policy: `reregister` (default, data: BPJS TK Perdir 22/PERDIR.02/072022) starts a new
+  membership at the first month paid after the latest lapse; `continue` keeps the start across lapses.
+  Either way paying again makes
   the status `aktif`; the policy changes `membership_since` and `contribution_months`, which decide the
   JKM waiting period and the 36-month scholarship threshold.
 """
@@ -262,7 +263,10 @@ def _notes(
         if policy == "continue":
             notes.append("Kepesertaan dapat dilanjutkan dengan membayar iuran kembali (NIK yang sama).")
         else:
-            notes.append("Peserta harus mendaftar ulang; masa iur dihitung dari awal.")
+            notes.append(
+                "Membayar lagi memulai kepesertaan baru: masa tunggu JKM dan masa iur beasiswa dihitung "
+                "dari awal."
+            )
     elif status == IN_ARREARS:
         months = ", ".join(month_long(m) for m in arrears)
         notes.append(f"Menunggak {len(arrears)} bulan ({months}); bulan yang menunggak tidak terlindungi.")

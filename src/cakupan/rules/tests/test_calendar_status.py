@@ -116,10 +116,11 @@ def test_a_skipped_month_followed_by_payment_is_a_gap_not_arrears():
 
 def test_reentry_policy_decides_where_the_membership_restarts():
     paid = ["2026-01", "2026-02", "2026-06"]
-    kept = status(paid, "2026-06-20")
-    restarted = status(paid, "2026-06-20", policy="reregister")
+    kept = status(paid, "2026-06-20", policy="continue")
+    restarted = status(paid, "2026-06-20")
     assert kept.status == restarted.status == "aktif"
-    assert kept.policy == "continue"  # the data default
+    assert restarted.policy == "reregister"  # the data default (Perdir 22/PERDIR.02/072022)
+    assert restarted.citations[3].instrument == "Perdir BPJS TK 22/PERDIR.02/072022"
     assert (str(kept.membership_since), kept.contribution_months) == ("2026-01", 3)
     assert (str(restarted.membership_since), restarted.contribution_months) == ("2026-06", 1)
     assert [(str(a), str(b)) for a, b in kept.lapses] == [("2026-03", "2026-05")]

@@ -57,7 +57,7 @@ def test_every_version_has_every_figure_with_a_citation():
 def test_provisional_figures_are_flagged():
     version = default_book().versions[-1]
     provisional = {key for key, figure in version.figures.items() if figure.citation.provisional}
-    assert provisional == {"income_levels", "jkm_reduced", "jkk_disability_table", "reentry_policy"}
+    assert provisional == {"income_levels", "jkm_reduced", "jkk_disability_table"}
 
 
 def test_inherited_figures_keep_their_citation_version():
@@ -116,9 +116,14 @@ section = "2.1"
             'instrument = "PP 99/2099"',
             "not in [sources]",
         ),
-        (BASE_FILE, 'confidence = "L"', 'confidence = "X"', "confidence"),
+        (
+            BASE_FILE,
+            'confidence = "M"\nsection = "8"\nnote = "Pernyataan',
+            'confidence = "X"\nsection = "8"\nnote = "Pernyataan',
+            "confidence",
+        ),
         (BASE_FILE, "[figures.jkm_funeral]", "[figures.jkm_funerals]", "unknown figure"),
-        (BASE_FILE, 'value = "continue"', 'value = "sometimes"', "reentry_policy"),
+        (BASE_FILE, 'value = "reregister"', 'value = "sometimes"', "reentry_policy"),
         (BASE_FILE, "lowest = 1_000_000", "lowest = 30_000_000", "lowest <= highest"),
         (DISCOUNT_FILE, 'sectors = ["transportasi"]', 'sectors = ["formal"]', "not a BPU sector"),
         (DISCOUNT_FILE, 'last_month = "2027-03"', 'last_month = "2025-03"', "first_month after last_month"),

@@ -130,7 +130,22 @@ def test_status_is_consistent_with_the_months_paid(paid, on):
     if result.paid_through is not None:
         assert result.paid_through in paid
         assert result.paid_through.shift(1) == result.next_due_month
-    assert result.contribution_months == sum(1 for m in paid if m <= current)
+    # Re-entry starts a new membership (the default policy): after the latest run of 3 or more unpaid
+    # months that a payment ended, only the months paid since count.
+    since, run, month = START, 0, START
+    while month <= last_due.shift(-len(expected)):
+        if month in paid:
+            if run >= 3:
+                since = month
+            run = 0
+        else:
+            run += 1
+        month = month.shift(1)
+    assert result.membership_since == since
+    assert result.contribution_months == sum(1 for m in paid if since <= m <= current)
+    kept = membership_status(paid=paid, on=on, start=START, policy="continue")
+    assert kept.membership_since == START
+    assert kept.contribution_months == sum(1 for m in paid if m <= current)
 
 
 @quick
