@@ -142,11 +142,24 @@ def enrolment_ack_check(*, batch: EnrolmentBatch, content: bytes, actor) -> dict
     return _ack_read(batch, content).summary()
 
 
-@transaction.atomic
 def enrolment_ack_import(*, batch: EnrolmentBatch, content: bytes, actor, expected_sha256: str = "") -> dict:
     """Apply BPJS TK's acknowledgement (format in docs/enrolment-batch-format.md). All or nothing: any
     row that does not match the batch is reported and nothing changes. With `expected_sha256` (the file
-    the liaison checked on the page) a different file is refused. Returns the counts."""
+    the liaison checked on the page) a different file is refused. Returns the counts. Coverage is
+    refreshed after the commit, not under the batch, invoice and ledger locks."""
+    desa: list[str] = []
+    with transaction.atomic():
+        counts = _ack_apply(
+            batch=batch, content=content, actor=actor, expected_sha256=expected_sha256, desa=desa
+        )
+    if desa:
+        coverage_refresh(desa_codes=desa)
+    return counts
+
+
+def _ack_apply(
+    *, batch: EnrolmentBatch, content: bytes, actor, expected_sha256: str, desa: list[str]
+) -> dict:
     batch = EnrolmentBatch.objects.select_for_update().select_related("plan").get(pk=batch.pk)
     _ack_allowed(batch, actor)
     check = _ack_read(batch, content)
@@ -191,8 +204,7 @@ def enrolment_ack_import(*, batch: EnrolmentBatch, content: bytes, actor, expect
         metadata={"accepted": len(accepted), "rejected": len(rejected), "sha256": sha},
     )
     changes.write(event)
-    desa = sorted({rows[n].line.worker.desa_id for n in decisions})
-    coverage_refresh(desa_codes=desa)
+    desa += sorted({rows[n].line.worker.desa_id for n in decisions})
     return _ack_counts(batch, applied=len(decisions))
 
 

@@ -63,7 +63,6 @@ def _proof_store(content: bytes) -> tuple[str, str]:
     return str(path), sha
 
 
-@transaction.atomic
 def payment_record(
     *,
     invoice: Invoice,
@@ -73,11 +72,40 @@ def payment_record(
     actor=None,
     proof: bytes | None = None,
     proof_stored: tuple[str, str] | None = None,
+    touched_desa: set[str] | None = None,
 ) -> tuple[Payment, bool]:
     """Record a funder's payment to BPJS TK against an invoice. Returns (payment, created): replaying a
     reference already recorded with the same invoice and amount changes nothing and returns it. `proof`
     is the transfer receipt (PDF/JPG/PNG, up to 5 MB); the web form asks for it. `proof_stored` is a proof
-    already kept (path, SHA-256): the bank statement a payment was matched from."""
+    already kept (path, SHA-256): the bank statement a payment was matched from.
+
+    Coverage is refreshed after the transaction, not under the invoice and ledger locks. A caller that
+    records several payments in its own transaction passes `touched_desa`, gets the desa codes added to
+    it, and refreshes them itself after its commit."""
+    desa: list[str] = []
+    with transaction.atomic():
+        result = _payment_record_locked(
+            invoice=invoice, external_reference=external_reference, amount=amount, paid_on=paid_on,
+            actor=actor, proof=proof, proof_stored=proof_stored, desa=desa,
+        )  # fmt: skip
+    if touched_desa is not None:
+        touched_desa.update(desa)
+    elif desa:
+        coverage_refresh(desa_codes=desa)
+    return result
+
+
+def _payment_record_locked(
+    *,
+    invoice: Invoice,
+    external_reference: str,
+    amount: int,
+    paid_on: dt.date,
+    actor,
+    proof: bytes | None,
+    proof_stored: tuple[str, str] | None,
+    desa: list[str],
+) -> tuple[Payment, bool]:
     if actor is not None and not authz.can(actor, authz.PAYMENT_RECORD, invoice):
         raise DomainError(
             "payment_not_allowed",
@@ -177,7 +205,7 @@ def payment_record(
         )
         for line in lines
     )
-    desa = memberships_extend_to_paid(
+    desa += memberships_extend_to_paid(
         plan=invoice.plan, current_month=timezone.localdate().replace(day=1), changes=changes
     )
     event = audit_record(
@@ -194,8 +222,6 @@ def payment_record(
         },
     )
     changes.write(event)
-    if desa:
-        coverage_refresh(desa_codes=desa)
     return payment, True
 
 

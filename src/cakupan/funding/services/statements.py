@@ -15,6 +15,7 @@ from django.utils import timezone
 from cakupan.accounts import authorization as authz
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import rupiah
+from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import bank_statement
 from cakupan.funding.models import Funder, Invoice, Payment
 from cakupan.funding.services.payments import payment_record
@@ -159,7 +160,7 @@ def bank_statement_import(*, funder: Funder, sha256: str, actor) -> list[Payment
             "statement_nothing_matched", "Tidak ada transfer di mutasi ini yang cocok dengan tagihan terbuka."
         )
     path = str(_statement_folder() / f"{sha256}.csv")
-    payments = []
+    payments, desa = [], set()
     with transaction.atomic():
         for row in check.matched:
             invoice = Invoice.objects.get(pk=row["invoice_id"])
@@ -170,6 +171,7 @@ def bank_statement_import(*, funder: Funder, sha256: str, actor) -> list[Payment
                 paid_on=row["date"],
                 actor=actor,
                 proof_stored=(path, sha256),
+                touched_desa=desa,
             )
             if not created:
                 raise DomainError(
@@ -177,4 +179,6 @@ def bank_statement_import(*, funder: Funder, sha256: str, actor) -> list[Payment
                     f"Baris {row['line']} sudah dicatat orang lain sejak diperiksa; periksa ulang mutasinya.",
                 )
             payments.append(payment)
+    if desa:
+        coverage_refresh(desa_codes=sorted(desa))
     return payments

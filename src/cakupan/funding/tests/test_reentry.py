@@ -70,8 +70,11 @@ def _through_ack(members, program_factory, people, *, pay_first: bool):
     enrolment.enrolment_ack_import(batch=batch, content=_ack(batch, kpjs), actor=people["liaison"])
     if not pay_first:
         # Acceptance alone pays nothing: the known members keep the months they had paid.
-        assert dict(Membership.objects.filter(kpj__in=["40000000001", "40000000002"]).values_list(
-            "kpj", "paid_through")) == {"40000000001": dt.date(2026, 8, 1), "40000000002": dt.date(2026, 9, 1)}  # fmt: skip
+        known = Membership.objects.filter(kpj__in=["40000000001", "40000000002"])
+        assert dict(known.values_list("kpj", "paid_through")) == {
+            "40000000001": dt.date(2026, 8, 1),
+            "40000000002": dt.date(2026, 9, 1),
+        }
         pay()
     return {name: Membership.objects.get(worker=worker) for name, worker in members.items()}
 
