@@ -182,3 +182,14 @@ def month_number_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"(EXTRACT(YEAR FROM {column})::int * 12 + EXTRACT(MONTH FROM {column})::int)"
     return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER))"
+
+
+def keys_table_sql(name: str, keys) -> str:
+    """A query selecting these text keys (KPJ numbers, NIKs), loaded once into a temporary table, so a
+    lookup of hundreds of thousands of them is a join, not an `IN` list the database may refuse."""
+    table = f"cakupan_keys_{name}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} (k VARCHAR(64) NOT NULL PRIMARY KEY)")
+        cursor.executemany(f"INSERT INTO {table} (k) VALUES (%s)", [(str(k),) for k in sorted(set(keys))])
+    return f"SELECT k FROM {table}"

@@ -8,8 +8,9 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
@@ -38,6 +39,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
 from cakupan.funding.services.cover import last_paid_months, reentry_rule
+from cakupan.registry.bulk import keys_table_sql
 from cakupan.registry.models import Membership, MembershipSource, Segment
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
@@ -115,7 +117,11 @@ def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
     kpjs = [d[1] for d in check.accepted.values()]
     if len(set(kpjs)) != len(kpjs):
         problems.append("nomor KPJ yang sama dipakai untuk lebih dari satu baris")
-    owners = dict(Membership.objects.filter(kpj__in=kpjs).values_list("kpj", "worker_id"))
+    owners = dict(
+        Membership.objects.filter(kpj__in=RawSQL(keys_table_sql("ack_kpj", kpjs), [])).values_list(
+            "kpj", "worker_id"
+        )
+    )
     for number, (_, kpj, _) in check.accepted.items():
         if kpj in owners and owners[kpj] != rows[number].line.worker_id:
             problems.append(f"no_baris {number}: KPJ {kpj} sudah milik pekerja lain")
@@ -225,7 +231,8 @@ def _memberships_apply(
     only what has been paid to BPJS TK for it (a payment recorded before the answer counts; one recorded
     after moves it then): acceptance alone protects nobody, so an unpaid new member is paid through the
     month before their cover starts."""
-    existing = {m.kpj: m for m in Membership.objects.filter(kpj__in=[d[1] for d in accepted.values()])}
+    kpjs = RawSQL(keys_table_sql("ack_kpj", [d[1] for d in accepted.values()]), [])
+    existing = {m.kpj: m for m in Membership.objects.filter(kpj__in=kpjs)}
     paid = last_paid_months(plan_id=plan_id)
     this_month = timezone.localdate().replace(day=1)
     policy, threshold = reentry_rule(on=this_month)
@@ -327,8 +334,9 @@ def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor, chan
         FUNDED_MONTH_ROWS, f"SELECT id FROM {FundedMonth._meta.db_table} WHERE line_id IN ({lines})"
     )
     changes.before_update(PLAN_LINE_ROWS, lines)
-    FundedMonth.objects.filter(line_id__in=line_ids).delete()
-    PlanLine.objects.filter(pk__in=line_ids).update(released=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {FundedMonth._meta.db_table} WHERE line_id IN ({lines})")
+        cursor.execute(f"UPDATE {PlanLine._meta.db_table} SET released = %s WHERE id IN ({lines})", [True])
 
 
 def _release_serial(batch: EnrolmentBatch, program_id: int) -> int:

@@ -2,7 +2,6 @@
 ledger row locks: the refresh reads every member of the touched villages and would keep other
 treasurers waiting. Measured by the depth of open atomic blocks when the refresh starts."""
 
-
 import pytest
 from django.db import connection
 
