@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
@@ -25,6 +25,7 @@ from cakupan.funding.models import (
     PlanKind,
     PlanLine,
     PlanStatus,
+    RowStatus,
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS
 from cakupan.funding.services import invoices_create, plan_month
@@ -51,25 +52,24 @@ def enrolment_batch_create(*, plan: AllocationPlan, actor, xlsx: bool = False) -
         )
     if EnrolmentBatch.objects.filter(plan=plan).exclude(status=BatchStatus.RETURNED).exists():
         raise DomainError("batch_exists", f"Rencana #{plan.pk} sudah mempunyai batch pendaftaran.")
-    lines = list(
-        PlanLine.objects.filter(plan=plan, released=False).order_by("pk").values_list("pk", flat=True)
-    )
+    unreleased = PlanLine.objects.filter(plan=plan, released=False)
     batch = EnrolmentBatch.objects.create(
         plan=plan,
         format_version=FORMAT_VERSION,
         status=BatchStatus.CHECKING,
-        rows=len(lines),
+        rows=unreleased.count(),
         file_path="",
         file_sha256="",
         created_by=actor,
     )
-    EnrolmentRow.objects.bulk_create(
-        (
-            EnrolmentRow(batch=batch, row_number=number, line_id=line_id)
-            for number, line_id in enumerate(lines, 1)
-        ),
-        batch_size=2000,
-    )
+    # One statement for the rows, numbered in plan-line order, however many the plan has.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {EnrolmentRow._meta.db_table} (batch_id, row_number, line_id, status, kpj, reason) "
+            "SELECT %s, ROW_NUMBER() OVER (ORDER BY l.id), l.id, %s, '', '' "
+            f"FROM {PlanLine._meta.db_table} l WHERE l.plan_id = %s AND NOT l.released",
+            [batch.pk, RowStatus.SENT, plan.pk],
+        )
     frame = batch_frame(batch)
     stem = f"batch-{batch.pk:06d}-v{FORMAT_VERSION}"
     csv_path = _batch_dir() / f"{stem}.csv"
