@@ -193,3 +193,24 @@ def keys_table_sql(name: str, keys) -> str:
         cursor.execute(f"CREATE TEMPORARY TABLE {table} (k VARCHAR(64) NOT NULL PRIMARY KEY)")
         cursor.executemany(f"INSERT INTO {table} (k) VALUES (%s)", [(str(k),) for k in sorted(set(keys))])
     return f"SELECT k FROM {table}"
+
+
+def staged_update(*, table: str, name: str, columns: dict[str, str], rows) -> int:
+    """Set `columns` (name → SQL type) of the rows of `table` given as (id, value, …) tuples, in one
+    UPDATE … FROM a temporary table (both databases have it), instead of the CASE per row that
+    `bulk_update` builds, which grows with the batch. Returns the number of rows updated."""
+    stage = f"cakupan_stage_{name}"
+    names = list(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        typed = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} (id BIGINT NOT NULL PRIMARY KEY, {typed})")
+        placeholders = ", ".join(["%s"] * (len(names) + 1))
+        cursor.executemany(
+            f"INSERT INTO {stage} (id, {', '.join(names)}) VALUES ({placeholders})", list(rows)
+        )
+        assignments = ", ".join(f"{column} = s.{column}" for column in names)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {stage} s WHERE {table}.id = s.id")
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {stage}")
+    return updated

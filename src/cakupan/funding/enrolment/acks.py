@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -39,7 +40,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
 from cakupan.funding.services.cover import last_paid_months, reentry_rule
-from cakupan.registry.bulk import keys_table_sql
+from cakupan.registry.bulk import keys_table_sql, staged_update
 from cakupan.registry.models import Membership, MembershipSource, Segment
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
@@ -189,12 +190,15 @@ def _ack_apply(
     rejected = [rows[n] for n, d in decisions.items() if d[0] == RowStatus.REJECTED]
     _release(batch, rejected, actor=actor, changes=changes)
     changes.before_update(ENROLMENT_ROW_ROWS, changes.ids_sql(rows[n].pk for n in decisions))
-    updates = []
-    for number, (status, kpj, reason) in decisions.items():
-        row = rows[number]
-        row.status, row.kpj, row.reason = status, kpj if status == RowStatus.ACCEPTED else "", reason[:300]
-        updates.append(row)
-    EnrolmentRow.objects.bulk_update(updates, ["status", "kpj", "reason"], batch_size=2000)
+    staged_update(
+        table=EnrolmentRow._meta.db_table,
+        name="ack_rows",
+        columns={"status": "VARCHAR(8)", "kpj": "VARCHAR(11)", "reason": "VARCHAR(300)"},
+        rows=(
+            (rows[number].pk, status, kpj if status == RowStatus.ACCEPTED else "", reason[:300])
+            for number, (status, kpj, reason) in decisions.items()
+        ),
+    )
     batch.accepted = EnrolmentRow.objects.filter(batch=batch, status=RowStatus.ACCEPTED).count()
     batch.rejected = EnrolmentRow.objects.filter(batch=batch, status=RowStatus.REJECTED).count()
     if batch.accepted + batch.rejected == batch.rows:
@@ -270,7 +274,12 @@ def _memberships_apply(
     if changed:
         changes.before_update(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in changed))
     Membership.objects.bulk_create(new, batch_size=2000)
-    Membership.objects.bulk_update(changed, ["paid_through", "status", "since"], batch_size=2000)
+    staged_update(
+        table=Membership._meta.db_table,
+        name="ack_members",
+        columns={"paid_through": "DATE", "status": "VARCHAR(10)", "since": "DATE"},
+        rows=((m.pk, m.paid_through, m.status, m.since) for m in changed),
+    )
     if new:
         changes.inserted(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in new))
 
@@ -279,8 +288,10 @@ def _months_between(earlier: dt.date, later: dt.date) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
+@lru_cache(maxsize=256)
 def _status_on(paid_through: dt.date, this_month: dt.date) -> str:
-    """The rules engine's status of a member paid through that month, as the monthly cycle marks it."""
+    """The rules engine's status of a member paid through that month, as the monthly cycle marks it
+    (a batch has few distinct months: each is asked once)."""
     return status_by_paid_through([paid_through], this_month)[paid_through]
 
 
