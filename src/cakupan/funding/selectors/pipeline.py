@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from cakupan.accounts import authorization as authz
 from cakupan.core.masking import mask_nik
@@ -24,6 +24,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.selectors.overview import funders_for_user
 from cakupan.regions.models import Region
+from cakupan.registry.models import Membership
 
 PLAN_PREVIEW_ROWS = 100
 
@@ -117,12 +118,17 @@ def invoices_for_user(*, user):
 
 
 def unpaid_funded_workers(area_code: str, month: dt.date, onward: bool = False) -> int:
-    """Workers of the area with a funded month `month` whose contribution is not yet paid: "didanai,
-    menunggu pembayaran" on the dashboard (registered in FundingConfig.ready). `onward`: a funded, unpaid
-    month in `month` or later, the workers a budget already pays for (the projection)."""
+    """Workers of the area with a funded month `month` that is not yet cover: its contribution unpaid, or
+    paid while BPJS TK has not yet answered (no membership paid through it). "didanai, menunggu
+    pembayaran atau tanggapan BPJS TK" on the dashboard (registered in FundingConfig.ready). `onward`: such
+    a month in `month` or later, the workers a budget already pays for (the projection)."""
     months = {"month__gte": month} if onward else {"month": month}
+    member_through = Membership.objects.filter(
+        worker_id=OuterRef("worker_id"), paid_through__gte=OuterRef("month")
+    )
     return (
-        FundedMonth.objects.filter(area_filter("worker__desa_id", area_code), paid=False, **months)
+        FundedMonth.objects.filter(area_filter("worker__desa_id", area_code), **months)
+        .filter(Q(paid=False) | ~Exists(member_through))
         .values("worker_id")
         .distinct()
         .count()

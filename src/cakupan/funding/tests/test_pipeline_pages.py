@@ -371,12 +371,17 @@ def test_the_dashboard_counts_funded_months_only_once_paid(client, approved, peo
     coverage_refresh(month=dt.date(2026, 12, 1))
     page = _as(client, people["coordinator"]).get("/cakupan/36/?bulan=2026-12").content.decode()
     assert 'data-testid="covered">0<' in page
-    assert "2 pekerja didanai, menunggu pembayaran (belum dihitung terlindungi)" in page
+    assert (
+        "2 pekerja didanai, menunggu pembayaran atau tanggapan BPJS TK (belum dihitung terlindungi)" in page
+    )
     # The projection's budget leaves out the two: their money is committed already.
     response = client.get("/cakupan/36/?bulan=2026-12&tahun=2030")
     before = response.context["projection"]["result"]
     assert before.funded_pending == 2 and before.gap_to_fund == response.context["figure"].gap_workers - 2
-    assert "2 pekerja dari kesenjangan sudah didanai (menunggu pembayaran)" in response.content.decode()
+    assert (
+        "2 pekerja dari kesenjangan sudah didanai (menunggu pembayaran atau tanggapan BPJS TK)"
+        in response.content.decode()
+    )
     services.payment_record(
         invoice=Invoice.objects.get(plan=plan), external_reference="TRF-ALL", amount=YEAR * 2,
         paid_on=dt.date(2026, 12, 1), actor=people["checker"],
