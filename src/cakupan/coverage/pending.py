@@ -1,5 +1,6 @@
 """Cover that is funded but not yet cover (unpaid, or paid while BPJS TK has not answered: "didanai,
-menunggu pembayaran atau tanggapan BPJS TK"): shown beside the covered figure, never in it. The funding app, which sits above coverage, provides the count once at start-up
+menunggu pembayaran atau tanggapan BPJS TK"): shown beside the covered figure, never in it. The
+funding app, which sits above coverage, provides the count once at start-up
 (its AppConfig.ready): an explicit callback, not a signal, and no upward import."""
 
 from __future__ import annotations
