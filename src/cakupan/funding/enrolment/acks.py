@@ -8,6 +8,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -75,15 +76,36 @@ class AckCheck:
 PROBLEMS_SHOWN = 50
 
 
+class BatchRow(NamedTuple):
+    """What the acknowledgement needs of a batch row, read as plain tuples (no model per row)."""
+
+    pk: int
+    row_number: int
+    status: str
+    kpj: str
+    line_id: int
+    worker_id: int
+    nik: str
+    desa_id: str
+    first_month: dt.date
+    program_id: int
+    jht: bool
+    cost: int
+    funder_id: int
+
+
+_BATCH_ROW_FIELDS = (
+    "pk", "row_number", "status", "kpj", "line_id", "line__worker_id", "line__worker__nik",
+    "line__worker__desa_id", "line__first_month", "line__program_id", "line__program__jht", "line__cost",
+    "line__program__funder_id",
+)  # fmt: skip
+
+
 def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
+    values = EnrolmentRow.objects.filter(batch=batch).values_list(*_BATCH_ROW_FIELDS)
     check = AckCheck(
         sha256=hashlib.sha256(content).hexdigest(),
-        rows={
-            row.row_number: row
-            for row in EnrolmentRow.objects.filter(batch=batch).select_related(
-                "line", "line__worker", "line__program"
-            )
-        },
+        rows={row.row_number: row for row in map(BatchRow._make, values.iterator(chunk_size=20_000))},
     )
     records = _read_ack(content)
     rows, problems, seen = check.rows, check.problems, set()
@@ -95,7 +117,7 @@ def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
             problems.append(f"baris {index}: no_baris '{number_text}' tidak ada dalam batch #{batch.pk}")
             continue
         row = rows[int(number_text)]
-        if row.line.worker.nik != nik:
+        if row.nik != nik:
             problems.append(f"baris {index}: NIK tidak cocok dengan no_baris {number_text}")
         elif int(number_text) in seen:
             problems.append(f"baris {index}: no_baris {number_text} muncul lebih dari sekali")
@@ -124,7 +146,7 @@ def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
         )
     )
     for number, (_, kpj, _) in check.accepted.items():
-        if kpj in owners and owners[kpj] != rows[number].line.worker_id:
+        if kpj in owners and owners[kpj] != rows[number].worker_id:
             problems.append(f"no_baris {number}: KPJ {kpj} sudah milik pekerja lain")
     return check
 
@@ -214,7 +236,7 @@ def _ack_apply(
         metadata={"accepted": len(accepted), "rejected": len(rejected), "sha256": sha},
     )
     changes.write(event)
-    desa += sorted({rows[n].line.worker.desa_id for n in decisions})
+    desa += sorted({rows[n].desa_id for n in decisions})
     return _ack_counts(batch, applied=len(decisions))
 
 
@@ -229,7 +251,7 @@ def _ack_counts(batch: EnrolmentBatch, *, applied: int) -> dict:
 
 
 def _memberships_apply(
-    rows: dict[int, EnrolmentRow], accepted: dict[int, tuple], changes: RowChangeSet, *, plan_id: int
+    rows: dict[int, BatchRow], accepted: dict[int, tuple], changes: RowChangeSet, *, plan_id: int
 ) -> None:
     """Accepted rows: a new BPU membership under the KPJ, or the existing one kept. Either is paid through
     only what has been paid to BPJS TK for it (a payment recorded before the answer counts; one recorded
@@ -242,25 +264,14 @@ def _memberships_apply(
     policy, threshold = reentry_rule(on=this_month)
     new, changed = [], []
     for number, (_, kpj, _) in accepted.items():
-        line = rows[number].line
+        line = rows[number]
         last = paid.get(line.worker_id) or add_months(line.first_month, -1)
         membership = existing.get(kpj)
         if membership is not None and line.worker_id not in paid:
             # A member BPJS TK already knew keeps the months it had paid; nothing new is paid yet.
             continue
         if membership is None:
-            new.append(
-                Membership(
-                    worker_id=line.worker_id,
-                    kpj=kpj,
-                    segment=Segment.BPU,
-                    jht=line.program.jht,
-                    status=_status_on(last, this_month),
-                    paid_through=last,
-                    since=line.first_month,
-                    source=MembershipSource.ENROLMENT,
-                )
-            )
+            new.append((line.worker_id, kpj, line.jht, _status_on(last, this_month), last, line.first_month))
         elif last > membership.paid_through:
             # Paid months are paid oldest first, so the first newly paid one is the line's first month.
             if (
@@ -273,7 +284,7 @@ def _memberships_apply(
             changed.append(membership)
     if changed:
         changes.before_update(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in changed))
-    Membership.objects.bulk_create(new, batch_size=2000)
+    _memberships_insert(new)
     staged_update(
         table=Membership._meta.db_table,
         name="ack_members",
@@ -281,7 +292,28 @@ def _memberships_apply(
         rows=((m.pk, m.paid_through, m.status, m.since) for m in changed),
     )
     if new:
-        changes.inserted(MEMBERSHIP_ROWS, changes.ids_sql(m.pk for m in new))
+        changes.inserted(
+            MEMBERSHIP_ROWS, where=f"t.kpj IN ({keys_table_sql('ack_new_kpj', [m[1] for m in new])})"
+        )
+
+
+def _memberships_insert(new: list[tuple]) -> None:
+    """New BPU memberships (worker, KPJ, JHT, status, paid through, since) in one executemany, with the
+    values the model's defaults would give: JKK and JKM always, made by enrolment, now."""
+    if not new:
+        return
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {Membership._meta.db_table} (worker_id, kpj, segment, jkk, jkm, jht, status, "
+            "paid_through, since, source, created_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (worker, kpj, Segment.BPU, True, True, jht, status, paid_through, since,
+                 MembershipSource.ENROLMENT, now, now)
+                for worker, kpj, jht, status, paid_through, since in new
+            ],
+        )  # fmt: skip
 
 
 def _months_between(earlier: dt.date, later: dt.date) -> int:
@@ -304,8 +336,8 @@ def _release(batch: EnrolmentBatch, rejected: list[EnrolmentRow], *, actor, chan
     per_program: dict[int, int] = defaultdict(int)
     funder_of: dict[int, int] = {}
     for row in rejected:
-        per_program[row.line.program_id] += row.line.cost
-        funder_of[row.line.program_id] = row.line.program.funder_id
+        per_program[row.program_id] += row.cost
+        funder_of[row.program_id] = row.funder_id
     invoices = {
         i.funder_id: i for i in Invoice.objects.select_for_update().filter(plan=batch.plan).order_by("pk")
     }
