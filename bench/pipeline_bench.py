@@ -197,7 +197,11 @@ def step_ack() -> dict:
         "no_baris",
         "nik",
         pl.when(rejected).then(pl.lit("ditolak")).otherwise(pl.lit("diterima")).alias("status"),
-        pl.when(rejected).then(pl.lit("")).otherwise((number + 70_000_000_000).cast(pl.Utf8)).alias("kpj"),
+        # A leading zero: the synthetic population's KPJ numbers start with 1–9, so none is taken.
+        pl.when(rejected)
+        .then(pl.lit(""))
+        .otherwise(pl.lit("0") + number.cast(pl.Utf8).str.zfill(10))
+        .alias("kpj"),
         pl.when(rejected)
         .then(pl.lit("NIK tidak ditemukan di Dukcapil"))
         .otherwise(pl.lit(""))
