@@ -270,12 +270,22 @@ def measure(label: str, url: str, workdir: Path, args) -> dict:
         done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
         line = next((x for x in done.stdout.splitlines() if x.startswith(RESULT_PREFIX)), None)
         if line is None:
-            raise SystemExit(f"{label} {step}: the child failed ({done.returncode}):\n{done.stdout[-3000:]}")
+            # The steps after depend on this one; what was measured is still reported.
+            results["failed"] = f"{step}: the child failed ({done.returncode})"
+            print(
+                f"{label} {step}: the child failed ({done.returncode}):\n{done.stdout[-3000:]}",
+                file=sys.stderr,
+            )
+            return results
         results[step] = json.loads(line.removeprefix(RESULT_PREFIX))
     return results
 
 
 def report(r: dict) -> None:
+    if "failed" in r:
+        done = {step: round(r[step]["seconds"], 1) for step in STEPS[1:] if step in r}
+        print(f"\n{r['database']}: FAILED at {r['failed']}; measured before it: {done}")
+        return
     setup = r["setup"]
     print(f"\n{r['database']}: {setup['workers']:,} workers, {setup['memberships']:,} memberships "
           f"before; program over {len(setup['areas'])} kab/kota "

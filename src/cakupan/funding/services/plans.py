@@ -247,7 +247,9 @@ def plan_lines_insert(
         "weight",
         pl.lit(False).alias("released"),
     )
-    bulk.load_frame(table=PlanLine._meta.db_table, frame=frame)
+    # Appended with the indexes in place: setting them aside (load_frame, for an empty table) would alter
+    # the plan table that PostgreSQL's pending foreign-key checks of this transaction still hold.
+    bulk.append_frame(table=PlanLine._meta.db_table, frame=frame)
 
 
 def plan_summary(plan, programs, chosen: pl.DataFrame, *, budgets) -> dict:
@@ -342,7 +344,7 @@ def funded_months_insert(plan: AllocationPlan) -> None:
     )
     try:
         with transaction.atomic():
-            bulk.load_frame(table=FundedMonth._meta.db_table, frame=frame)
+            bulk.append_frame(table=FundedMonth._meta.db_table, frame=frame)
     except IntegrityError as error:
         raise DomainError(
             "worker_month_already_funded",
