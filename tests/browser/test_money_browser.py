@@ -33,16 +33,14 @@ def approved_plan(plans):  # noqa: F811  (the fixture imported above)
     return plan.pk
 
 
-def _answer(downloaded: bytes) -> bytes:
+def _answer(downloaded: bytes, *, kpj_base: int = 50_000_000_000) -> bytes:
     """BPJS TK's answer to every row of the file it downloaded: all accepted, KPJ numbers in order."""
     rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8"))))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["no_baris", "nik", "status", "kpj", "alasan"])
     for row in rows:
-        writer.writerow(
-            [row["no_baris"], row["nik"], "diterima", f"{50_000_000_000 + int(row['no_baris'])}", ""]
-        )
+        writer.writerow([row["no_baris"], row["nik"], "diterima", f"{kpj_base + int(row['no_baris'])}", ""])
     return out.getvalue().encode("utf-8")
 
 

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from test_dashboard_browser import CHROMIUM, PASSWORD, chromium
 from test_journeys_browser import _sign_in, village  # noqa: F401  (fixture)
+from test_money_browser import _answer as money_answer
 
 from cakupan.accounts.models import Role, User
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
@@ -129,16 +130,7 @@ def chain(village, today, settings, tmp_path):  # noqa: F811  (the fixture impor
 
 
 def _answer(downloaded: bytes) -> bytes:
-    """BPJS TK's answer to every row of the file it downloaded: all accepted, KPJ numbers in order."""
-    rows = list(csv.DictReader(io.StringIO(downloaded.decode("utf-8"))))
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["no_baris", "nik", "status", "kpj", "alasan"])
-    for row in rows:
-        writer.writerow(
-            [row["no_baris"], row["nik"], "diterima", f"{60_000_000_000 + int(row['no_baris'])}", ""]
-        )
-    return out.getvalue().encode("utf-8")
+    return money_answer(downloaded, kpj_base=60_000_000_000)
 
 
 def _person(browser, base, username, problems, width=1280):
