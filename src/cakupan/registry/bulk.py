@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import polars as pl
 from django.db import connection, transaction
+from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 CHUNK_ROWS = 250_000
@@ -184,33 +186,79 @@ def month_number_sql(column: str) -> str:
     return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER))"
 
 
-def keys_table_sql(name: str, keys) -> str:
-    """A query selecting these text keys (KPJ numbers, NIKs), loaded once into a temporary table, so a
-    lookup of hundreds of thousands of them is a join, not an `IN` list the database may refuse."""
-    table = f"cakupan_keys_{name}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {table} (k VARCHAR(64) NOT NULL PRIMARY KEY)")
-        cursor.executemany(f"INSERT INTO {table} (k) VALUES (%s)", [(str(k),) for k in sorted(set(keys))])
-    return f"SELECT k FROM {table}"
-
-
-def staged_update(*, table: str, name: str, columns: dict[str, str], rows) -> int:
-    """Set `columns` (name → SQL type) of the rows of `table` given as (id, value, …) tuples, in one
-    UPDATE … FROM a temporary table (both databases have it), instead of the CASE per row that
-    `bulk_update` builds, which grows with the batch. Returns the number of rows updated."""
-    stage = f"cakupan_stage_{name}"
+def staged_update(*, table: str, name: str, columns: dict[str, str], frame: pl.DataFrame) -> int:
+    """Set `columns` (name → SQL type) of the rows of `table` given as a frame with an `id` column, in one
+    UPDATE … FROM a temporary table (both databases have it) loaded with COPY on PostgreSQL, instead of
+    the CASE per row that `bulk_update` builds, which grows with the batch. Returns the rows updated."""
     names = list(columns)
+    if frame.is_empty():
+        return 0
+    stage = stage_frame(name=name, frame=frame.select("id", *names), columns={"id": "BIGINT", **columns})
+    assignments = ", ".join(f"{column} = s.{column}" for column in names)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
-        typed = ", ".join(f"{column} {kind}" for column, kind in columns.items())
-        cursor.execute(f"CREATE TEMPORARY TABLE {stage} (id BIGINT NOT NULL PRIMARY KEY, {typed})")
-        placeholders = ", ".join(["%s"] * (len(names) + 1))
-        cursor.executemany(
-            f"INSERT INTO {stage} (id, {', '.join(names)}) VALUES ({placeholders})", list(rows)
-        )
-        assignments = ", ".join(f"{column} = s.{column}" for column in names)
         cursor.execute(f"UPDATE {table} SET {assignments} FROM {stage} s WHERE {table}.id = s.id")
         updated = cursor.rowcount
         cursor.execute(f"DROP TABLE {stage}")
     return updated
+
+
+def stage_frame(*, name: str, frame: pl.DataFrame, columns: dict[str, str]) -> str:
+    """Load the frame into a fresh temporary table `cakupan_stage_<name>` of these columns (name → SQL
+    type, in the frame's column names) with COPY on PostgreSQL or executemany on SQLite; returns the
+    table's name. It lasts until dropped or the connection closes, so a check and its apply can share it."""
+    stage = f"cakupan_stage_{name}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        typed = ", ".join(f"{column} {kind}" for column, kind in columns.items())
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({typed})")
+        _append(cursor, stage, frame.select(list(columns)), None, None)
+        if connection.vendor == "postgresql":
+            # A temporary table has no statistics until analysed; joins with it are planned blind.
+            cursor.execute(f"ANALYZE {stage}")
+    return stage
+
+
+def query_frame(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of a query as a frame of this schema (the query's columns in its order), without a
+    Python object per value on PostgreSQL (COPY … TO STDOUT, read by Polars) and in bounded chunks of
+    tuples on SQLite."""
+    names = list(schema)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy,
+        ):
+            content = b"".join(bytes(block) for block in copy)
+        if not content:
+            return pl.DataFrame(schema=schema)
+        raw = pl.read_csv(content, has_header=False, new_columns=names, infer_schema=False)
+        return _coerce(raw, schema)
+    chunks = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(SQLITE_BATCH_ROWS):
+            frame = pl.DataFrame(batch, schema=names, orient="row", infer_schema_length=None)
+            chunks.append(_coerce(frame, schema))
+    return pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
+
+
+def _coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Cast columns read as the database's text (COPY) or storage forms (SQLite) to the schema."""
+    casts = []
+    for name, kind in schema.items():
+        column, current = pl.col(name), frame.schema[name]
+        if kind == pl.Boolean and current == pl.String:
+            casts.append(column.is_in(["t", "true", "1"]).alias(name))
+        elif kind == pl.Date and current == pl.String:
+            casts.append(column.str.slice(0, 10).str.to_date("%Y-%m-%d").alias(name))
+        else:
+            casts.append(column.cast(kind).alias(name))
+    return frame.select(casts)
+
+
+def timestamp_literal() -> str:
+    """Now, as the database's own text for a DateTimeField, for frames loaded without the ORM."""
+    now = timezone.now().astimezone(dt.UTC)
+    if connection.vendor == "sqlite":
+        return now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return now.isoformat()

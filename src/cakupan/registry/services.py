@@ -132,7 +132,7 @@ def population_generate(
 
     with transaction.atomic():
         first_id = bulk.next_id(Worker._meta.db_table)
-        stamp = _timestamp_literal()
+        stamp = bulk.timestamp_literal()
         workers = population.workers.with_columns(
             pl.int_range(first_id, first_id + population.workers.height).alias("id"),
             pl.lit(WorkerSource.SYNTHETIC).alias("source"),
@@ -171,13 +171,6 @@ def population_generate(
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Worker._meta.db_table}, {Membership._meta.db_table}")
     return run
-
-
-def _timestamp_literal() -> str:
-    now = timezone.now().astimezone(dt.UTC)
-    if connection.vendor == "sqlite":
-        return now.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return now.isoformat()
 
 
 EXPORT_COLUMNS = ("id", "nik", "nama", "tanggal_lahir", "kelompok_umur", "jenis_kelamin", "kode_desa",

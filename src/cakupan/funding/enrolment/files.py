@@ -15,7 +15,6 @@ from cakupan.core.errors import DomainError
 from cakupan.funding.models import (
     EnrolmentBatch,
     EnrolmentRow,
-    RowStatus,
 )
 
 FORMAT_VERSION = "1.0"
@@ -40,12 +39,6 @@ BATCH_COLUMNS = (
     "sumber_dana",
 )
 ACK_COLUMNS = ("no_baris", "nik", "status", "kpj", "alasan")
-ACCEPTED_WORDS = {
-    "diterima": RowStatus.ACCEPTED,
-    "accepted": RowStatus.ACCEPTED,
-    "ditolak": RowStatus.REJECTED,
-    "rejected": RowStatus.REJECTED,
-}
 
 
 def _batch_dir() -> Path:
@@ -121,25 +114,6 @@ def batch_frame(batch: EnrolmentBatch) -> pl.DataFrame:
         ) in rows
     ]
     return pl.DataFrame(data, schema=list(BATCH_COLUMNS), orient="row")
-
-
-def _read_ack(content: bytes) -> list[dict[str, str]]:
-    try:
-        text = content.decode("utf-8-sig") if content else ""
-    except UnicodeDecodeError as error:
-        raise DomainError("ack_encoding", "Berkas tanggapan harus CSV berpengodean UTF-8.") from error
-    if not text.strip():
-        raise DomainError("ack_empty", "Berkas tanggapan kosong.")
-    dialect = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=dialect)
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    missing = [name for name in ("no_baris", "nik", "status") if name not in header]
-    if missing:
-        raise DomainError("ack_column_missing", f"Kolom wajib tidak ada: {', '.join(missing)}.")
-    return [
-        {(k or "").strip().lower(): v.strip() if isinstance(v, str) else "" for k, v in row.items()}
-        for row in reader
-    ]
 
 
 def ack_template(batch: EnrolmentBatch) -> str:

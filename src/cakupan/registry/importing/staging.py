@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -398,14 +397,6 @@ def _read_and_stage(
             # The total is unknown until the file is read: the bar shows rows read so far.
             progress(chunk.height, max(expected or 0, rows))
     return rows
-
-
-def _timestamp_literal() -> str:
-    """Now, as the database stores a DateTimeField (UTC), for a constant column of a bulk load."""
-    now = timezone.now().astimezone(dt.UTC)
-    if connection.vendor == "sqlite":
-        return now.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return now.isoformat()
 
 
 @contextlib.contextmanager

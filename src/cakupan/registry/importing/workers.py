@@ -21,7 +21,6 @@ from cakupan.registry.importing.staging import (
     _indexes_set_aside,
     _issue_frame,
     _Staging,
-    _timestamp_literal,
     _update_from_stage,
 )
 from cakupan.registry.intake.validate import clean_name_expr, name_key_expr
@@ -133,7 +132,7 @@ def _apply_workers_direct(result: ImportResult, found: Issues, staging: _Staging
     workers = Worker._meta.db_table
     first_id = bulk.next_id(workers)
     candidates = _likely_duplicate_lines(staging.person_keys)
-    stamp = _timestamp_literal()
+    stamp = bulk.timestamp_literal()
     people: list[pl.DataFrame] = []
     with _indexes_set_aside(workers, rows=staging.kept):
         for chunk in staging.chunks():
