@@ -104,12 +104,20 @@ def _build_facts(month: dt.date, desa_codes: list[str] | None) -> None:
     rewriting 1.5 million unchanged rows (with their unique index) cost more than computing them.
     """
     facts = CoverageFact._meta.db_table
-    where, where_params = "", []
+    where, where_params, members_where = "", [], ""
     if desa_codes is not None:
         placeholders = ", ".join(["%s"] * len(desa_codes))
         where, where_params = f"WHERE w.desa_id IN ({placeholders})", list(desa_codes)
-    cells = _fact_cells_sql(month, workers_where=where, memberships_where="")
-    params = _fact_cells_params(month, workers_params=where_params, memberships_params=[])
+        # Only the members of these desa: otherwise every membership of the province is grouped for a
+        # refresh of one desa (1,5 s at a fifth of Banten on SQLite, whatever the number of desa).
+        members_where = (
+            f"WHERE worker_id IN (SELECT w2.id FROM {Worker._meta.db_table} w2 "
+            f"WHERE w2.desa_id IN ({placeholders}))"
+        )
+    cells = _fact_cells_sql(month, workers_where=where, memberships_where=members_where)
+    params = _fact_cells_params(
+        month, workers_params=where_params, memberships_params=where_params if members_where else []
+    )
     existing = CoverageFact.objects.filter(month=month)
     if desa_codes is not None:
         existing = existing.filter(desa_id__in=desa_codes)
