@@ -8,13 +8,14 @@ province's memberships < 90 s; peak memory < 1 GB for each step.
 
 For each database a fresh database is migrated; one child process generates the synthetic population
 (`population_generate`, seed 20251103, as of 2026-11) and its coverage, and creates an APBD provinsi
-program for December 2026 (one month, every uncovered worker of the kab/kota taken in code order until
-`--candidates` are reached, a budget for all of them). Then each step runs in its own child process, so
-its peak resident memory is its own, through the real services and by the people the authorization table
-names: the coordinator's plan (timed from the call to the saved, submitted plan), a second officer's
-approval, the batch (created, checked, sent: the timed figure is `enrolment_batch_create`, which writes
-the rows and the file), BPJS TK's answer for every row (1% rejected, timed `enrolment_ack_import`), the
-payment of the invoice (timed, no goal) and `cycle_run` for December 2026 (timed).
+program for December 2026 (one month, over the kab/kota taken in code order until `--candidates` eligible
+workers are reached, by the program's own rules, with a budget for all of them). Then each step runs in
+its own child process, so its peak resident memory is its own, through the real services and by the
+people the authorization table names: the coordinator's plan (timed from the call to the saved, submitted
+plan), a second officer's approval, the batch (created, checked, sent: the timed figure is
+`enrolment_batch_create`, which writes the rows and the file), BPJS TK's answer for every row (1%
+rejected, timed `enrolment_ack_import`), the payment of the invoice (timed, no goal) and `cycle_run` for
+December 2026 (timed).
 
 Floor, same run: reading the batch's CSV back with Polars and writing it again, the least any batch file
 path costs; printed as the ratio of each step to it. Prints a table and one JSON line.
@@ -87,6 +88,7 @@ def step_setup(scale: float, target: int) -> dict:
 
     from cakupan.coverage.services import coverage_refresh
     from cakupan.funding import services
+    from cakupan.funding.candidates import eligibility_sql
     from cakupan.funding.models import FunderKind
     from cakupan.registry.models import Membership, Worker
     from cakupan.registry.services import population_generate
@@ -97,32 +99,36 @@ def step_setup(scale: float, target: int) -> dict:
             cursor.execute("VACUUM (ANALYZE)")
     coverage_refresh(month=AS_OF)
     people = _people()
+    funder = services.funder_create(name="Pemprov Banten", kind=FunderKind.APBD_PROVINCE, area_code="36")
+    services.funder_officer_add(funder=funder, user=people["checker"], actor=people["admin"])
+    program = services.program_create(
+        funder=funder, actor=people["checker"], name="Bench", budget=16_800, fiscal_year=2026,
+        start_month=START, months=1,
+    )  # fmt: skip
+    # The program's own eligibility rules, counted per kab/kota: it then takes the kab/kota in code
+    # order until `target` candidates are reached, with a budget for all of them.
+    where, params = eligibility_sql(program)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT substr(w.desa_id, 1, 5), COUNT(*) FROM {Worker._meta.db_table} w WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {Membership._meta.db_table} m "
-            "WHERE m.worker_id = w.id AND m.paid_through >= %s) "
+            f"SELECT substr(w.desa_id, 1, 5), COUNT(*) FROM {Worker._meta.db_table} w WHERE {where} "
             "GROUP BY 1 ORDER BY 1",
-            [START],
+            params,
         )
-        uncovered = cursor.fetchall()
+        eligible = cursor.fetchall()
     areas, total = [], 0
-    for code, count in uncovered:
+    for code, count in eligible:
         if total >= target:
             break
         areas.append(code)
         total += count
-    funder = services.funder_create(name="Pemprov Banten", kind=FunderKind.APBD_PROVINCE, area_code="36")
-    services.funder_officer_add(funder=funder, user=people["checker"], actor=people["admin"])
-    program = services.program_create(
-        funder=funder, actor=people["checker"], name="Bench", budget=total * 16_800, fiscal_year=2026,
-        start_month=START, months=1, areas=areas,
-    )  # fmt: skip
+    program = services.program_update(
+        program=program, actor=people["checker"], areas=areas, budget=total * 16_800
+    )
     return {
         "workers": Worker.objects.count(),
         "memberships": Membership.objects.count(),
         "areas": areas,
-        "uncovered_in_areas": total,
+        "candidates_in_areas": total,
         "program": program.pk,
     }
 
@@ -289,7 +295,7 @@ def report(r: dict) -> None:
     setup = r["setup"]
     print(f"\n{r['database']}: {setup['workers']:,} workers, {setup['memberships']:,} memberships "
           f"before; program over {len(setup['areas'])} kab/kota "
-          f"({setup['uncovered_in_areas']:,} uncovered)")  # fmt: skip
+          f"({setup['candidates_in_areas']:,} eligible)")  # fmt: skip
     floor = r["batch"]["floor_s"]
     print(f"  {'step':<10}{'seconds':>9}{'goal s':>8}{'goal/s':>8}{'÷ floor':>9}{'peak MB':>9}{'load':>12}")
     for step in STEPS[1:]:

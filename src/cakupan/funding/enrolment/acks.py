@@ -37,7 +37,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.rowaudit import ENROLMENT_ROW_ROWS, FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
 from cakupan.funding.services.cover import reentry_rule
-from cakupan.registry.bulk import append_frame, query_frame, stage_frame, staged_update, timestamp_literal
+from cakupan.registry.bulk import query_frame, stage_frame, staged_update
 from cakupan.registry.models import Membership, MembershipSource, Segment, Worker
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 
@@ -86,6 +86,8 @@ _BATCH_ROWS_SQL = (
 _STAGE_COLUMNS = {
     "row_id": "BIGINT", "row_number": "BIGINT", "line_id": "BIGINT", "worker_id": "BIGINT",
     "program_id": "BIGINT", "status": "VARCHAR(8)", "kpj": "VARCHAR(11)", "reason": "VARCHAR(300)",
+    "first_month": "DATE", "jht": "BOOLEAN", "paid_through": "DATE", "member_status": "VARCHAR(10)",
+    "is_new": "BOOLEAN",
 }  # fmt: skip
 _EXISTING_SCHEMA = {
     "row_number": pl.Int64, "membership_id": pl.Int64, "member_worker_id": pl.Int64,
@@ -95,18 +97,27 @@ _EXISTING_SCHEMA = {
 
 def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
     """Read the answer, check it against the batch's rows (`answer.answer_check`) and against the
-    registry (a KPJ already another worker's), and stage its decisions."""
+    registry (a KPJ already another worker's), and stage its decisions with what a new member under
+    each accepted row would be paid through (`_paid_through`)."""
     rows = query_frame(_BATCH_ROWS_SQL, [batch.pk], answer.BATCH_ROW_SCHEMA)
     result = answer.answer_check(answer.answer_frame(content), rows, batch_id=batch.pk)
-    stage = stage_frame(name="ack", frame=result.decisions, columns=_STAGE_COLUMNS)
+    decisions = _paid_through(result.decisions, plan_id=batch.plan_id)
+    stage = stage_frame(name="ack", frame=decisions, columns=_STAGE_COLUMNS)
     existing = query_frame(
         f"SELECT s.row_number, m.id, m.worker_id, m.paid_through, m.since FROM {stage} s "
         f"JOIN {MB} m ON m.kpj = s.kpj WHERE s.status = %s ORDER BY s.row_number",
         [RowStatus.ACCEPTED],
         _EXISTING_SCHEMA,
     )
+    if not existing.is_empty():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {stage} SET is_new = %s "
+                f"WHERE EXISTS (SELECT 1 FROM {MB} m WHERE m.kpj = {stage}.kpj)",
+                [False],
+            )
     owners = existing.join(
-        result.decisions.select("row_number", "worker_id", "kpj"), on="row_number", maintain_order="left"
+        decisions.select("row_number", "worker_id", "kpj"), on="row_number", maintain_order="left"
     ).filter(pl.col("member_worker_id") != pl.col("worker_id"))
     problems = result.problems + [
         f"no_baris {number}: KPJ {kpj} sudah milik pekerja lain"
@@ -114,7 +125,7 @@ def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
     ]
     return AckCheck(
         sha256=hashlib.sha256(content).hexdigest(),
-        decisions=result.decisions,
+        decisions=decisions,
         problems=problems,
         repeated=result.repeated,
         existing=existing,
@@ -122,11 +133,31 @@ def _ack_read(batch: EnrolmentBatch, content: bytes) -> AckCheck:
     )
 
 
+def _paid_through(decisions: pl.DataFrame, *, plan_id: int) -> pl.DataFrame:
+    """Each decision with `paid_through`, the last month paid to BPJS TK for its worker by the plan (a
+    payment may come before the answer) or else the month before the cover starts, `last_paid` (that
+    payment's month or null), the rules engine's `member_status` for it, and `is_new` (true until the
+    KPJ is found in the registry)."""
+    paid = query_frame(
+        f"SELECT f.worker_id, MAX(f.month) FROM {FM} f JOIN {PL} l ON l.id = f.line_id "
+        "WHERE l.plan_id = %s AND f.paid GROUP BY f.worker_id",
+        [plan_id],
+        {"worker_id": pl.Int64, "last_paid": pl.Date},
+    )
+    frame = decisions.join(paid, on="worker_id", how="left", maintain_order="left").with_columns(
+        pl.coalesce("last_paid", pl.col("first_month").dt.offset_by("-1mo")).alias("paid_through"),
+        pl.lit(True).alias("is_new"),
+    )
+    this_month = timezone.localdate().replace(day=1)
+    statuses = status_by_paid_through(frame["paid_through"].unique().to_list(), this_month)
+    return frame.with_columns(
+        pl.col("paid_through").replace_strict(statuses, return_dtype=pl.String).alias("member_status")
+    )
+
+
 def _stage_drop(check: AckCheck) -> None:
     with connection.cursor() as cursor:
-        for table in (check.stage, NEW_MEMBERS_STAGE):
-            if table:
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {check.stage}")
 
 
 def _ack_allowed(batch: EnrolmentBatch, actor) -> None:
@@ -195,7 +226,7 @@ def _ack_write(batch: EnrolmentBatch, check: AckCheck, *, actor, expected_sha256
         return _ack_counts(batch, applied=0)
     changes = RowChangeSet()
     accepted = check.accepted.height
-    _memberships_apply(check, changes, plan_id=batch.plan_id)
+    _memberships_apply(check, changes)
     rejected = decisions.filter(pl.col("status") == RowStatus.REJECTED)
     _release(batch, rejected, stage=stage, actor=actor, changes=changes)
     changes.before_update(ENROLMENT_ROW_ROWS, f"SELECT row_id FROM {stage}")
@@ -233,48 +264,26 @@ def _ack_counts(batch: EnrolmentBatch, *, applied: int) -> dict:
     }
 
 
-NEW_MEMBERS_STAGE = "cakupan_stage_ack_new"
-
-
-def _memberships_apply(check: AckCheck, changes: RowChangeSet, *, plan_id: int) -> None:
+def _memberships_apply(check: AckCheck, changes: RowChangeSet) -> None:
     """Accepted rows: a new BPU membership under the KPJ, or the existing one kept. Either is paid through
     only what has been paid to BPJS TK for it (a payment recorded before the answer counts; one recorded
     after moves it then): acceptance alone protects nobody, so an unpaid new member is paid through the
-    month before their cover starts."""
-    paid = query_frame(
-        f"SELECT f.worker_id, MAX(f.month) FROM {FM} f JOIN {PL} l ON l.id = f.line_id "
-        "WHERE l.plan_id = %s AND f.paid GROUP BY f.worker_id",
-        [plan_id],
-        {"worker_id": pl.Int64, "last_paid": pl.Date},
-    )
+    month before their cover starts. New members are inserted from the stage in one statement."""
     this_month = timezone.localdate().replace(day=1)
-    frame = (
-        check.accepted.join(paid, on="worker_id", how="left")
-        .join(check.existing, on="row_number", how="left")
-        .with_columns(
-            pl.coalesce("last_paid", pl.col("first_month").dt.offset_by("-1mo")).alias("last"),
-        )
-    )
-    statuses = status_by_paid_through(frame["last"].unique().to_list(), this_month)
-    frame = frame.with_columns(
-        pl.col("last").replace_strict(statuses, return_dtype=pl.String).alias("member_status")
-    )
-    new = frame.filter(pl.col("membership_id").is_null())
     # A member BPJS TK already knew keeps the months it had paid; only newly paid months move it.
-    changed = frame.filter(
-        pl.col("membership_id").is_not_null()
-        & pl.col("last_paid").is_not_null()
-        & (pl.col("last") > pl.col("paid_through"))
-    )
+    changed = check.accepted.join(
+        check.existing.rename({"paid_through": "member_paid_through"}), on="row_number"
+    ).filter(pl.col("last_paid").is_not_null() & (pl.col("paid_through") > pl.col("member_paid_through")))
     policy, threshold = reentry_rule(on=this_month)
     if not changed.is_empty():
         # Paid months are paid oldest first, so the first newly paid one is the line's first month.
-        gap = (pl.col("first_month").dt.year().cast(pl.Int32) - pl.col("paid_through").dt.year()) * 12 + (
-            pl.col("first_month").dt.month().cast(pl.Int32) - pl.col("paid_through").dt.month()
+        before = pl.col("member_paid_through")
+        gap = (pl.col("first_month").dt.year().cast(pl.Int32) - before.dt.year()) * 12 + (
+            pl.col("first_month").dt.month().cast(pl.Int32) - before.dt.month()
         )
         changed = changed.select(
             pl.col("membership_id").alias("id"),
-            pl.col("last").alias("paid_through"),
+            "paid_through",
             pl.col("member_status").alias("status"),
             pl.when(pl.lit(policy == "reregister") & (gap > threshold))
             .then(pl.col("first_month"))
@@ -288,28 +297,18 @@ def _memberships_apply(check: AckCheck, changes: RowChangeSet, *, plan_id: int) 
             columns={"paid_through": "DATE", "status": "VARCHAR(10)", "since": "DATE"},
             frame=changed,
         )
-    if new.is_empty():
-        return
-    stamp = timestamp_literal()
-    append_frame(
-        table=MB,
-        frame=new.select(
-            "worker_id",
-            "kpj",
-            pl.lit(Segment.BPU.value).alias("segment"),
-            pl.lit(True).alias("jkk"),
-            pl.lit(True).alias("jkm"),
-            "jht",
-            pl.col("member_status").alias("status"),
-            pl.col("last").alias("paid_through"),
-            pl.col("first_month").alias("since"),
-            pl.lit(MembershipSource.ENROLMENT.value).alias("source"),
-            pl.lit(stamp).alias("created_at"),
-            pl.lit(stamp).alias("updated_at"),
-        ),
-    )
-    stage_frame(name="ack_new", frame=new.select("kpj"), columns={"kpj": "VARCHAR(11)"})
-    changes.inserted(MEMBERSHIP_ROWS, where=f"t.kpj IN (SELECT kpj FROM {NEW_MEMBERS_STAGE})")
+    new = f"s.status = '{RowStatus.ACCEPTED}' AND s.is_new"
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {MB} (worker_id, kpj, segment, jkk, jkm, jht, status, paid_through, since, source, "
+            "created_at, updated_at) SELECT s.worker_id, s.kpj, %s, %s, %s, s.jht, s.member_status, "
+            f"s.paid_through, s.first_month, %s, %s, %s FROM {check.stage} s WHERE {new}",
+            [Segment.BPU, True, True, MembershipSource.ENROLMENT, now, now],
+        )
+        inserted = cursor.rowcount
+    if inserted:
+        changes.inserted(MEMBERSHIP_ROWS, where=f"t.kpj IN (SELECT s.kpj FROM {check.stage} s WHERE {new})")
 
 
 def _release(
