@@ -8,7 +8,7 @@ province's memberships < 90 s; peak memory < 1 GB for each step.
 
 For each database a fresh database is migrated; one child process generates the synthetic population
 (`population_generate`, seed 20251103, as of 2026-11) and its coverage, and creates an APBD provinsi
-program for December 2026 (one month, over the kab/kota taken in code order until `--candidates` eligible
+program for December 2026 (one month, over the kecamatan taken in code order until `--candidates` eligible
 workers are reached, by the program's own rules, with a budget for all of them). Then each step runs in
 its own child process, so its peak resident memory is its own, through the real services and by the
 people the authorization table names: the coordinator's plan (timed from the call to the saved, submitted
@@ -105,12 +105,13 @@ def step_setup(scale: float, target: int) -> dict:
         funder=funder, actor=people["checker"], name="Bench", budget=16_800, fiscal_year=2026,
         start_month=START, months=1,
     )  # fmt: skip
-    # The program's own eligibility rules, counted per kab/kota: it then takes the kab/kota in code
-    # order until `target` candidates are reached, with a budget for all of them.
+    # The program's own eligibility rules, counted per kecamatan: it then takes the kecamatan in code
+    # order until `target` candidates are reached (a kab/kota has hundreds of thousands), with a budget
+    # for all of them.
     where, params = eligibility_sql(program)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT substr(w.desa_id, 1, 5), COUNT(*) FROM {Worker._meta.db_table} w WHERE {where} "
+            f"SELECT substr(w.desa_id, 1, 8), COUNT(*) FROM {Worker._meta.db_table} w WHERE {where} "
             "GROUP BY 1 ORDER BY 1",
             params,
         )
@@ -294,7 +295,7 @@ def report(r: dict) -> None:
         return
     setup = r["setup"]
     print(f"\n{r['database']}: {setup['workers']:,} workers, {setup['memberships']:,} memberships "
-          f"before; program over {len(setup['areas'])} kab/kota "
+          f"before; program over {len(setup['areas'])} kecamatan "
           f"({setup['candidates_in_areas']:,} eligible)")  # fmt: skip
     floor = r["batch"]["floor_s"]
     print(f"  {'step':<10}{'seconds':>9}{'goal s':>8}{'goal/s':>8}{'÷ floor':>9}{'peak MB':>9}{'load':>12}")

@@ -18,6 +18,7 @@ from cakupan.funding.models import (
     PlanLine,
     PlanStatus,
 )
+from cakupan.registry import bulk
 from cakupan.registry.models import Membership, Worker
 
 __all__ = ["CANDIDATE_SCHEMA", "add_months", "program_candidates", "years_before"]
@@ -112,18 +113,21 @@ def renewable_workers(program: FundingProgram, worker_ids: list[int], *, start: 
         return set()
     rules, params = rules_sql(program, start=start)
     unfunded, unfunded_params = _unfunded_sql(start, add_months(start, program.months - 1))
-    eligible: set[int] = set()
-    # Chunks keep the IN list within every engine's parameter limit.
-    for offset in range(0, len(worker_ids), 10_000):
-        chunk = worker_ids[offset : offset + 10_000]
-        sql = (
-            f"SELECT w.id FROM {Worker._meta.db_table} w "
-            f"WHERE w.id IN ({', '.join(['%s'] * len(chunk))}) AND {rules} AND {unfunded}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*chunk, *params, *unfunded_params])
-            eligible.update(row[0] for row in cursor.fetchall())
-    return eligible
+    # The ids joined from a staged table: a renewal of a whole province is hundreds of thousands.
+    stage = bulk.stage_frame(
+        name="renewable",
+        frame=pl.DataFrame({"id": worker_ids}, schema={"id": pl.Int64}),
+        columns={"id": "BIGINT"},
+    )
+    eligible = bulk.query_frame(
+        f"SELECT w.id FROM {stage} s JOIN {Worker._meta.db_table} w ON w.id = s.id "
+        f"WHERE {rules} AND {unfunded}",
+        [*params, *unfunded_params],
+        {"id": pl.Int64},
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {stage}")
+    return set(eligible["id"].to_list())
 
 
 def eligibility_sql(program: FundingProgram) -> tuple[str, list]:

@@ -10,7 +10,7 @@ import datetime as dt
 
 import polars as pl
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Sum
 
 from cakupan.approvals.models import ApprovalKind
 from cakupan.approvals.services import approval_submit
@@ -44,7 +44,8 @@ from cakupan.funding.services import (
     plan_summary,
 )
 from cakupan.funding.services.plans import pending_cost
-from cakupan.registry.models import Membership, MembershipStatus
+from cakupan.registry import bulk
+from cakupan.registry.models import Membership, MembershipStatus, Worker
 from cakupan.registry.rowaudit import MEMBERSHIP_ROWS
 from cakupan.rules.engine import Month, due_date, membership_status
 
@@ -87,37 +88,23 @@ def _ids_query(queryset) -> tuple[str, list]:
 
 def _renew_candidates(month: dt.date) -> pl.DataFrame | None:
     """Enrolled workers whose program-funded cover ends with `month`, one row per worker and program that
-    funded that last month and renews."""
-    ending = (
-        FundedMonth.objects.values("worker_id")
-        .annotate(last=Max("month"))
-        .filter(last=month)
-        .values_list("worker_id", flat=True)
-    )
-    rows = list(
-        FundedMonth.objects.filter(
-            month=month,
-            worker_id__in=ending,
-            program__renew=True,
-            program__status=ProgramStatus.ACTIVE,
-            worker__memberships__isnull=False,
-        )
-        .values_list("worker_id", "program_id", "worker__desa_id", "worker__sector", "worker__decile")
-        .distinct()
-    )
-    if not rows:
+    funded that last month and renews (read as a frame: a province's renewal is hundreds of thousands)."""
+    frame = bulk.query_frame(
+        f"""SELECT DISTINCT f.worker_id, f.program_id, w.desa_id, w.sector, COALESCE(w.decile, 0)
+            FROM {FundedMonth._meta.db_table} f
+            JOIN {FundingProgram._meta.db_table} p ON p.id = f.program_id
+            JOIN {Worker._meta.db_table} w ON w.id = f.worker_id
+            WHERE f.month = %s AND p.renew = %s AND p.status = %s
+              AND NOT EXISTS (SELECT 1 FROM {FundedMonth._meta.db_table} g
+                              WHERE g.worker_id = f.worker_id AND g.month > %s)
+              AND EXISTS (SELECT 1 FROM {Membership._meta.db_table} m WHERE m.worker_id = f.worker_id)
+            ORDER BY f.worker_id, f.program_id""",
+        [month, True, ProgramStatus.ACTIVE, month],
+        {"worker_id": pl.Int64, "program_id": pl.Int64, "desa_id": pl.String, "sector": pl.String,
+         "decile": pl.Int64},
+    )  # fmt: skip
+    if frame.is_empty():
         return None
-    frame = pl.DataFrame(
-        rows,
-        schema={
-            "worker_id": pl.Int64,
-            "program_id": pl.Int64,
-            "desa_id": pl.String,
-            "sector": pl.String,
-            "decile": pl.Int64,
-        },
-        orient="row",
-    )
     frame = frame.with_columns(pl.col("decile").fill_null(0))
     return frame.with_columns(
         pl.Series(

@@ -5,6 +5,7 @@ from django.db.models.functions import Length, Replace
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.dbfunctions import DayOfMonth
 from cakupan.core.masking import mask_nik
 from cakupan.core.scoping import AreaScopedQuerySet
 from cakupan.core.sectors import SECTOR_LABELS
@@ -272,17 +273,21 @@ class Membership(models.Model):
         verbose_name = _("kepesertaan")
         verbose_name_plural = _("kepesertaan")
         constraints = [
+            # Native SQL on both databases (see worker_nik_16_digits and core.dbfunctions): a REGEXP
+            # or a date extract is a Python callback per inserted row on SQLite.
             models.CheckConstraint(
-                condition=models.Q(kpj__regex=r"^[0-9]{11}$"), name="membership_kpj_11_digits"
+                condition=models.Q(Exact(Length("kpj"), 11), Exact(_without_digits("kpj"), "")),
+                name="membership_kpj_11_digits",
             ),
             models.CheckConstraint(
                 condition=models.Q(jkk=True, jkm=True), name="membership_jkk_jkm_mandatory"
             ),
             models.CheckConstraint(
-                condition=models.Q(paid_through__day=1), name="membership_paid_through_first_of_month"
+                condition=models.Q(Exact(DayOfMonth("paid_through"), 1)),
+                name="membership_paid_through_first_of_month",
             ),
             models.CheckConstraint(
-                condition=models.Q(since__isnull=True) | models.Q(since__day=1),
+                condition=models.Q(since__isnull=True) | models.Q(Exact(DayOfMonth("since"), 1)),
                 name="membership_since_first_of_month",
             ),
         ]

@@ -78,7 +78,9 @@ ER, MB = EnrolmentRow._meta.db_table, Membership._meta.db_table
 FM, PL = FundedMonth._meta.db_table, PlanLine._meta.db_table
 
 _BATCH_ROWS_SQL = (
-    "SELECT r.id, r.row_number, r.status, r.kpj, l.id, l.worker_id, w.nik, w.desa_id, l.first_month, "
+    # Dates cast to text: on SQLite a DATE column is otherwise parsed by a Python converter per row.
+    "SELECT r.id, r.row_number, r.status, r.kpj, l.id, l.worker_id, w.nik, w.desa_id, "
+    "CAST(l.first_month AS TEXT), "
     "l.program_id, p.jht, l.cost, p.funder_id "
     f"FROM {ER} r JOIN {PL} l ON l.id = r.line_id JOIN {Worker._meta.db_table} w ON w.id = l.worker_id "
     f"JOIN {FundingProgram._meta.db_table} p ON p.id = l.program_id WHERE r.batch_id = %s"

@@ -1,5 +1,5 @@
-"""Batch file format v1.0 (docs/enrolment-batch-format.md): the batch's rows as written, and the reading
-of BPJS TK's acknowledgement files."""
+"""Batch file format v1.0 (docs/enrolment-batch-format.md): the batch's rows as written, and the
+template of BPJS TK's acknowledgement files (read by `answer`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import polars as pl
 from django.conf import settings
 
 from cakupan.core.errors import DomainError
-from cakupan.funding.models import (
-    EnrolmentBatch,
-    EnrolmentRow,
-)
+from cakupan.funding.models import EnrolmentBatch, EnrolmentRow, Funder, FundingProgram, PlanLine
+from cakupan.regions.models import Region
+from cakupan.registry.bulk import query_frame
+from cakupan.registry.models import Worker
 
 FORMAT_VERSION = "1.0"
 BATCH_COLUMNS = (
@@ -47,73 +47,38 @@ def _batch_dir() -> Path:
     return path
 
 
+_BATCH_FILE_SQL = (
+    # Dates cast to text: on SQLite a DATE column is otherwise parsed by a Python converter per row.
+    "SELECT r.row_number, w.nik, w.name, CAST(w.birth_date AS TEXT), w.sex, w.desa_id, d.name, w.phone, "
+    "w.sector, p.income_level, p.jht, CAST(l.first_month AS TEXT), l.months, l.cost, p.funder_id, f.name, "
+    "f.funding_source "
+    f"FROM {EnrolmentRow._meta.db_table} r JOIN {PlanLine._meta.db_table} l ON l.id = r.line_id "
+    f"JOIN {Worker._meta.db_table} w ON w.id = l.worker_id "
+    f"JOIN {Region._meta.db_table} d ON d.code = w.desa_id "
+    f"JOIN {FundingProgram._meta.db_table} p ON p.id = l.program_id "
+    f"JOIN {Funder._meta.db_table} f ON f.id = p.funder_id WHERE r.batch_id = %s ORDER BY r.row_number"
+)
+_BATCH_FILE_SCHEMA = {
+    "no_baris": pl.Int64, "nik": pl.String, "nama": pl.String, "birth_date": pl.Date,
+    "jenis_kelamin": pl.String, "kode_desa": pl.String, "nama_desa": pl.String, "telepon": pl.String,
+    "sektor": pl.String, "tingkat_penghasilan": pl.Int64, "jht": pl.Boolean, "first_month": pl.Date,
+    "jumlah_bulan": pl.Int64, "iuran": pl.Int64, "kode_pemberi_dana": pl.Int64, "pemberi_dana": pl.String,
+    "sumber_dana": pl.String,
+}  # fmt: skip
+
+
 def batch_frame(batch: EnrolmentBatch) -> pl.DataFrame:
-    """The batch's rows in file order, as written to the file."""
-    rows = (
-        EnrolmentRow.objects.filter(batch=batch)
-        .order_by("row_number")
-        .values_list(
-            "row_number",
-            "line__worker__nik",
-            "line__worker__name",
-            "line__worker__birth_date",
-            "line__worker__sex",
-            "line__worker__desa_id",
-            "line__worker__desa__name",
-            "line__worker__phone",
-            "line__worker__sector",
-            "line__program__income_level",
-            "line__program__jht",
-            "line__first_month",
-            "line__months",
-            "line__cost",
-            "line__program__funder_id",
-            "line__program__funder__name",
-            "line__program__funder__funding_source",
-        )
-    )
-    data = [
-        (
-            FORMAT_VERSION,
-            number,
-            nik,
-            name,
-            birth.isoformat(),
-            sex,
-            desa,
-            desa_name,
-            phone,
-            sector,
-            level,
-            "JKK+JKM+JHT" if jht else "JKK+JKM",
-            f"{first:%Y-%m}",
-            months,
-            cost,
-            funder_id,
-            funder,
-            source,
-        )
-        for (
-            number,
-            nik,
-            name,
-            birth,
-            sex,
-            desa,
-            desa_name,
-            phone,
-            sector,
-            level,
-            jht,
-            first,
-            months,
-            cost,
-            funder_id,
-            funder,
-            source,
-        ) in rows
-    ]
-    return pl.DataFrame(data, schema=list(BATCH_COLUMNS), orient="row")
+    """The batch's rows in file order, as written to the file (read as a frame, not a tuple per row)."""
+    rows = query_frame(_BATCH_FILE_SQL, [batch.pk], _BATCH_FILE_SCHEMA)
+    return rows.select(
+        pl.lit(FORMAT_VERSION).alias("versi_format"),
+        "no_baris", "nik", "nama",
+        pl.col("birth_date").dt.strftime("%Y-%m-%d").alias("tanggal_lahir"),
+        "jenis_kelamin", "kode_desa", "nama_desa", "telepon", "sektor", "tingkat_penghasilan",
+        pl.when(pl.col("jht")).then(pl.lit("JKK+JKM+JHT")).otherwise(pl.lit("JKK+JKM")).alias("program"),
+        pl.col("first_month").dt.strftime("%Y-%m").alias("bulan_mulai"),
+        "jumlah_bulan", "iuran", "kode_pemberi_dana", "pemberi_dana", "sumber_dana",
+    )  # fmt: skip
 
 
 def ack_template(batch: EnrolmentBatch) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.dbfunctions import DayOfMonth
 from cakupan.funding.models.programs import FundingProgram
 
 
@@ -110,7 +112,9 @@ class FundedMonth(models.Model):
         verbose_name_plural = _("bulan didanai")
         constraints = [
             models.UniqueConstraint(fields=["worker", "month"], name="fundedmonth_worker_month_once"),
-            models.CheckConstraint(condition=models.Q(month__day=1), name="fundedmonth_first_of_month"),
+            models.CheckConstraint(
+                condition=models.Q(Exact(DayOfMonth("month"), 1)), name="fundedmonth_first_of_month"
+            ),
         ]
         indexes = [models.Index(fields=["program", "month"], name="fundedmonth_program_month")]
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.dbfunctions import DayOfMonth
 from cakupan.core.scoping import AreaScopedQuerySet
 from cakupan.funding.models.funders import Funder
 
@@ -97,7 +99,7 @@ class FundingProgram(models.Model):
                 condition=models.Q(months__in=[1, 3, 6, 12]), name="program_months_1_3_6_12"
             ),
             models.CheckConstraint(
-                condition=models.Q(start_month__day=1), name="program_start_first_of_month"
+                condition=models.Q(Exact(DayOfMonth("start_month"), 1)), name="program_start_first_of_month"
             ),
             models.CheckConstraint(
                 condition=models.Q(policy__in=AllocationPolicy.values), name="program_policy_known"
