@@ -130,9 +130,14 @@ class RowChangeSet:
         written = 0
         with connection.cursor() as cursor:
             for tracked in self._tracked.values():
+                region = (
+                    "COALESCE(p.region_code, '')"
+                    if tracked.region_from_elsewhere
+                    else f"COALESCE({tracked.region_sql}, p.region_code, '')"
+                )
                 cursor.execute(
                     f"{target}SELECT %s, p.kind, p.object_id, p.operation, "
-                    f"COALESCE({tracked.region_sql}, p.region_code, ''), p.before, {values_sql(tracked)} "
+                    f"{region}, p.before, {values_sql(tracked)} "
                     f"FROM {PENDING} p JOIN {tracked.table} t ON t.id = p.object_id "
                     "WHERE p.kind = %s AND p.operation = %s",
                     [event.pk, tracked.code, RowOperation.UPDATE],

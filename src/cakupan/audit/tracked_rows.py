@@ -24,6 +24,10 @@ class Tracked:
     # A SQL expression over the row (alias t) giving its region code, for the auditors' area scope.
     region_sql: str
     boolean_fields: frozenset[str] = frozenset()
+    # True when region_sql reads another table (the membership's worker, say): an update of the row
+    # itself cannot move it, so an update's trail keeps the region captured before it instead of
+    # looking it up again for every row (2,2 million look-ups in a Banten monthly cycle).
+    region_from_elsewhere: bool = False
 
     def __post_init__(self):
         existing = _TRACKED.get(self.code)

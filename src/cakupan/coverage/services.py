@@ -128,7 +128,15 @@ def _build_facts(month: dt.date, desa_codes: list[str] | None) -> None:
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {CELLS}")
         cursor.execute(f"CREATE TEMPORARY TABLE {CELLS} AS {cells}", params)
-        if not existing.exists():
+        cursor.execute(f"SELECT COUNT(*) FROM {CELLS}")
+        had = existing.count()
+        if had * 2 < cursor.fetchone()[0]:
+            # Mostly new cells (the month's first full refresh after a few partial ones): replacing the
+            # scope's rows and inserting plainly costs half the upsert (8 against 17 s for 1,6 million
+            # cells on PostgreSQL).
+            if had:
+                desa_filter, desa_params = _region_filter("desa_id", desa_codes)
+                cursor.execute(f"DELETE FROM {facts} WHERE month = %s {desa_filter}", [month, *desa_params])
             cursor.execute(
                 f"INSERT INTO {facts} (month, {columns}, workers) SELECT %s, {columns}, workers FROM {CELLS}",
                 [month],

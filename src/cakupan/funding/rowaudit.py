@@ -15,6 +15,7 @@ FUNDED_MONTH_ROWS = Tracked(
     fields=("worker_id", "month", "program_id", "line_id", "cost", "paid"),
     boolean_fields=frozenset({"paid"}),
     region_sql=_WORKER_DESA,
+    region_from_elsewhere=True,
 )
 PLAN_LINE_ROWS = Tracked(
     code=4,
@@ -30,6 +31,7 @@ ENROLMENT_ROW_ROWS = Tracked(
     table=EnrolmentRow._meta.db_table,
     fields=("batch_id", "row_number", "line_id", "status", "kpj", "reason"),
     region_sql=f"(SELECT l.desa_id FROM {PlanLine._meta.db_table} l WHERE l.id = t.line_id)",
+    region_from_elsewhere=True,
 )
 
 

@@ -248,12 +248,16 @@ class Membership(models.Model):
     worker = models.ForeignKey(
         Worker, verbose_name=_("pekerja"), on_delete=models.PROTECT, related_name="memberships"
     )
-    kpj = models.CharField(_("nomor KPJ"), max_length=11, unique=True)
+    # Unique by a constraint, not `unique=True`: on PostgreSQL the field option adds a second, LIKE
+    # (varchar_pattern_ops) index that no query uses and every insert and update maintains.
+    kpj = models.CharField(_("nomor KPJ"), max_length=11)
     segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices)
     jkk = models.BooleanField(_("JKK"), default=True)
     jkm = models.BooleanField(_("JKM"), default=True)
     jht = models.BooleanField(_("JHT"), default=False)
-    status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices, db_index=True)
+    # Not indexed: no query selects by status (the cycle selects by paid-through month), and an index on
+    # it made the cycle's monthly status change rewrite every index of millions of rows on PostgreSQL.
+    status = models.CharField(_("status"), max_length=10, choices=MembershipStatus.choices)
     paid_through = models.DateField(_("iuran lunas sampai bulan"), help_text=_("Hari pertama bulan terakhir"))
     # Paying again after a lapse starts a new membership (rules figure `reentry_policy`): its waiting
     # period and scholarship months count from here. Unknown (null) for members taken from BPJS TK data.
@@ -273,6 +277,11 @@ class Membership(models.Model):
         verbose_name = _("kepesertaan")
         verbose_name_plural = _("kepesertaan")
         constraints = [
+            models.UniqueConstraint(
+                fields=["kpj"],
+                name="membership_kpj_unique",
+                violation_error_message=_("Nomor KPJ ini sudah dipakai kepesertaan lain."),
+            ),
             # Native SQL on both databases (see worker_nik_16_digits and core.dbfunctions): a REGEXP
             # or a date extract is a Python callback per inserted row on SQLite.
             models.CheckConstraint(

@@ -32,4 +32,5 @@ MEMBERSHIP_ROWS = Tracked(
     fields=("worker_id", "kpj", "segment", "jkk", "jkm", "jht", "status", "paid_through", "since", "source"),
     boolean_fields=frozenset({"jkk", "jkm", "jht"}),
     region_sql=f"(SELECT w.desa_id FROM {Worker._meta.db_table} w WHERE w.id = t.worker_id)",
+    region_from_elsewhere=True,
 )
