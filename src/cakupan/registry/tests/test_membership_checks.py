@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from cakupan.core.dbfunctions import DayOfMonth
@@ -50,6 +51,18 @@ def test_the_database_refuses_a_malformed_membership(worker, values, constraint)
     # SQLite names the failed constraint; PostgreSQL too, in its message.
     assert constraint in str(error.value)
     assert Membership.objects.count() == 0
+
+
+def test_a_kpj_is_unique_with_a_message_in_bahasa(worker):
+    _insert(worker)
+    with pytest.raises(IntegrityError) as error:
+        _insert(worker, paid_through=dt.date(2027, 1, 1))
+    assert "membership_kpj_unique" in str(error.value) or "registry_membership.kpj" in str(error.value)
+    duplicate = Membership(worker=worker, kpj="01234567890", segment="BPU", status="aktif",
+                           paid_through=dt.date(2027, 1, 1))  # fmt: skip
+    with pytest.raises(ValidationError) as invalid:
+        duplicate.full_clean()
+    assert "Nomor KPJ ini sudah dipakai kepesertaan lain." in invalid.value.messages
 
 
 def test_day_of_month_is_plain_sql_on_both_databases(worker):
