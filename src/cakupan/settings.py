@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "cakupan.rules",
     "cakupan.audit",
     "cakupan.approvals",
+    "cakupan.providers",
+    "cakupan.messaging",
     "cakupan.funding",
     "cakupan.portal",
     "cakupan.workspace",
@@ -174,6 +176,40 @@ if os.environ.get("CAKUPAN_SMTP_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+
+# Messages to people (cakupan.messaging) and the outside services behind them (cakupan.providers). A channel
+# without its base URL is switched off: its messages wait in the outbox until it is configured. The
+# demo points both at the local emulator (`cakupan emulator`); production at the providers with real keys.
+def _channel(prefix: str, **fields: str) -> dict | None:
+    base = os.environ.get(f"CAKUPAN_{prefix}_URL", "")
+    if not base:
+        return None
+    return {"base_url": base, **{name: os.environ.get(f"CAKUPAN_{prefix}_{name.upper()}", default)
+                                 for name, default in fields.items()}}  # fmt: skip
+
+
+MESSAGING = {
+    # Where providers send receipts and replies: this server as the outside world reaches it.
+    "public_url": os.environ.get("CAKUPAN_PUBLIC_URL", "http://127.0.0.1:8000"),
+    "sms": _channel("SMS", account_sid="", auth_token="", sender="CAKUPAN"),
+    "whatsapp": _channel(
+        "WA", api_version="v21.0", phone_number_id="", access_token="", app_secret="", verify_token=""
+    ),
+    "email": True,
+    # Messages per second per channel (the provider's throughput for the account), and WhatsApp's
+    # messaging tier: business-initiated messages to distinct people per 24 hours.
+    "rates": {
+        "sms": float(os.environ.get("CAKUPAN_SMS_RATE", "10")),
+        "whatsapp": float(os.environ.get("CAKUPAN_WA_RATE", "20")),
+        "email": float(os.environ.get("CAKUPAN_EMAIL_RATE", "5")),
+    },
+    "whatsapp_daily_limit": int(os.environ.get("CAKUPAN_WA_DAILY_LIMIT", "1000")),
+    "max_attempts": 6,
+    "first_retry_seconds": 30,
+    # A message claimed by a sender for longer than this is looked at again (the sender died).
+    "lease_seconds": int(os.environ.get("CAKUPAN_MESSAGE_LEASE_SECONDS", "300")),
+}
 
 # Background work (imports) runs in `cakupan task_worker` (db_worker, restarted when it stops); `cakupan
 # serve` starts one beside gunicorn.

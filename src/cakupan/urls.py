@@ -15,5 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),
+    path("pesan/", include("cakupan.messaging.urls")),
     path("api/v1/", api.urls),
 ]

@@ -48,6 +48,8 @@ RENEWAL_LIMIT_SET = "renewal_limit.set"
 FUNDING_COORDINATE = "funding.coordinate"
 FUNDER_RECIPIENTS = "funder.recipients"
 AUDIT_VIEW = "audit.view"
+OUTBOX_VIEW = "outbox.view"
+MESSAGE_RESEND = "message.resend"
 
 C = Role.PROVINCIAL_COORDINATOR
 A = Role.PROVINCIAL_ANALYST
@@ -70,6 +72,7 @@ REGION_ATTRIBUTES = {
     "funding.invoice": "funder.area_id",
     "funding.fundingprogram": "funder.area_id",
     "regions.region": "code",
+    "messaging.message": "region_code",
 }
 # Who submitted an object, for maker-checker.
 MAKER_ATTRIBUTES = {
@@ -256,6 +259,9 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
         FO: officer_of_funder,
     },
     AUDIT_VIEW: dict.fromkeys((C, AU), has_area),
+    # The outbox: what was sent to whom, masked; those who run campaigns and reminders and who audit them.
+    OUTBOX_VIEW: dict.fromkeys((C, A, R, AU), has_area),
+    MESSAGE_RESEND: dict.fromkeys(CHECKERS, in_area),
 }
 
 # What superusers must satisfy beyond being superusers: nobody checks their own work.

@@ -17,6 +17,7 @@ from cakupan.coverage.services import coverage_refresh, membership_record
 from cakupan.funding import enrolment
 from cakupan.funding import services as funding
 from cakupan.funding.models import FunderKind, Invoice
+from cakupan.messaging import services as messaging
 from cakupan.registry import importing
 from cakupan.registry.models import WorkerImport
 from cakupan.registry.services import worker_register
@@ -140,6 +141,16 @@ def build_world() -> World:
         batches[key] = str(batch.pk)
         invoices[key] = str(Invoice.objects.get(plan=plan).pk)
 
+    # One message to a worker inside the narrow roles' area and one outside it (a code needs no consent).
+    code = messaging.template_current("kode_sekali_pakai")
+    messages = {
+        key: messaging.message_queue(
+            purpose="otp", channel="sms", address="+6281234567001", template=code,
+            values={"kode": "123456", "menit": "10"}, idempotency_key=f"matrix:{key}", worker=workers[nik],
+        )
+        for key, nik in (("inside", PEOPLE[0].nik), ("outside", OUTSIDE.nik))
+    }  # fmt: skip
+
     import_event = AuditEvent.objects.filter(action="import", object_id=str(outside_import.pk)).latest("id")
     world = World(users=users, workers=workers)
     world.inside = {
@@ -153,6 +164,7 @@ def build_world() -> World:
         # A region every narrow role's area contains (the desa itself).
         "code": INSIDE_DESA,
         "event_id": str(AuditEvent.objects.filter(region_code__startswith="36.02.").latest("id").pk),
+        "message_id": str(messages["inside"].pk),
     }
     world.outside = {
         "worker_id": str(workers[OUTSIDE.nik].pk),
@@ -164,6 +176,7 @@ def build_world() -> World:
         "invoice_id": invoices["outside"],
         "code": "36.73",
         "event_id": str(import_event.pk),
+        "message_id": str(messages["outside"].pk),
     }
     world.baznas_id = str(baznas.pk)
     return world

@@ -35,6 +35,7 @@ MASKED = frozenset({"provinsi", "analis", "lebak", "baznas", "auditor"})
 STAFF = frozenset({"provinsi", "analis", "lebak", "desa", "agen", "baznas", "bpjs", "auditor", "admin"})
 AUDIT = frozenset({"provinsi", "auditor", "admin"})
 REGISTERING = frozenset({"desa", "agen", "admin"})
+OUTBOX = frozenset({"provinsi", "analis", "lebak", "auditor", "admin"})
 
 
 def _page(ok: frozenset, *, outside_ok: frozenset | None = None, denied: int = 403, anon: int = 302):
@@ -185,6 +186,15 @@ MATRIX = {
     "pekerja/baru/": _page(REGISTERING),
     "pekerja/<int:worker_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),
     "pekerja/<int:worker_id>/ubah/": _page(REGISTERING, outside_ok=frozenset({"admin"})),
+    # The outbox (masked addresses) for those who run reminders and campaigns and who audit them; the
+    # providers' webhooks answer POST only, signed (a switched-off channel is not there); the e-mail link
+    # with a made-up token says so.
+    "pesan/": _page(OUTBOX),
+    "pesan/<int:message_id>/kirim-ulang/": lambda role, where: 302 if role == "anon" else 405,
+    "pesan/kabar/sms/<uuid:reference>/": _fixed(405),
+    "pesan/masuk/sms/": _fixed(405),
+    "pesan/kabar/whatsapp/": _fixed(404),
+    "pesan/berhenti/<str:token>/": _fixed(400),
     "audit/": _page(AUDIT),
     "audit/<int:event_id>/baris/": _page(AUDIT),
     "api/v1/openapi.json": _fixed(200),
@@ -245,6 +255,8 @@ def _url(pattern: str, name: str, objects: dict) -> str:
             return "menunggak"
         if key in ("uidb64", "token"):
             return "tidak-berlaku"
+        if key == "reference":
+            return "00000000-0000-0000-0000-000000000000"
         if key == "fmt":
             return "geojson" if name == "coverage:map" else "csv"
         return objects[key]
