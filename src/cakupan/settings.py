@@ -207,6 +207,19 @@ MESSAGING = {
     "whatsapp_daily_limit": int(os.environ.get("CAKUPAN_WA_DAILY_LIMIT", "1000")),
     "max_attempts": 6,
     "first_retry_seconds": 30,
+    # Renewal reminders, in days around the rules engine's dates: before a month's due date, after a month
+    # was missed, before the day the membership becomes nonaktif. `holdout_percent` of the reminders are
+    # held back (recorded, not sent) so the outbox page can show whether reminders make people pay.
+    "reminders": {
+        "before_due_days": 5,
+        "after_missed_days": 1,
+        "before_lapse_days": 7,
+        "holdout_percent": 10,
+    },
+    # Literacy campaigns larger than this many recipients need a second officer's approval; prices per
+    # message (Rp) for the preview: an SMS segment (Rp180–230 in Indonesia) and a WhatsApp marketing template.
+    "campaign_approval_above": int(os.environ.get("CAKUPAN_CAMPAIGN_APPROVAL_ABOVE", "10000")),
+    "prices": {"sms": 200, "whatsapp": 650, "email": 0},
     # A message claimed by a sender for longer than this is looked at again (the sender died).
     "lease_seconds": int(os.environ.get("CAKUPAN_MESSAGE_LEASE_SECONDS", "300")),
 }

@@ -50,6 +50,8 @@ FUNDER_RECIPIENTS = "funder.recipients"
 AUDIT_VIEW = "audit.view"
 OUTBOX_VIEW = "outbox.view"
 MESSAGE_RESEND = "message.resend"
+CAMPAIGN_CREATE = "campaign.create"
+CAMPAIGN_APPROVE = "campaign.approve"
 
 C = Role.PROVINCIAL_COORDINATOR
 A = Role.PROVINCIAL_ANALYST
@@ -73,6 +75,7 @@ REGION_ATTRIBUTES = {
     "funding.fundingprogram": "funder.area_id",
     "regions.region": "code",
     "messaging.message": "region_code",
+    "messaging.campaign": "region_code",
 }
 # Who submitted an object, for maker-checker.
 MAKER_ATTRIBUTES = {
@@ -81,6 +84,7 @@ MAKER_ATTRIBUTES = {
     "funding.allocationplan": "created_by_id",
     "funding.enrolmentbatch": "created_by_id",
     "funding.fundingprogram": "created_by_id",
+    "messaging.campaign": "created_by_id",
 }
 
 
@@ -262,6 +266,9 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     # The outbox: what was sent to whom, masked; those who run campaigns and reminders and who audit them.
     OUTBOX_VIEW: dict.fromkeys((C, A, R, AU), has_area),
     MESSAGE_RESEND: dict.fromkeys(CHECKERS, in_area),
+    # Literacy campaigns: planned by the labour offices for their area; a large one needs another's approval.
+    CAMPAIGN_CREATE: dict.fromkeys(CHECKERS, in_area),
+    CAMPAIGN_APPROVE: dict.fromkeys(CHECKERS, in_area & not_maker),
 }
 
 # What superusers must satisfy beyond being superusers: nobody checks their own work.
@@ -270,6 +277,7 @@ SUPERUSER_CONDITIONS: dict[str, rules.Predicate] = {
     PLAN_APPROVE: not_maker,
     BATCH_APPROVE: not_maker,
     RENEWAL_LIMIT_SET: not_maker,
+    CAMPAIGN_APPROVE: not_maker,
 }
 
 AUTHORIZATION = rules.RuleSet()

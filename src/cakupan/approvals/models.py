@@ -17,6 +17,7 @@ class ApprovalKind(models.TextChoices):
     WORKER_IMPORT = "worker_import", _("Impor data pekerja")
     ALLOCATION_PLAN = "allocation_plan", _("Rencana alokasi pendanaan")
     ENROLMENT_BATCH = "enrolment_batch", _("Batch pendaftaran BPJS Ketenagakerjaan")
+    LITERACY_CAMPAIGN = "literacy_campaign", _("Kampanye sosialisasi")
 
 
 class ApprovalStatus(models.TextChoices):

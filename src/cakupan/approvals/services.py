@@ -23,6 +23,7 @@ DECIDE_ACTIONS = {
     ApprovalKind.WORKER_IMPORT: authz.IMPORT_APPROVE,
     ApprovalKind.ALLOCATION_PLAN: authz.PLAN_APPROVE,
     ApprovalKind.ENROLMENT_BATCH: authz.BATCH_APPROVE,
+    ApprovalKind.LITERACY_CAMPAIGN: authz.CAMPAIGN_APPROVE,
 }
 _DECIDER_MESSAGES = {
     ApprovalKind.WORKER_IMPORT: "Impor data disetujui oleh petugas kabupaten/kota atau koordinator provinsi "
@@ -31,6 +32,8 @@ _DECIDER_MESSAGES = {
     "dananya dipakai (APBD provinsi: koordinator provinsi); Anda tidak dapat memutuskannya.",
     ApprovalKind.ENROLMENT_BATCH: "Batch pendaftaran disetujui oleh petugas lain yang berwenang di wilayah "
     "itu; Anda tidak dapat memutuskannya.",
+    ApprovalKind.LITERACY_CAMPAIGN: "Kampanye sosialisasi disetujui oleh petugas kabupaten/kota atau "
+    "koordinator provinsi lain di wilayah itu; Anda tidak dapat memutuskannya.",
 }
 
 

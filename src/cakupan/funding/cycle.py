@@ -1,5 +1,6 @@
 """The monthly cycle: renew program-funded workers whose cover ends, mark membership status per the rules
-engine, recognise covered months in the ledger, list who is about to lapse, refresh the coverage facts.
+engine, recognise covered months in the ledger, list who is about to lapse, refresh the coverage facts,
+queue the renewal reminders (funding.reminders).
 
 One CycleRun row per month (UNIQUE): a second run of the same month returns the first and changes nothing.
 """
@@ -34,6 +35,7 @@ from cakupan.funding.models import (
     ProgramStatus,
     TransactionKind,
 )
+from cakupan.funding.reminders import reminders_queue
 from cakupan.funding.rowaudit import PLAN_LINE_ROWS, PLAN_LINES_WHERE
 from cakupan.funding.services import (
     common_region,
@@ -310,6 +312,9 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
     if refresh:
         # After the commit: the refresh reads the whole registry and must not hold the ledger locks.
         coverage_refresh(month=month)
+    # After the commit too: reminders read the statuses just written and queue set-based, idempotently.
+    run.summary["reminders"] = reminders_queue(month=month)
+    run.save(update_fields=["summary"])
     return run, True
 
 

@@ -40,6 +40,8 @@ class MessageState(models.TextChoices):
     SENT = "sent", _("Terkirim ke penyedia")
     DELIVERED = "delivered", _("Sampai")
     FAILED = "failed", _("Gagal")
+    # Not sent, on purpose: consent withdrawn, the month already paid, or held back to measure reminders.
+    CANCELLED = "cancelled", _("Dibatalkan")
 
 
 class MessageTemplate(models.Model):
@@ -63,6 +65,49 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} v{self.version}"
+
+
+class CampaignStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu persetujuan")
+    QUEUED = "queued", _("Terjadwal dan masuk antrean")
+    REJECTED = "rejected", _("Ditolak")
+
+
+class CampaignQuerySet(AreaScopedQuerySet):
+    area_lookup = "region_code"
+
+
+class Campaign(models.Model):
+    """A literacy campaign: whom (an area, sectors, deciles, coverage statuses), through which channel and
+    template, when. Above a configured size a second officer approves it before anything is queued."""
+
+    name = models.CharField(_("nama"), max_length=120)
+    region_code = models.CharField(_("wilayah"), max_length=13)
+    sectors = models.JSONField(_("sektor"), default=list, blank=True)
+    deciles = models.JSONField(_("desil"), default=list, blank=True)
+    coverage = models.JSONField(_("status kepesertaan"), default=list, blank=True)
+    channel = models.CharField(_("saluran"), max_length=8, choices=Channel.choices)
+    template = models.ForeignKey(MessageTemplate, verbose_name=_("templat"), on_delete=models.PROTECT)
+    scheduled_at = models.DateTimeField(_("dikirim mulai"))
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices)
+    audience = models.PositiveIntegerField(_("penerima"), default=0)
+    cost = models.PositiveBigIntegerField(_("perkiraan biaya (Rp)"), default=0)
+    queued = models.PositiveIntegerField(_("masuk antrean"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    queued_at = models.DateTimeField(_("masuk antrean pada"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kampanye sosialisasi")
+        verbose_name_plural = _("kampanye sosialisasi")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
 
 
 class MessageQuerySet(AreaScopedQuerySet):
@@ -91,6 +136,16 @@ class Message(models.Model):
     body = models.TextField(_("isi"))
     # The template's variables in order: WhatsApp sends them as the approved template's parameters.
     parameters = models.JSONField(_("parameter"), default=list)
+    # The contribution month a reminder is about: it is not sent once that month is paid.
+    about_month = models.DateField(_("bulan iuran"), null=True, blank=True)
+    campaign = models.ForeignKey(
+        "messaging.Campaign",
+        verbose_name=_("kampanye"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
     # The same reminder for the same worker and month (or the same code request) is never queued twice.
     idempotency_key = models.CharField(_("kunci idempotensi"), max_length=200, unique=True)
     state = models.CharField(
@@ -131,7 +186,9 @@ class Message(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(state__in=["queued", "sending", "sent", "delivered", "failed"]),
+                condition=models.Q(
+                    state__in=["queued", "sending", "sent", "delivered", "failed", "cancelled"]
+                ),
                 name="message_state_valid",
             ),
             models.CheckConstraint(

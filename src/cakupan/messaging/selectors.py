@@ -44,3 +44,38 @@ def inbound_recent(*, user, limit: int = 20) -> list[InboundMessage]:
     if not (user.is_superuser or (user.area_id and len(user.area_id) == 2)):
         return []
     return list(InboundMessage.objects.order_by("-received_at", "-id")[:limit])
+
+
+REMINDER_KEYS = ("pengingat_jatuh_tempo", "pengingat_terlewat", "pengingat_nonaktif")
+
+
+def reminder_effect(*, user) -> list[dict]:
+    """Did reminders work? Per kind of reminder, the workers reminded (sent or delivered) and those held
+    back on purpose (the comparison group), and how many of each have since paid the month it was about
+    within the same membership (paid before it lapsed: a new membership after a lapse starts later)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from cakupan.registry.models import Membership
+
+    paid = Membership.objects.filter(
+        worker_id=OuterRef("worker_id"), paid_through__gte=OuterRef("about_month")
+    ).filter(Q(since__isnull=True) | Q(since__lte=OuterRef("about_month")))
+    reminders = (
+        Message.objects.for_user(user)
+        .filter(template__key__in=REMINDER_KEYS, about_month__isnull=False, worker__isnull=False)
+        .annotate(paid=Exists(paid))
+    )
+    reminded = Q(state__in=[MessageState.SENT, MessageState.DELIVERED])
+    held = Q(state=MessageState.CANCELLED, error_code="holdout")
+    rows = []
+    for key in REMINDER_KEYS:
+        of_kind = reminders.filter(template__key=key)
+        counts = of_kind.aggregate(
+            reminded=Count("id", filter=reminded), reminded_paid=Count("id", filter=reminded & Q(paid=True)),
+            held=Count("id", filter=held), held_paid=Count("id", filter=held & Q(paid=True)),
+        )  # fmt: skip
+        for group in ("reminded", "held"):
+            total = counts[group]
+            counts[f"{group}_share"] = round(100 * counts[f"{group}_paid"] / total, 1) if total else None
+        rows.append({"key": key, **counts})
+    return rows

@@ -29,6 +29,7 @@ from cakupan.messaging.models import Channel, Message, MessageEvent, MessageStat
 from cakupan.messaging.services import consent_granted
 from cakupan.providers import config
 from cakupan.providers.base import ProviderError
+from cakupan.registry.models import Membership
 
 CHUNK = 50
 
@@ -140,22 +141,41 @@ def _deliver(message: Message):
     )
 
 
+def _already_paid(message: Message) -> bool:
+    """A reminder about a month that has been paid meanwhile is no longer news."""
+    return bool(
+        message.about_month
+        and message.worker_id
+        and Membership.objects.filter(
+            worker_id=message.worker_id, paid_through__gte=message.about_month
+        ).exists()
+    )
+
+
+def _cancel(message: Message, token: str, *, code: str, detail: str) -> None:
+    fields = {
+        "state": MessageState.CANCELLED,
+        "failed_at": timezone.now(),
+        "error_code": code,
+        "error_detail": detail,
+    }
+    _record(message, token, fields, MessageState.CANCELLED, detail)
+
+
 def _send_one(message: Message, token: str) -> str:
-    now = timezone.now()
     if not consent_granted(address=message.address, channel=message.channel, purpose=message.purpose):
-        _record(
+        _cancel(
             message,
             token,
-            {
-                "state": MessageState.FAILED,
-                "failed_at": now,
-                "error_code": "consent_withdrawn",
-                "error_detail": "penerima berhenti berlangganan sebelum pesan dikirim",
-            },
-            MessageState.FAILED,
-            "persetujuan ditarik",
+            code="consent_withdrawn",
+            detail="penerima berhenti berlangganan sebelum pesan dikirim",
         )
         return "consent_withdrawn"
+    if _already_paid(message):
+        _cancel(
+            message, token, code="already_paid", detail="iuran bulan itu sudah dibayar; pengingat tidak perlu"
+        )
+        return "already_paid"
     try:
         accepted = _deliver(message)
     except ProviderError as error:

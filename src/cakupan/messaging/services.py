@@ -278,6 +278,7 @@ _RANK = {
     MessageState.QUEUED: 0,
     MessageState.SENDING: 1,
     MessageState.FAILED: 2,
+    MessageState.CANCELLED: 2,
     MessageState.SENT: 2,
     MessageState.DELIVERED: 3,
 }

@@ -68,6 +68,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "counts": selectors.outbox_counts(user=request.user),
         "page": page,
         "inbound": selectors.inbound_recent(user=request.user),
+        "effect": selectors.reminder_effect(user=request.user),
         "channels": Channel.choices,
         "states": MessageState.choices,
         "purposes": Purpose.choices,

@@ -352,7 +352,7 @@ def test_a_stop_reply_withdraws_consent_on_every_channel(client, channels, templ
     # … and what was waiting is stopped at the door.
     assert outbox_drain(channel="whatsapp") == {"consent_withdrawn": 1}
     waiting.refresh_from_db()
-    assert (waiting.state, waiting.error_code) == (MessageState.FAILED, "consent_withdrawn")
+    assert (waiting.state, waiting.error_code) == (MessageState.CANCELLED, "consent_withdrawn")
     assert sent_by_emulator(channels, "whatsapp") == []
 
 
