@@ -64,10 +64,10 @@ def _whatsapp_room(now: dt.datetime) -> int:
 @transaction.atomic
 def _claim(channel: str, want: int, now: dt.datetime) -> tuple[str, list[int]]:
     """Takes up to `want` due messages within the channel's token bucket, oldest due first."""
-    budget, _ = SendingBudget.objects.select_for_update().get_or_create(
-        channel=channel, defaults={"tokens": 1.0, "updated_at": now}
-    )
     rate = _rate(channel)
+    budget, _ = SendingBudget.objects.select_for_update().get_or_create(
+        channel=channel, defaults={"tokens": max(rate, 1.0), "updated_at": now}
+    )
     elapsed = max(0.0, (now - budget.updated_at).total_seconds())
     # A burst of at most one second's worth: the provider sees the configured rate, not a spike after a lull.
     tokens = min(max(rate, 1.0), budget.tokens + elapsed * rate)
@@ -240,11 +240,18 @@ def outbox_drain(
     counts: Counter[str] = Counter()
     if not channel_enabled(channel):
         return {"channel_off": 1}
-    done = 0
+    done = stalled = 0
+    last = None
     while max_messages is None or done < max_messages:
         want = CHUNK if max_messages is None else min(CHUNK, max_messages - done)
-        token, ids = _claim(channel, want, clock())
+        now = clock()
+        token, ids = _claim(channel, want, now)
         if not ids:
+            # A clock that does not move (a test's) would never refill the bucket: stop rather than spin.
+            stalled = stalled + 1 if now == last else 0
+            last = now
+            if stalled > 3:
+                break
             due = Message.objects.filter(
                 channel=channel, state=MessageState.QUEUED, next_attempt_at__lte=clock()
             ).exists()

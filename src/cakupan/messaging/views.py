@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 import urllib.parse
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,11 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import require_action
-from cakupan.core.errors import DomainError
+from cakupan.approvals.models import Approval, ApprovalKind
+from cakupan.approvals.services import approval_decide, may_decide
+from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.masking import mask_phone
-from cakupan.messaging import selectors, services
+from cakupan.core.sectors import SECTOR_LABELS
+from cakupan.messaging import campaigns, selectors, services
+from cakupan.messaging.forms import CampaignForm
 from cakupan.messaging.links import unsubscribe_address
-from cakupan.messaging.models import Channel, ConsentSource, Message, MessageState, Purpose
+from cakupan.messaging.models import Campaign, Channel, ConsentSource, Message, MessageState, Purpose
 from cakupan.providers import config, sms, whatsapp
 from cakupan.providers.base import SignatureError
 
@@ -84,8 +90,6 @@ def message_resend(request: HttpRequest, message_id: int) -> HttpResponse:
     if message is None:
         raise Http404("Pesan tidak ditemukan di wilayah kerja Anda.")
     if not authz.can(request.user, authz.MESSAGE_RESEND, message):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("Peran Anda tidak dapat mengirim ulang pesan.")
     try:
         services.message_requeue(message=message, actor=request.user)
@@ -198,3 +202,126 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.consent_withdraw_person(email=address, source=ConsentSource.EMAIL_LINK)
         return render(request, "messaging/unsubscribe.html", {"done": True, "address": address})
     return render(request, "messaging/unsubscribe.html", {"address": address})
+
+
+# --- literacy campaigns ----------------------------------------------------------------------------------
+
+
+def _campaign_audience(request: HttpRequest, form):
+    data = form.cleaned_data
+    return campaigns.audience_check(
+        user=request.user,
+        region_code=data["region_code"],
+        sectors=data["sectors"],
+        deciles=data["deciles"],
+        coverage=data["coverage"],
+        channel=data["channel"],
+    )
+
+
+@login_required
+@require_action(authz.OUTBOX_VIEW)
+@require_http_methods(["GET", "POST"])
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """The area's campaigns, and for the labour offices the form: preview (GET with ?pratinjau=1), then
+    schedule (POST)."""
+    may_create = authz.can(request.user, authz.CAMPAIGN_CREATE)
+    source = (
+        request.POST if request.method == "POST" else (request.GET if "pratinjau" in request.GET else None)
+    )
+    form = CampaignForm(source, initial={"region_code": request.user.area_id or ""})
+    preview = error = None
+    status = 200
+    if source is not None:
+        if not may_create:
+            raise PermissionDenied("Peran Anda tidak dapat membuat kampanye.")
+        if form.is_valid():
+            try:
+                audience = _campaign_audience(request, form)
+                if request.method == "POST":
+                    campaign = campaigns.campaign_create(
+                        actor=request.user,
+                        name=form.cleaned_data["name"],
+                        audience=audience,
+                        template_key=form.cleaned_data["template"],
+                        scheduled_at=form.cleaned_data["scheduled_at"],
+                    )
+                    return redirect("messaging:campaign", campaign_id=campaign.pk)
+                template = campaigns.literacy_template(form.cleaned_data["template"])
+                preview = campaigns.campaign_preview(
+                    audience=audience, template=template, when=form.cleaned_data["scheduled_at"]
+                )
+            except DomainError as problem:
+                error, status = problem.message, 400
+        else:
+            status = 400
+    listed = Campaign.objects.for_user(request.user).select_related("template", "created_by")[:50]
+    context = {
+        "form": form if may_create else None,
+        "preview": preview,
+        "error": error,
+        "campaigns": listed,
+        "threshold": settings.MESSAGING["campaign_approval_above"],
+    }
+    return render(request, "messaging/campaigns.html", context, status=status)
+
+
+@login_required
+@require_action(authz.OUTBOX_VIEW)
+@require_GET
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = (
+        Campaign.objects.for_user(request.user)
+        .select_related("template", "created_by")
+        .filter(pk=campaign_id)
+        .first()
+    )
+    if campaign is None:
+        raise Http404("Kampanye tidak ditemukan di wilayah kerja Anda.")
+    approval = Approval.objects.filter(
+        kind=ApprovalKind.LITERACY_CAMPAIGN, subject_id=str(campaign.pk)
+    ).first()
+    context = {
+        "campaign": campaign,
+        "approval": approval,
+        "may_decide": may_decide(approval, request.user),
+        "results": campaigns.campaign_results(campaign=campaign),
+        "coverage_labels": [campaigns.COVERAGE[c] for c in campaign.coverage],
+        "sector_labels": [SECTOR_LABELS[s] for s in campaign.sectors],
+    }
+    return render(request, "messaging/campaign.html", context)
+
+
+@login_required
+@require_POST
+def campaign_decide(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = Campaign.objects.for_user(request.user).filter(pk=campaign_id).first()
+    approval = (
+        Approval.objects.filter(kind=ApprovalKind.LITERACY_CAMPAIGN, subject_id=str(campaign.pk)).first()
+        if campaign
+        else None
+    )
+    if approval is None:
+        raise Http404("Kampanye tidak ditemukan di wilayah kerja Anda.")
+    try:
+        approval_decide(
+            approval=approval,
+            approver=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", "").strip()[:1000],
+        )
+    except DomainError as problem:
+        status = domain_error_status(problem)
+        if status == 403:
+            raise PermissionDenied(problem.message) from problem
+        context = {
+            "campaign": campaign,
+            "approval": approval,
+            "may_decide": may_decide(approval, request.user),
+            "results": [],
+            "error": problem.message,
+            "coverage_labels": [],
+            "sector_labels": [],
+        }
+        return render(request, "messaging/campaign.html", context, status=status)
+    return redirect("messaging:campaign", campaign_id=campaign.pk)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from cakupan.accounts.models import Role, User
 from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
@@ -17,6 +18,7 @@ from cakupan.coverage.services import coverage_refresh, membership_record
 from cakupan.funding import enrolment
 from cakupan.funding import services as funding
 from cakupan.funding.models import FunderKind, Invoice
+from cakupan.messaging import campaigns
 from cakupan.messaging import services as messaging
 from cakupan.registry import importing
 from cakupan.registry.models import WorkerImport
@@ -151,6 +153,21 @@ def build_world() -> World:
         for key, nik in (("inside", PEOPLE[0].nik), ("outside", OUTSIDE.nik))
     }  # fmt: skip
 
+    # A literacy campaign planned by the Lebak officer for the desa, and one by Serang's for Serang.
+    planned = {}
+    for key, person, officer, area in (
+        ("inside", PEOPLE[0], "lebak", INSIDE_DESA),
+        ("outside", OUTSIDE, "serang", "36.73"),
+    ):
+        messaging.consent_record(address=person.phone, channels=["sms"], purposes=["literacy"], granted=True,
+                                 source="registration")  # fmt: skip
+        audience = campaigns.audience_check(user=users[officer], region_code=area, sectors=[], deciles=[],
+                                            coverage=[], channel="sms")  # fmt: skip
+        planned[key] = campaigns.campaign_create(
+            actor=users[officer], name=f"Sosialisasi {key}", audience=audience,
+            template_key="sosialisasi_umum", scheduled_at=timezone.now() + dt.timedelta(days=1),
+        )  # fmt: skip
+
     import_event = AuditEvent.objects.filter(action="import", object_id=str(outside_import.pk)).latest("id")
     world = World(users=users, workers=workers)
     world.inside = {
@@ -165,6 +182,7 @@ def build_world() -> World:
         "code": INSIDE_DESA,
         "event_id": str(AuditEvent.objects.filter(region_code__startswith="36.02.").latest("id").pk),
         "message_id": str(messages["inside"].pk),
+        "campaign_id": str(planned["inside"].pk),
     }
     world.outside = {
         "worker_id": str(workers[OUTSIDE.nik].pk),
@@ -177,6 +195,7 @@ def build_world() -> World:
         "code": "36.73",
         "event_id": str(import_event.pk),
         "message_id": str(messages["outside"].pk),
+        "campaign_id": str(planned["outside"].pk),
     }
     world.baznas_id = str(baznas.pk)
     return world
