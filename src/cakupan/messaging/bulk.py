@@ -1,6 +1,6 @@
 """Queueing many messages at once (reminders, campaigns): the recipients as a frame, rendered with Polars,
 staged (COPY on PostgreSQL) and inserted with one INSERT … SELECT that joins the current consent and skips
-idempotency keys already used; their `queued` events in one more statement. No object per message."""
+idempotency keys already used. No object per message; the rows themselves record their queueing."""
 
 from __future__ import annotations
 
@@ -15,14 +15,12 @@ from cakupan.messaging.models import (
     CONSENT_PURPOSES,
     ConsentState,
     Message,
-    MessageEvent,
     MessageState,
     MessageTemplate,
 )
 from cakupan.registry import bulk as registry_bulk
 
 MESSAGE = Message._meta.db_table
-EVENT = MessageEvent._meta.db_table
 CONSENT = ConsentState._meta.db_table
 
 
@@ -126,8 +124,6 @@ def messages_queue_frame(
     json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
     date_cast = "::date" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {MESSAGE}")
-        before = int(cursor.fetchone()[0])
         cursor.execute(
             f"""INSERT INTO {MESSAGE} (reference, purpose, channel, address, worker_id, region_code,
                     template_id, subject, body, parameters, idempotency_key, about_month, campaign_id, state,
@@ -152,13 +148,6 @@ def messages_queue_frame(
                 getattr(actor, "pk", None),
                 *params,
             ],
-        )
-        cursor.execute(
-            f"""INSERT INTO {EVENT} (message_id, state, at, detail)
-                SELECT m.id, m.state, %s, m.error_code FROM {MESSAGE} m
-                JOIN {stage} s ON s.idempotency_key = m.idempotency_key
-                WHERE m.id > %s""",
-            [now, before],
         )
         queued = cursor.rowcount
         cursor.execute(f"DROP TABLE {stage}")

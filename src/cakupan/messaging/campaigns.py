@@ -53,6 +53,8 @@ COVERAGE = {
 }
 CAMPAIGN_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 RESULT_DAYS = 30
+# Recipients read and queued this many at a time: memory stays bounded whatever the campaign's size.
+SLICE_ROWS = 200_000
 MINIMUM_INCOME_LEVEL = 1_000_000
 
 
@@ -169,12 +171,14 @@ def _sample_body(template: MessageTemplate, month: dt.date) -> str:
     )
 
 
-def campaign_preview(*, audience: Audience, template: MessageTemplate, when: dt.datetime) -> dict:
-    """How many people and what it costs, on the chosen channel and on the other (for comparison)."""
+def campaign_preview(
+    *, audience: Audience, template: MessageTemplate, when: dt.datetime, compare: bool = True
+) -> dict:
+    """How many people and what it costs on the chosen channel and, with `compare`, on the other."""
     body = _sample_body(template, when.date())
     prices = settings.MESSAGING["prices"]
     rows = []
-    for channel in CAMPAIGN_CHANNELS:
+    for channel in CAMPAIGN_CHANNELS if compare else (audience.channel,):
         count = audience_count(Audience(**{**audience.__dict__, "channel": channel}))
         unit = prices[channel] * (rendering.sms_segments(body) if channel == Channel.SMS else 1)
         rows.append(
@@ -224,7 +228,7 @@ def campaign_create(
             "campaign_too_far", "Waktu kirim paling lambat setahun dari sekarang.", field="scheduled_at"
         )
     template = literacy_template(template_key)
-    preview = campaign_preview(audience=audience, template=template, when=scheduled_at)
+    preview = campaign_preview(audience=audience, template=template, when=scheduled_at, compare=False)
     if preview["count"] == 0:
         raise DomainError(
             "campaign_audience_empty",
@@ -267,7 +271,9 @@ def campaign_create(
     return campaign
 
 
-def _recipients(campaign: Campaign) -> pl.DataFrame:
+def _recipients(campaign: Campaign, *, after: int, limit: int) -> pl.DataFrame:
+    """The next `limit` recipients by worker id after `after`: a province-wide campaign is read in slices so
+    that its memory stays bounded."""
     audience = Audience(
         campaign.region_code,
         tuple(campaign.sectors),
@@ -281,8 +287,8 @@ def _recipients(campaign: Campaign) -> pl.DataFrame:
         join=f"JOIN {Region._meta.db_table} r ON r.code = w.desa_id",
     )
     return bulk.query_frame(
-        sql + " ORDER BY w.id",
-        params,
+        f"{sql} AND w.id > %s ORDER BY w.id LIMIT %s",
+        [*params, after, limit],
         {
             "worker_id": pl.Int64,
             "name": pl.String,
@@ -294,27 +300,35 @@ def _recipients(campaign: Campaign) -> pl.DataFrame:
 
 
 def campaign_queue(*, campaign: Campaign) -> int:
-    """Queues the campaign's messages, to be sent from its scheduled time at the channel's rate."""
-    frame = _recipients(campaign)
+    """Queues the campaign's messages, to be sent from its scheduled time at the channel's rate, one per
+    phone number (the key is the campaign and the number, so a number met again in a later slice is
+    skipped by the database)."""
     values = _values(campaign.scheduled_at.date())
-    frame = frame.unique(subset="address", keep="first", maintain_order=True).with_columns(
-        pl.col("name").str.split(" ").list.first().str.to_titlecase().alias("nama_depan"),
-        *[pl.lit(value).alias(name) for name, value in values.items()],
-        (pl.lit(f"kampanye:{campaign.pk}:") + pl.col("address")).alias("idempotency_key"),
-    )
-    result = messages_queue_frame(
-        frame=frame,
-        template=campaign.template,
-        purpose=Purpose.LITERACY,
-        channel=campaign.channel,
-        send_at=campaign.scheduled_at,
-        campaign_id=campaign.pk,
-    )
+    queued, after = 0, 0
+    while True:
+        frame = _recipients(campaign, after=after, limit=SLICE_ROWS)
+        if frame.is_empty():
+            break
+        after = int(frame["worker_id"][-1])
+        frame = frame.unique(subset="address", keep="first", maintain_order=True).with_columns(
+            pl.col("name").str.split(" ").list.first().str.to_titlecase().alias("nama_depan"),
+            *[pl.lit(value).alias(name) for name, value in values.items()],
+            (pl.lit(f"kampanye:{campaign.pk}:") + pl.col("address")).alias("idempotency_key"),
+        )
+        queued += messages_queue_frame(
+            frame=frame,
+            template=campaign.template,
+            purpose=Purpose.LITERACY,
+            channel=campaign.channel,
+            send_at=campaign.scheduled_at,
+            campaign_id=campaign.pk,
+        ).queued
+        del frame
     Campaign.objects.filter(pk=campaign.pk).update(
-        status=CampaignStatus.QUEUED, queued=result.queued, queued_at=timezone.now()
+        status=CampaignStatus.QUEUED, queued=queued, queued_at=timezone.now()
     )
     schedule_drain(campaign.channel)
-    return result.queued
+    return queued
 
 
 def _on_approved(approval) -> None:

@@ -131,7 +131,9 @@ class Message(models.Model):
     )
     # The worker's desa, else the campaign's area or the province: who may see the message.
     region_code = models.CharField(_("kode wilayah"), max_length=13)
-    template = models.ForeignKey(MessageTemplate, verbose_name=_("templat"), on_delete=models.PROTECT)
+    template = models.ForeignKey(
+        MessageTemplate, verbose_name=_("templat"), on_delete=models.PROTECT, db_index=False
+    )
     subject = models.CharField(_("judul"), max_length=200, blank=True)
     body = models.TextField(_("isi"))
     # The template's variables in order: WhatsApp sends them as the approved template's parameters.
@@ -177,12 +179,14 @@ class Message(models.Model):
     class Meta:
         verbose_name = _("pesan")
         verbose_name_plural = _("pesan")
+        # Few indexes: a campaign inserts a million rows at once. Receipts find their message by our
+        # reference (unique); by the provider's id only as a fallback, indexed where set (not at insert).
         indexes = [
             # The sender's question: what is due on this channel, oldest first.
             models.Index(fields=["channel", "state", "next_attempt_at"], name="message_due"),
-            models.Index(fields=["address", "purpose"], name="message_address"),
-            models.Index(fields=["provider_id"], name="message_provider_id"),
-            models.Index(fields=["worker", "purpose"], name="message_worker"),
+            models.Index(
+                fields=["provider_id"], name="message_provider_id", condition=~models.Q(provider_id="")
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -201,8 +205,9 @@ class Message(models.Model):
 
 
 class MessageEvent(models.Model):
-    """Each state a message reached, with when and why: the row-level trail of the outbox, written in the
-    same transaction as the change (set-based for bulk queueing)."""
+    """Each state a message moved to after it was queued, with when and why: the row-level trail of the
+    outbox, written in the same transaction as the change. The queueing itself is recorded on the message
+    (queued_at, created_by, campaign), so a million-message campaign is not written twice."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
     state = models.CharField(_("status"), max_length=10, choices=MessageState.choices)

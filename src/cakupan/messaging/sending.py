@@ -19,14 +19,22 @@ import datetime as dt
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
-from cakupan.messaging.models import Channel, Message, MessageEvent, MessageState, SendingBudget
-from cakupan.messaging.services import consent_granted
+from cakupan.messaging.models import (
+    CONSENT_PURPOSES,
+    Channel,
+    ConsentState,
+    Message,
+    MessageEvent,
+    MessageState,
+    SendingBudget,
+)
 from cakupan.providers import config
 from cakupan.providers.base import ProviderError
 from cakupan.registry.models import Membership
@@ -96,19 +104,24 @@ def _claim(channel: str, want: int, now: dt.datetime) -> tuple[str, list[int]]:
 
 
 def _record(message: Message, token: str, fields: dict, event: str, detail: str = "") -> bool:
-    """Writes the outcome only where this sender's claim still holds (a receipt may have come first)."""
-    with transaction.atomic():
-        changed = Message.objects.filter(pk=message.pk, claim_token=token, state=MessageState.SENDING).update(
-            claim_token="", **fields
+    """Writes the outcome only where this sender's claim still holds (a receipt may have come first). The
+    caller holds the transaction: a drain records a whole chunk's outcomes in one commit."""
+    changed = Message.objects.filter(pk=message.pk, claim_token=token, state=MessageState.SENDING).update(
+        claim_token="", **fields
+    )
+    if changed:
+        MessageEvent.objects.create(message=message, state=event, detail=detail[:300], at=timezone.now())
+    else:
+        # A receipt settled the state first: keep what it said, only note the provider's id.
+        Message.objects.filter(pk=message.pk, provider_id="").update(
+            provider_id=fields.get("provider_id", "")
         )
-        if changed:
-            MessageEvent.objects.create(message=message, state=event, detail=detail[:300], at=timezone.now())
-        else:
-            # A receipt settled the state first: keep what it said, only note the provider's id.
-            Message.objects.filter(pk=message.pk, provider_id="").update(
-                provider_id=fields.get("provider_id", "")
-            )
     return bool(changed)
+
+
+def _record_now(message: Message, token: str, fields: dict, event: str, detail: str = "") -> bool:
+    with transaction.atomic():
+        return _record(message, token, fields, event, detail)
 
 
 def _deliver(message: Message):
@@ -141,90 +154,94 @@ def _deliver(message: Message):
     )
 
 
-def _already_paid(message: Message) -> bool:
-    """A reminder about a month that has been paid meanwhile is no longer news."""
-    return bool(
-        message.about_month
-        and message.worker_id
-        and Membership.objects.filter(
-            worker_id=message.worker_id, paid_through__gte=message.about_month
-        ).exists()
-    )
-
-
-def _cancel(message: Message, token: str, *, code: str, detail: str) -> None:
-    fields = {
-        "state": MessageState.CANCELLED,
-        "failed_at": timezone.now(),
-        "error_code": code,
-        "error_detail": detail,
-    }
-    _record(message, token, fields, MessageState.CANCELLED, detail)
-
-
-def _send_one(message: Message, token: str) -> str:
-    if not consent_granted(address=message.address, channel=message.channel, purpose=message.purpose):
-        _cancel(
-            message,
-            token,
-            code="consent_withdrawn",
-            detail="penerima berhenti berlangganan sebelum pesan dikirim",
+def _stopped(messages: list[Message]) -> dict[int, tuple[str, str]]:
+    """The messages of a chunk not to send after all, with why: consent withdrawn since they were queued,
+    or a reminder whose month has been paid meanwhile. Two queries for the whole chunk."""
+    stopped: dict[int, tuple[str, str]] = {}
+    asking = [m for m in messages if m.purpose in CONSENT_PURPOSES]
+    if asking:
+        granted = set(
+            ConsentState.objects.filter(granted=True, address__in={m.address for m in asking}).values_list(
+                "address", "channel", "purpose"
+            )
         )
-        return "consent_withdrawn"
-    if _already_paid(message):
-        _cancel(
-            message, token, code="already_paid", detail="iuran bulan itu sudah dibayar; pengingat tidak perlu"
+        for m in asking:
+            if (m.address, m.channel, m.purpose) not in granted:
+                stopped[m.pk] = ("consent_withdrawn", "penerima berhenti berlangganan sebelum pesan dikirim")
+    reminders = [m for m in messages if m.about_month and m.worker_id and m.pk not in stopped]
+    if reminders:
+        paid = dict(
+            Membership.objects.filter(worker_id__in={m.worker_id for m in reminders})
+            .values_list("worker_id")
+            .annotate(latest=Max("paid_through"))
         )
-        return "already_paid"
+        for m in reminders:
+            if paid.get(m.worker_id) and paid[m.worker_id] >= m.about_month:
+                stopped[m.pk] = ("already_paid", "iuran bulan itu sudah dibayar; pengingat tidak perlu")
+    return stopped
+
+
+@dataclass
+class _Outcome:
+    counted: str
+    fields: dict
+    event: str
+    detail: str = ""
+    retry_at: dt.datetime | None = None
+
+
+def _attempt(message: Message) -> _Outcome:
+    """Calls the provider; what to record (nothing is written here)."""
     try:
         accepted = _deliver(message)
     except ProviderError as error:
         now = timezone.now()
+        problem = {"error_code": error.code[:60], "error_detail": error.detail[:300]}
         if error.transient and message.attempts < settings.MESSAGING["max_attempts"]:
             retry_at = now + dt.timedelta(seconds=backoff_seconds(message.attempts))
-            _record(
-                message,
-                token,
-                {
-                    "state": MessageState.QUEUED,
-                    "next_attempt_at": retry_at,
-                    "error_code": error.code[:60],
-                    "error_detail": error.detail[:300],
-                },
-                MessageState.QUEUED,
-                f"dicoba lagi: {error.code}",
-            )
-            from cakupan.messaging.tasks import schedule_retry
-
-            transaction.on_commit(lambda: schedule_retry(message.channel, retry_at))
-            return "retry"
-        _record(
-            message,
-            token,
-            {
-                "state": MessageState.FAILED,
-                "failed_at": now,
-                "error_code": error.code[:60],
-                "error_detail": error.detail[:300],
-            },
+            fields = {"state": MessageState.QUEUED, "next_attempt_at": retry_at, **problem}
+            return _Outcome("retry", fields, MessageState.QUEUED, f"dicoba lagi: {error.code}", retry_at)
+        return _Outcome(
+            "failed",
+            {"state": MessageState.FAILED, "failed_at": now, **problem},
             MessageState.FAILED,
             error.code,
         )
-        return "failed"
-    now = timezone.now()
-    _record(
-        message,
-        token,
-        {
-            "state": MessageState.SENT,
-            "sent_at": now,
-            "provider_id": accepted.provider_id[:100],
-            "error_code": "",
-            "error_detail": "",
-        },
-        MessageState.SENT,
-    )
-    return "sent"
+    fields = {
+        "state": MessageState.SENT,
+        "sent_at": timezone.now(),
+        "provider_id": accepted.provider_id[:100],
+        "error_code": "",
+        "error_detail": "",
+    }
+    return _Outcome("sent", fields, MessageState.SENT)
+
+
+def _send_chunk(messages: list[Message], token: str, counts: Counter) -> None:
+    stopped = _stopped(messages)
+    outcomes = []
+    for message in messages:
+        if message.pk in stopped:
+            code, detail = stopped[message.pk]
+            fields = {
+                "state": MessageState.CANCELLED,
+                "failed_at": timezone.now(),
+                "error_code": code,
+                "error_detail": detail,
+            }
+            outcomes.append((message, _Outcome(code, fields, MessageState.CANCELLED, detail)))
+        else:
+            outcomes.append((message, _attempt(message)))
+    retry_at = [outcome.retry_at for _, outcome in outcomes if outcome.retry_at]
+    with transaction.atomic():
+        for message, outcome in outcomes:
+            _record(message, token, outcome.fields, outcome.event, outcome.detail)
+            counts[outcome.counted] += 1
+        if retry_at:
+            from cakupan.messaging.tasks import schedule_retry
+
+            channel = messages[0].channel
+            transaction.on_commit(lambda: schedule_retry(channel, min(retry_at)))
 
 
 def outbox_drain(
@@ -259,9 +276,9 @@ def outbox_drain(
                 break
             sleep(min(max_wait, 1.0 / _rate(channel)))
             continue
-        for message in Message.objects.filter(pk__in=ids, claim_token=token).select_related("template"):
-            counts[_send_one(message, token)] += 1
-            done += 1
+        chunk = list(Message.objects.filter(pk__in=ids, claim_token=token).select_related("template"))
+        _send_chunk(chunk, token, counts)
+        done += len(chunk)
     return dict(counts)
 
 
@@ -283,7 +300,7 @@ def outbox_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
                 counts["unknown"] += 1
                 continue
             if found:
-                _record(
+                _record_now(
                     message,
                     token,
                     {"state": MessageState.SENT, "sent_at": now, "provider_id": found[:100]},
@@ -292,7 +309,7 @@ def outbox_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
                 )
                 counts["found_sent"] += 1
             else:
-                _record(
+                _record_now(
                     message,
                     token,
                     {"state": MessageState.QUEUED, "next_attempt_at": now},
@@ -301,7 +318,7 @@ def outbox_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
                 )
                 counts["requeued"] += 1
         elif message.channel != Channel.SMS:
-            _record(
+            _record_now(
                 message,
                 token,
                 {

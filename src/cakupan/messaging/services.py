@@ -212,6 +212,7 @@ def message_queue(
     region_code = region_code or (worker.desa_id if worker is not None else PROVINCE)
     try:
         with transaction.atomic():
+            # Its queueing is recorded on the row itself (queued_at, created_by); events follow from here.
             message = Message.objects.create(
                 purpose=purpose,
                 channel=channel,
@@ -225,7 +226,6 @@ def message_queue(
                 idempotency_key=idempotency_key,
                 created_by=actor,
             )
-            _event(message, MessageState.QUEUED)
     except IntegrityError:
         # Queued meanwhile by someone else under the same key: theirs stands.
         return Message.objects.get(idempotency_key=idempotency_key)

@@ -2,4 +2,25 @@
 
 from cakupan.providers.emulators.server import Emulator, EmulatorConfig
 
-__all__ = ["Emulator", "EmulatorConfig"]
+DEMO_PORT = 8025
+
+
+def demo_environment(*, public_url: str, port: int = DEMO_PORT) -> dict[str, str]:
+    """The settings (as environment variables) that point both phone channels at the emulator on
+    loopback, with the emulator's own demo credentials: what `cakupan demo` serves with."""
+    base = f"http://127.0.0.1:{port}"
+    config = EmulatorConfig()
+    return {
+        "CAKUPAN_PUBLIC_URL": public_url,
+        "CAKUPAN_SMS_URL": base,
+        "CAKUPAN_SMS_ACCOUNT_SID": config.sms_account_sid,
+        "CAKUPAN_SMS_AUTH_TOKEN": config.sms_auth_token,
+        "CAKUPAN_WA_URL": base,
+        "CAKUPAN_WA_PHONE_NUMBER_ID": config.whatsapp_phone_number_id,
+        "CAKUPAN_WA_ACCESS_TOKEN": config.whatsapp_token,
+        "CAKUPAN_WA_APP_SECRET": config.whatsapp_app_secret,
+        "CAKUPAN_WA_VERIFY_TOKEN": "cakupan-demo",
+    }
+
+
+__all__ = ["DEMO_PORT", "Emulator", "EmulatorConfig", "demo_environment"]

@@ -32,31 +32,54 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="siapkan saja, jangan jalankan server")
 
     def handle(self, *args, scale, seed, port, host, no_serve, **options):
-        self.stdout.write("1/5 Migrasi basis data dan data wilayah…")
+        self.stdout.write("1/6 Migrasi basis data dan data wilayah…")
         call_command("migrate", interactive=False, verbosity=0)
         if Worker.objects.exists():
-            self.stdout.write("2/5 Registri sudah berisi pekerja; pembangkitan dilewati.")
+            self.stdout.write("2/6 Registri sudah berisi pekerja; pembangkitan dilewati.")
             coverage_refresh(month=latest_month())
         else:
-            self.stdout.write(f"2/5 Membangkitkan populasi sintetis Banten (skala {scale})…")
+            self.stdout.write(f"2/6 Membangkitkan populasi sintetis Banten (skala {scale})…")
             run = generate_with_progress(scale=scale, seed=seed, as_of=None, stream=self.stderr)
             self.stdout.write(
                 f"    {number(run.workers)} pekerja, {number(run.memberships)} kepesertaan, "
                 f"{decimal_number(run.seconds)} detik."
             )
-        self.stdout.write("3/5 Akun demo:")
+        self.stdout.write("3/6 Akun demo:")
         password = os.environ.get("CAKUPAN_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         for account in DEMO_ACCOUNTS:
             user_upsert_demo(account=account, password=password)
             self.stdout.write(f"    {account.username:<10} {account.description}")
         self.stdout.write(f"    kata sandi semua akun demo: {password}")
-        self.stdout.write("4/5 Pendanaan demo: pemberi dana, program, satu rencana alokasi yang disetujui…")
+        self.stdout.write("4/6 Pendanaan demo: pemberi dana, program, satu rencana alokasi yang disetujui…")
         self._funding()
+        self.stdout.write(
+            "5/6 Pesan demo: persetujuan, pengingat iuran lewat emulator SMS/WhatsApp, kampanye…"
+        )
+        self._messages()
         if no_serve:
-            self.stdout.write("5/5 Siap. Jalankan `cakupan serve` untuk membuka http://127.0.0.1:8000/")
+            self.stdout.write(
+                "6/6 Siap. Jalankan `cakupan serve --emulator` untuk membuka http://127.0.0.1:8000/"
+            )
             return
-        self.stdout.write(f"5/5 Membuka http://{host}:{port}/ (Ctrl+C untuk berhenti)")
-        call_command("serve", port=port, host=host)
+        self.stdout.write(
+            f"6/6 Membuka http://{host}:{port}/ dengan emulator SMS dan WhatsApp di http://127.0.0.1:8025/ "
+            "(Ctrl+C untuk berhenti)"
+        )
+        call_command("serve", port=port, host=host, emulator=True)
+
+    def _messages(self) -> None:
+        from cakupan.funding.services.demo_messages import messages_demo_seed
+
+        counts = messages_demo_seed(month=latest_month(), campaign_officer=User.objects.get(username="lebak"))
+        if not counts:
+            self.stdout.write("    Kotak keluar sudah berisi pesan; dilewati.")
+            return
+        self.stdout.write(
+            f"    {number(counts['queued'])} pengingat dikirim ({number(counts['held_back'])} ditahan "
+            f"sebagai pembanding), {number(counts['paid'])} pembayaran bulan berikutnya disimulasikan; "
+            f"kampanye sosialisasi Kabupaten Lebak untuk {number(counts['campaign'])} nomor dikirim oleh "
+            "server demo."
+        )
 
     def _funding(self) -> None:
         programs = funding_demo_seed()

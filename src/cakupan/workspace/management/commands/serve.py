@@ -27,10 +27,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-task-worker", action="store_true", help="tanpa pekerja latar (impor) di samping server"
         )
+        parser.add_argument(
+            "--emulator", action="store_true",
+            help="demo: jalankan emulator lokal gateway SMS dan WhatsApp (port 8025) dan kirim pesan ke sana",
+        )  # fmt: skip
 
-    def handle(self, *args, port, host, workers, no_task_worker, **options):
+    def handle(self, *args, port, host, workers, no_task_worker, emulator, **options):
         # Hashed, compressed static files for WhiteNoise (settings.STORAGES); quick when nothing changed.
         call_command("collectstatic", interactive=False, verbosity=0)
+        if emulator:
+            from cakupan.providers.emulators import demo_environment
+
+            # The web server, the task worker and the emulator all read the same settings from these.
+            os.environ.update(demo_environment(public_url=f"http://{host}:{port}"))
+            subprocess.Popen([sys.executable, "-m", "cakupan", "emulator"], preexec_fn=_stop_with_parent)
         if not no_task_worker:
             # Imports run as background tasks; one worker beside the web server processes them, restarted
             # by its supervisor whenever it stops. It shares the terminal's process group, so Ctrl+C stops
