@@ -35,7 +35,7 @@ from cakupan.funding.models import (
     ProgramStatus,
     TransactionKind,
 )
-from cakupan.funding.reminders import reminders_queue
+from cakupan.funding.reminders import funder_notices_queue, reminders_queue
 from cakupan.funding.rowaudit import PLAN_LINE_ROWS, PLAN_LINES_WHERE
 from cakupan.funding.services import (
     common_region,
@@ -314,6 +314,9 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
         coverage_refresh(month=month)
     # After the commit too: reminders read the statuses just written and queue set-based, idempotently.
     run.summary["reminders"] = reminders_queue(month=month)
+    run.summary["funder_notices"] = funder_notices_queue(
+        month=month, plan_ids=run.summary["renewals_waiting_plans"], waiting=True
+    ) + funder_notices_queue(month=month, plan_ids=run.summary["renewal_plans"], waiting=False)
     run.save(update_fields=["summary"])
     return run, True
 

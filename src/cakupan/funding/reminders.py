@@ -1,5 +1,6 @@
-"""Renewal reminders, tied to the lapse rules: at the monthly cycle for month M (decided the day after M's
-due date) the rules engine's dates say who is told what, and when (the offsets are settings):
+"""Renewal reminders, tied to the lapse rules, and a notice to the funders of program-funded renewals. At
+the monthly cycle for month M (decided the day after M's due date) the rules engine's dates say who is
+told what, and when (the offsets are settings):
 
 - paid through M: M+1 is due on due(M+1); told `before_due_days` before it ("pengingat_jatuh_tempo");
 - paid through M−1 (M missed): told `after_missed_days` after due(M) ("pengingat_terlewat"), with the day
@@ -23,7 +24,7 @@ import polars as pl
 from django.conf import settings
 from django.utils import timezone
 
-from cakupan.core.formatting import date_long, month_long, rupiah
+from cakupan.core.formatting import date_long, month_long, number, rupiah
 from cakupan.funding.candidates import add_months
 from cakupan.funding.models import FundedMonth
 from cakupan.messaging.bulk import messages_queue_frame
@@ -62,16 +63,28 @@ def _kinds(month: dt.date) -> list[dict]:
     missed = add_months(month, -1)
     nearly = add_months(month, -2)
     return [
-        {"key": "pengingat_jatuh_tempo", "paid_through": month, "about": following,
-         "send_on": due_date(Month.of(following)) - dt.timedelta(days=offsets["before_due_days"]),
-         "values": {"jatuh_tempo": date_long(due_date(Month.of(following)))}},
-        {"key": "pengingat_terlewat", "paid_through": missed, "about": month,
-         "send_on": due_date(Month.of(month)) + dt.timedelta(days=offsets["after_missed_days"]),
-         "values": {"batas": date_long(_lapse_day(missed) - dt.timedelta(days=1))}},
-        {"key": "pengingat_nonaktif", "paid_through": nearly, "about": add_months(nearly, 1),
-         "send_on": _lapse_day(nearly) - dt.timedelta(days=offsets["before_lapse_days"]),
-         "values": {"tanggal_nonaktif": date_long(_lapse_day(nearly))}},
-    ]  # fmt: skip
+        {
+            "key": "pengingat_jatuh_tempo",
+            "paid_through": month,
+            "about": following,
+            "send_on": due_date(Month.of(following)) - dt.timedelta(days=offsets["before_due_days"]),
+            "values": {"jatuh_tempo": date_long(due_date(Month.of(following)))},
+        },
+        {
+            "key": "pengingat_terlewat",
+            "paid_through": missed,
+            "about": month,
+            "send_on": due_date(Month.of(month)) + dt.timedelta(days=offsets["after_missed_days"]),
+            "values": {"batas": date_long(_lapse_day(missed) - dt.timedelta(days=1))},
+        },
+        {
+            "key": "pengingat_nonaktif",
+            "paid_through": nearly,
+            "about": add_months(nearly, 1),
+            "send_on": _lapse_day(nearly) - dt.timedelta(days=offsets["before_lapse_days"]),
+            "values": {"tanggal_nonaktif": date_long(_lapse_day(nearly))},
+        },
+    ]
 
 
 def _recipients(paid_through: dt.date, about: dt.date) -> pl.DataFrame:
@@ -90,9 +103,16 @@ def _recipients(paid_through: dt.date, about: dt.date) -> pl.DataFrame:
             GROUP BY w.id, w.name, w.phone, w.desa_id, w.sector, w.monthly_income
             ORDER BY w.id""",
         [Channel.WHATSAPP, Purpose.REMINDER, Channel.SMS, Channel.WHATSAPP, Segment.BPU, paid_through, about],
-        {"worker_id": pl.Int64, "name": pl.String, "address": pl.String, "region_code": pl.String,
-         "sector": pl.String, "income": pl.Int64, "whatsapp": pl.Int64},
-    )  # fmt: skip
+        {
+            "worker_id": pl.Int64,
+            "name": pl.String,
+            "address": pl.String,
+            "region_code": pl.String,
+            "sector": pl.String,
+            "income": pl.Int64,
+            "whatsapp": pl.Int64,
+        },
+    )
 
 
 def _contribution_amounts(frame: pl.DataFrame, about: dt.date) -> pl.Series:
@@ -106,10 +126,11 @@ def _contribution_amounts(frame: pl.DataFrame, about: dt.date) -> pl.Series:
         pl.col("income").replace_strict(levels, return_dtype=pl.Int64).alias("level"), "sector"
     )
     prices = {
-        (level, sector): contribution(income=level, programs=PROGRAMS, month=month, funding="self",
-                                      sector=sector).total
+        (level, sector): contribution(
+            income=level, programs=PROGRAMS, month=month, funding="self", sector=sector
+        ).total
         for level, sector in pairs.unique().iter_rows()
-    }  # fmt: skip
+    }
     return pl.Series([rupiah(prices[pair]) for pair in pairs.iter_rows()], dtype=pl.String)
 
 
@@ -137,20 +158,78 @@ def reminders_queue(*, month: dt.date) -> dict[str, int]:
             ),
             pl.lit(kind["about"]).alias("about_month"),
             pl.Series("held_back", _held_back(frame["worker_id"].to_list(), kind["about"], percent)),
-        ).select("address", "worker_id", "region_code", "idempotency_key", "about_month", "whatsapp",
-                 "held_back", *template.variables)  # fmt: skip
+        ).select(
+            "address",
+            "worker_id",
+            "region_code",
+            "idempotency_key",
+            "about_month",
+            "whatsapp",
+            "held_back",
+            *template.variables,
+        )
         for channel in (Channel.WHATSAPP, Channel.SMS):
             # WhatsApp where the person agreed to it; SMS for the rest (a key already used is skipped).
             part = frame.filter(pl.col("whatsapp") == 1) if channel == Channel.WHATSAPP else frame
             for held in (False, True):
                 rows = part.filter(pl.col("held_back") == held)
                 result = messages_queue_frame(
-                    frame=rows, template=template, purpose=Purpose.REMINDER, channel=channel,
-                    send_at=_send_at(kind["send_on"]), held_back=held,
-                )  # fmt: skip
+                    frame=rows,
+                    template=template,
+                    purpose=Purpose.REMINDER,
+                    channel=channel,
+                    send_at=_send_at(kind["send_on"]),
+                    held_back=held,
+                )
                 counts["held_back" if held else "queued"] += result.queued
                 counts[kind["key"]] = counts.get(kind["key"], 0) + (0 if held else result.queued)
     if counts["queued"]:
         for channel in (Channel.WHATSAPP, Channel.SMS):
             schedule_drain(channel)
     return counts
+
+
+def funder_notices_queue(*, month: dt.date, plan_ids: list[int], waiting: bool) -> int:
+    """Tells the officers of each funder whose money a renewal commits (by e-mail, where they gave one)
+    that its workers' cover runs out: a renewal waiting for their approval, or one already invoiced under
+    their standing approval. Once per plan and officer. Returns the messages queued."""
+    from cakupan.funding.models import AllocationPlan, FunderOfficer
+    from cakupan.messaging.services import message_queue
+    from cakupan.providers.config import public_url
+
+    template = template_current("pemberitahuan_perpanjangan")
+    queued = 0
+    following = add_months(month, 1)
+    for plan in (
+        AllocationPlan.objects.filter(pk__in=plan_ids).prefetch_related("programs__funder").order_by("pk")
+    ):
+        for program in plan.programs.all():
+            officers = (
+                FunderOfficer.objects.filter(funder=program.funder)
+                .exclude(user__email="")
+                .select_related("user")
+            )
+            lines = (plan.summary or {}).get("per_program", [])
+            line = next((row for row in lines if row.get("program_id") == program.pk), {})
+            for officer in officers.order_by("user_id"):
+                message_queue(
+                    purpose=Purpose.FUNDER_NOTICE,
+                    channel=Channel.EMAIL,
+                    address=officer.user.email,
+                    template=template,
+                    values={
+                        "nama": officer.user.get_full_name() or officer.user.username,
+                        "program": program.name,
+                        "bulan": month_long(following),
+                        "jumlah": number(int(line.get("funded", plan.funded))),
+                        "biaya": rupiah(int(line.get("cost", plan.cost))),
+                        "tindakan": "perpanjangan ini menunggu persetujuan Anda."
+                        if waiting
+                        else "tagihannya sudah terbit di bawah persetujuan tetap program; mohon dibayar.",
+                        "tautan": public_url(f"/dana/rencana/{plan.pk}/"),
+                    },
+                    idempotency_key=f"perpanjangan:{plan.pk}:{program.pk}:{officer.user_id}",
+                    region_code=program.funder.area_id,
+                )
+                queued += 1
+    return queued

@@ -26,10 +26,12 @@ class Purpose(models.TextChoices):
     OTP = "otp", _("Kode sekali pakai")
     RECEIPT = "receipt", _("Tanda terima")
     CLAIM = "claim_update", _("Kabar klaim")
+    FUNDER_NOTICE = "funder_notice", _("Pemberitahuan untuk pemberi dana")
 
 
 # Purposes that need the person's recorded consent (UU PDP): what we choose to tell them. The others answer
-# something the person asked for (a code, a receipt, their own claim) and go to the number they gave.
+# something the person asked for (a code, a receipt, their own claim) or are a funder's own business (the
+# renewals it pays for) and go to the address they gave.
 CONSENT_PURPOSES = (Purpose.REMINDER, Purpose.LITERACY)
 PHONE_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 
@@ -50,7 +52,7 @@ class MessageTemplate(models.Model):
 
     key = models.CharField(_("kunci"), max_length=40)
     version = models.PositiveSmallIntegerField(_("versi"))
-    purpose = models.CharField(_("tujuan"), max_length=12, choices=Purpose.choices)
+    purpose = models.CharField(_("tujuan"), max_length=14, choices=Purpose.choices)
     subject = models.CharField(_("judul e-mail"), max_length=120)
     body = models.TextField(_("isi"))
     variables = models.JSONField(_("variabel"), default=list)
@@ -116,7 +118,7 @@ class MessageQuerySet(AreaScopedQuerySet):
 
 class Message(models.Model):
     reference = models.UUIDField(_("rujukan"), default=uuid.uuid4, unique=True, editable=False)
-    purpose = models.CharField(_("tujuan"), max_length=12, choices=Purpose.choices)
+    purpose = models.CharField(_("tujuan"), max_length=14, choices=Purpose.choices)
     channel = models.CharField(_("saluran"), max_length=8, choices=Channel.choices)
     # E.164 for SMS and WhatsApp, the e-mail address for e-mail.
     address = models.CharField(_("alamat"), max_length=254)
@@ -257,7 +259,7 @@ class ConsentRecord(models.Model):
 
     address = models.CharField(_("alamat"), max_length=254)
     channel = models.CharField(_("saluran"), max_length=8, choices=Channel.choices)
-    purpose = models.CharField(_("tujuan"), max_length=12, choices=Purpose.choices)
+    purpose = models.CharField(_("tujuan"), max_length=14, choices=Purpose.choices)
     granted = models.BooleanField(_("setuju"))
     source = models.CharField(_("sumber"), max_length=16, choices=ConsentSource.choices)
     recorded_at = models.DateTimeField(_("dicatat"), default=timezone.now)
@@ -283,7 +285,7 @@ class ConsentRecord(models.Model):
 class ConsentState(models.Model):
     address = models.CharField(_("alamat"), max_length=254)
     channel = models.CharField(_("saluran"), max_length=8, choices=Channel.choices)
-    purpose = models.CharField(_("tujuan"), max_length=12, choices=Purpose.choices)
+    purpose = models.CharField(_("tujuan"), max_length=14, choices=Purpose.choices)
     granted = models.BooleanField(_("setuju"))
     changed_at = models.DateTimeField(_("diubah"), default=timezone.now)
 

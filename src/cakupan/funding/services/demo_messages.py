@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cakupan.core.errors import DomainError
 from cakupan.funding.reminders import reminders_queue
 from cakupan.messaging import campaigns
 from cakupan.messaging.models import Channel, ConsentRecord, ConsentSource, ConsentState, Message, Purpose
@@ -135,11 +136,18 @@ def messages_demo_seed(*, month: dt.date, campaign_officer) -> dict:
         coverage=["belum", "nonaktif"],
         channel=Channel.SMS,
     )
-    campaign = campaigns.campaign_create(
-        actor=campaign_officer,
-        name="Sosialisasi nelayan dan petani",
-        audience=audience,
-        template_key="sosialisasi_umum",
-        scheduled_at=timezone.now(),
-    )
-    return {**queued, **sent, "paid": paid, "campaign": campaign.audience}
+    reached = 0
+    try:
+        campaign = campaigns.campaign_create(
+            actor=campaign_officer,
+            name="Sosialisasi nelayan dan petani",
+            audience=audience,
+            template_key="sosialisasi_umum",
+            scheduled_at=timezone.now(),
+        )
+        reached = campaign.audience
+    except DomainError as error:
+        # A very small demo population may have nobody to reach there.
+        if error.code != "campaign_audience_empty":
+            raise
+    return {**queued, **sent, "paid": paid, "campaign": reached}

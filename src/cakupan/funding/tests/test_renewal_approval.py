@@ -214,3 +214,28 @@ def test_the_programs_maker_gets_no_form_and_a_refusal(client, ending, people):
     assert response.status_code == 400
     assert "bukan pembuat programnya" in response.content.decode()
     assert client.post("/dana/program/999999/perpanjangan", {"renewal_limit": "1"}).status_code == 404
+
+
+def test_the_funders_officers_are_told_by_email(ending, people, settings):
+    from cakupan.messaging.models import Message
+
+    settings.MESSAGING = {**settings.MESSAGING, "public_url": "https://cakupan.bantenprov.go.id"}
+    checker = people["checker"]
+    checker.email = "bendahara@contoh.id"
+    checker.save()
+    run, _ = cycle.cycle_run(month=DECEMBER, refresh=False)
+    assert run.summary["funder_notices"] == 1
+    plan_id = run.summary["renewals_waiting_plans"][0]
+    notice = Message.objects.get(purpose="funder_notice")
+    assert (notice.channel, notice.address, notice.region_code) == ("email", "bendahara@contoh.id", "36")
+    assert notice.subject == "Perpanjangan Program uji mulai Januari 2027"
+    assert notice.body == (
+        "Yth. bendahara, 1 pekerja yang dilindungi Program uji perlu diperpanjang mulai Januari 2027 "
+        "(Rp16.800): perpanjangan ini menunggu persetujuan Anda. Lihat "
+        f"https://cakupan.bantenprov.go.id/dana/rencana/{plan_id}/"
+    )
+    # The cycle's repeat changes nothing; a second notice for the same plan and officer is never queued.
+    from cakupan.funding.reminders import funder_notices_queue
+
+    funder_notices_queue(month=DECEMBER, plan_ids=[plan_id], waiting=True)
+    assert Message.objects.filter(purpose="funder_notice").count() == 1

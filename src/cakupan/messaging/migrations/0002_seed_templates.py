@@ -22,6 +22,10 @@ TEMPLATES = [
      "kecelakaan kerja tanpa batas dan santunan kematian {santunan_jkm} untuk keluarga. Daftar lewat "
      "operator desa {desa}." + STOP,
      ["nama_depan", "iuran", "santunan_jkm", "desa"], "cakupan_sosialisasi_umum"),
+    ("pemberitahuan_perpanjangan", "funder_notice", "Perpanjangan {program} mulai {bulan}",
+     "Yth. {nama}, {jumlah} pekerja yang dilindungi {program} perlu diperpanjang mulai {bulan} ({biaya}): "
+     "{tindakan} Lihat {tautan}",
+     ["nama", "program", "bulan", "jumlah", "biaya", "tindakan", "tautan"], "cakupan_pemberitahuan_perpanjangan"),
     ("kode_sekali_pakai", "otp", "Kode Cakupan Anda",
      "Kode Cakupan Anda: {kode}. Berlaku {menit} menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas.",
      ["kode", "menit"], "cakupan_kode_sekali_pakai"),

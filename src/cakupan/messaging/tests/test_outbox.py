@@ -394,8 +394,10 @@ def test_the_seeded_templates_fill_cleanly():
     from cakupan.messaging.rendering import check_template
 
     templates = {t.key: t for t in MessageTemplate.objects.all()}
-    assert set(templates) == {"pengingat_jatuh_tempo", "pengingat_terlewat", "pengingat_nonaktif",
-                              "sosialisasi_umum", "kode_sekali_pakai"}  # fmt: skip
+    assert set(templates) == {
+        "pengingat_jatuh_tempo", "pengingat_terlewat", "pengingat_nonaktif", "sosialisasi_umum",
+        "kode_sekali_pakai", "pemberitahuan_perpanjangan",
+    }  # fmt: skip
     for template in templates.values():
         check_template([template.subject, template.body], template.variables)
         assert template.version == 1
