@@ -255,7 +255,7 @@ def report(r: dict, args) -> None:
         and r["gateway"]["numbers_twice"] == 0
         and r["check"]["addresses_sent_twice"] == 0
         and r["gateway"]["messages"] == sent
-        and rate <= args.rate * 1.05
+        and args.rate * 0.95 <= rate <= args.rate * 1.05
     )
     print(f"  goals: {'met' if met else 'NOT met'}")
 

@@ -8,10 +8,12 @@ import re
 
 import pytest
 from test_dashboard_browser import CHROMIUM, PASSWORD, chromium
+from test_journeys_browser import _sign_in
 
 from cakupan.accounts.services import DEMO_ACCOUNTS, user_upsert_demo
 from cakupan.messaging import services as messaging
-from cakupan.messaging.models import Campaign, CampaignStatus, Message, MessageState
+from cakupan.messaging.models import Campaign, CampaignStatus, Message, MessageState, MessageTemplate
+from cakupan.messaging.seed import seed_templates
 from cakupan.regions.loading import load_reference_data
 from cakupan.regions.models import LabourStat, Region
 from cakupan.registry.services import worker_register
@@ -28,7 +30,9 @@ DESA = "36.02.01.2002"
 def fishers(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MESSAGING = {**settings.MESSAGING, "campaign_approval_above": 2}
+    # Other transactional tests flush the database, migrations' data included.
     load_reference_data(Region, LabourStat)
+    seed_templates(MessageTemplate)
     for account in DEMO_ACCOUNTS:
         user_upsert_demo(account=account, password=PASSWORD)
     for serial in range(1, 5):
@@ -48,19 +52,6 @@ def fishers(settings):
             messaging.consent_record(
                 address=phone, channels=["sms"], purposes=["literacy"], granted=True, source="registration"
             )
-
-
-def _sign_in(browser, base_url, username):
-    context = browser.new_context(viewport={"width": 360, "height": 800}, locale="en-US")
-    page = context.new_page()
-    problems = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(f"{base_url}/akun/masuk/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    return page, problems
 
 
 def test_an_officer_plans_a_campaign_and_another_approves_it(live_server, fishers):

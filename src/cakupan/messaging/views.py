@@ -256,11 +256,14 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     listed = Campaign.objects.for_user(request.user).select_related("template", "created_by")[:50]
+    # What the preview was computed from, carried into the form that schedules exactly that.
+    carry = [(name, value) for name, values in request.GET.lists() if name != "pratinjau" for value in values]
     context = {
         "form": form if may_create else None,
         "preview": preview,
         "error": error,
         "campaigns": listed,
+        "carry": carry,
         "threshold": settings.MESSAGING["campaign_approval_above"],
     }
     return render(request, "messaging/campaigns.html", context, status=status)

@@ -9,7 +9,9 @@ workers then shows what real data would show (here: about the same share), not a
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,6 +24,7 @@ from cakupan.messaging.models import Channel, ConsentRecord, ConsentSource, Cons
 from cakupan.messaging.sending import outbox_drain
 from cakupan.messaging.services import receipt_apply
 from cakupan.providers import sms, whatsapp
+from cakupan.providers.emulators import channel_settings
 from cakupan.registry import bulk
 from cakupan.registry.models import Membership, Worker
 
@@ -51,24 +54,10 @@ def _grant(channel: str, purpose: str, digits: Iterable[int]) -> None:
 
 def _send_through(emulator, clock) -> dict[str, int]:
     """Sends what is due through the emulator, then gives our webhooks' services the receipts it made."""
-    config = emulator.config
     original = settings.MESSAGING
     settings.MESSAGING = {
         **original,
-        "sms": {
-            "base_url": emulator.url,
-            "account_sid": config.sms_account_sid,
-            "auth_token": config.sms_auth_token,
-            "sender": "CAKUPAN",
-        },
-        "whatsapp": {
-            "base_url": emulator.url,
-            "api_version": "v21.0",
-            "phone_number_id": config.whatsapp_phone_number_id,
-            "access_token": config.whatsapp_token,
-            "app_secret": config.whatsapp_app_secret,
-            "verify_token": "demo",
-        },
+        **channel_settings(emulator),
         "rates": {"sms": 10_000.0, "whatsapp": 10_000.0, "email": 10_000.0},
         "whatsapp_daily_limit": 1_000_000,
     }
@@ -78,16 +67,12 @@ def _send_through(emulator, clock) -> dict[str, int]:
         }
     finally:
         settings.MESSAGING = original
-    import urllib.parse
-
     for callback in emulator.state.callbacks:
         body = callback["body"].encode()
         if callback["kind"] == "sms_status":
             update = sms.parse_status(dict(urllib.parse.parse_qsl(callback["body"])))
             reference = callback["url"].rstrip("/").rsplit("/", 1)[-1]
             if update:
-                from dataclasses import replace
-
                 receipt_apply(channel=Channel.SMS, update=replace(update, reference=reference))
         elif callback["kind"] == "whatsapp_status":
             for update in whatsapp.parse_webhook(body).updates:

@@ -119,28 +119,12 @@ def program_factory(people, funders):
 @pytest.fixture
 def channels_on(settings):
     """SMS and WhatsApp pointed at a local emulator of their APIs (for tests that send)."""
-    from cakupan.providers.emulators import Emulator
+    from cakupan.providers.emulators import Emulator, channel_settings
 
     with Emulator() as emulator:
-        config = emulator.config
         settings.MESSAGING = {
             **settings.MESSAGING,
-            "sms": {
-                "base_url": emulator.url,
-                "account_sid": config.sms_account_sid,
-                "auth_token": config.sms_auth_token,
-                "sender": "CAKUPAN",
-                "timeout": 5.0,
-            },
-            "whatsapp": {
-                "base_url": emulator.url,
-                "api_version": "v21.0",
-                "phone_number_id": config.whatsapp_phone_number_id,
-                "access_token": config.whatsapp_token,
-                "app_secret": config.whatsapp_app_secret,
-                "verify_token": "v",
-                "timeout": 5.0,
-            },
+            **channel_settings(emulator),
             "rates": {"sms": 1000.0, "whatsapp": 1000.0, "email": 1000.0},
         }
         yield emulator

@@ -6,7 +6,7 @@ import pytest
 
 from cakupan.messaging import services
 from cakupan.messaging.models import Purpose
-from cakupan.providers.emulators import Emulator, EmulatorConfig
+from cakupan.providers.emulators import Emulator, EmulatorConfig, channel_settings
 
 PUBLIC = "http://testserver"
 PHONE = "+6281234567001"
@@ -26,26 +26,10 @@ def emulator():
 @pytest.fixture
 def channels(settings, emulator):
     """Both phone channels pointed at the emulator, with short time-outs so a hung provider is quick."""
-    config = emulator.config
     settings.MESSAGING = {
         **settings.MESSAGING,
+        **channel_settings(emulator, timeout=1.0),
         "public_url": PUBLIC,
-        "sms": {
-            "base_url": emulator.url,
-            "account_sid": config.sms_account_sid,
-            "auth_token": config.sms_auth_token,
-            "sender": "CAKUPAN",
-            "timeout": 1.0,
-        },
-        "whatsapp": {
-            "base_url": emulator.url,
-            "api_version": "v21.0",
-            "phone_number_id": config.whatsapp_phone_number_id,
-            "access_token": config.whatsapp_token,
-            "app_secret": config.whatsapp_app_secret,
-            "verify_token": "verifikasi",
-            "timeout": 1.0,
-        },
         "rates": {"sms": 1000.0, "whatsapp": 1000.0, "email": 1000.0},
     }
     return emulator

@@ -320,6 +320,9 @@ def test_the_page_previews_schedules_and_shows_the_campaign(client, officers, pe
     assert page.status_code == 200
     text = page.content.decode()
     assert "Pratinjau" in text and "Jadwalkan kampanye" in text
+    # The scheduling form carries exactly what the preview was computed from.
+    assert '<input type="hidden" name="region_code" value="36.02">' in text
+    assert 'name="pratinjau"' not in text.split("Jadwalkan kampanye")[0].split('<form method="post"')[-1]
     query.pop("pratinjau")
     created = client.post("/pesan/kampanye/", query)
     campaign = Campaign.objects.get()

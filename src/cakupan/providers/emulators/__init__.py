@@ -23,4 +23,28 @@ def demo_environment(*, public_url: str, port: int = DEMO_PORT) -> dict[str, str
     }
 
 
-__all__ = ["DEMO_PORT", "Emulator", "EmulatorConfig", "demo_environment"]
+def channel_settings(emulator: Emulator, *, timeout: float = 5.0) -> dict[str, dict]:
+    """The entries of settings.MESSAGING that point SMS and WhatsApp at this running emulator (tests, and
+    the demo's own sending)."""
+    config = emulator.config
+    return {
+        "sms": {
+            "base_url": emulator.url,
+            "account_sid": config.sms_account_sid,
+            "auth_token": config.sms_auth_token,
+            "sender": "CAKUPAN",
+            "timeout": timeout,
+        },
+        "whatsapp": {
+            "base_url": emulator.url,
+            "api_version": "v21.0",
+            "phone_number_id": config.whatsapp_phone_number_id,
+            "access_token": config.whatsapp_token,
+            "app_secret": config.whatsapp_app_secret,
+            "verify_token": "verifikasi",
+            "timeout": timeout,
+        },
+    }
+
+
+__all__ = ["DEMO_PORT", "Emulator", "EmulatorConfig", "channel_settings", "demo_environment"]

@@ -1,0 +1,79 @@
+"""The first Bahasa templates, loaded by migration 0002 and by tests whose database was flushed. Later
+wordings are new versions (messaging.services.template_create); the WhatsApp names are those submitted to
+Meta for approval with the same text and placeholders."""
+
+STOP = " Balas BERHENTI bila tidak ingin menerima pesan ini."
+TEMPLATES = [
+    (
+        "pengingat_jatuh_tempo",
+        "reminder",
+        "Iuran BPJS Ketenagakerjaan {bulan}",
+        "Halo {nama_depan}, iuran BPJS Ketenagakerjaan Anda untuk {bulan} sebesar {iuran} jatuh tempo "
+        "{jatuh_tempo}. {cara_bayar}" + STOP,
+        ["nama_depan", "bulan", "iuran", "jatuh_tempo", "cara_bayar"],
+        "cakupan_pengingat_jatuh_tempo",
+    ),
+    (
+        "pengingat_terlewat",
+        "reminder",
+        "Iuran {bulan} belum terbayar",
+        "Halo {nama_depan}, iuran BPJS Ketenagakerjaan {bulan} ({iuran}) belum terbayar. Bayar sebelum "
+        "{batas} agar perlindungan kecelakaan kerja dan kematian tetap aktif. {cara_bayar}" + STOP,
+        ["nama_depan", "bulan", "iuran", "batas", "cara_bayar"],
+        "cakupan_pengingat_terlewat",
+    ),
+    (
+        "pengingat_nonaktif",
+        "reminder",
+        "Perlindungan Anda akan nonaktif",
+        "Halo {nama_depan}, perlindungan BPJS Ketenagakerjaan Anda menjadi nonaktif pada {tanggal_nonaktif} "
+        "bila iuran ({iuran} per bulan) belum dibayar. {cara_bayar}" + STOP,
+        ["nama_depan", "tanggal_nonaktif", "iuran", "cara_bayar"],
+        "cakupan_pengingat_nonaktif",
+    ),
+    (
+        "sosialisasi_umum",
+        "literacy",
+        "Terlindungi BPJS Ketenagakerjaan mulai {iuran} sebulan",
+        "Halo {nama_depan}, dengan {iuran} sebulan Anda terlindungi BPJS Ketenagakerjaan: biaya pengobatan "
+        "kecelakaan kerja tanpa batas dan santunan kematian {santunan_jkm} untuk keluarga. Daftar lewat "
+        "operator desa {desa}." + STOP,
+        ["nama_depan", "iuran", "santunan_jkm", "desa"],
+        "cakupan_sosialisasi_umum",
+    ),
+    (
+        "pemberitahuan_perpanjangan",
+        "funder_notice",
+        "Perpanjangan {program} mulai {bulan}",
+        "Yth. {nama}, {jumlah} pekerja yang dilindungi {program} perlu diperpanjang mulai {bulan} ({biaya}): "
+        "{tindakan} Lihat {tautan}",
+        ["nama", "program", "bulan", "jumlah", "biaya", "tindakan", "tautan"],
+        "cakupan_pemberitahuan_perpanjangan",
+    ),
+    (
+        "kode_sekali_pakai",
+        "otp",
+        "Kode Cakupan Anda",
+        "Kode Cakupan Anda: {kode}. Berlaku {menit} menit. Jangan berikan kode ini kepada siapa pun, "
+        "termasuk petugas.",
+        ["kode", "menit"],
+        "cakupan_kode_sekali_pakai",
+    ),
+]
+
+
+def seed_templates(MessageTemplate) -> None:
+    """Creates version 1 of each template that is missing (the model class may be a migration's)."""
+    for key, purpose, subject, body, variables, whatsapp_name in TEMPLATES:
+        MessageTemplate.objects.get_or_create(
+            key=key,
+            version=1,
+            defaults={
+                "purpose": purpose,
+                "subject": subject,
+                "body": body,
+                "variables": variables,
+                "whatsapp_name": whatsapp_name,
+                "language": "id",
+            },
+        )
