@@ -47,6 +47,8 @@ bench: setup system
 	$(BIN)/python bench/coverage_bench.py
 	$(BIN)/python bench/worker_list_bench.py
 	$(BIN)/python bench/phone_bench.py
+	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/messaging_bench.py
 
 clean:
 	rm -rf $(VENV) var

@@ -30,13 +30,15 @@ from cakupan.funding.models import FundedMonth
 from cakupan.messaging.bulk import messages_queue_frame
 from cakupan.messaging.models import Channel, ConsentState, Purpose
 from cakupan.messaging.services import schedule_drain, template_current
+from cakupan.providers.config import public_url
 from cakupan.registry import bulk
 from cakupan.registry.models import Membership, Segment, Worker
 from cakupan.rules.engine import Month, contribution, declared_income_level, default_book, due_date
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SEND_HOUR = 9  # in the morning, not at night
-HOW_TO_PAY = "Bayar lewat aplikasi JMO, kantor pos, Indomaret, Alfamart atau bank dengan nomor KPJ Anda."
+# One tap from the message to the public page that says where and how to pay (portal: /cara-bayar/).
+HOW_TO_PAY_TEXT = "Bayar lewat JMO, kantor pos, Indomaret, Alfamart atau bank dengan nomor KPJ Anda:"
 PROGRAMS = ("jkk", "jkm")
 
 
@@ -151,7 +153,7 @@ def reminders_queue(*, month: dt.date) -> dict[str, int]:
             pl.col("name").str.split(" ").list.first().str.to_titlecase().alias("nama_depan"),
             pl.lit(month_long(kind["about"])).alias("bulan"),
             _contribution_amounts(frame, kind["about"]).alias("iuran"),
-            pl.lit(HOW_TO_PAY).alias("cara_bayar"),
+            pl.lit(f"{HOW_TO_PAY_TEXT} {public_url('/cara-bayar/')}").alias("cara_bayar"),
             *[pl.lit(value).alias(name) for name, value in kind["values"].items()],
             (pl.lit(f"{kind['key']}:{kind['about']:%Y-%m}:") + pl.col("worker_id").cast(pl.String)).alias(
                 "idempotency_key"

@@ -6,4 +6,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("cara-bayar/", views.how_to_pay, name="how_to_pay"),
 ]

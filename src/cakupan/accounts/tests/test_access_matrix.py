@@ -133,6 +133,7 @@ MATRIX = {
     "": _fixed(200),
     "healthz": _fixed(200),
     "kalkulator/": _fixed(200),
+    "cara-bayar/": _fixed(200),
     "impor/": _page(STAFF),
     "impor/templat.<str:fmt>": _fixed(200),
     "impor/<int:import_id>/": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, denied=404),

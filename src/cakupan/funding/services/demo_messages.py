@@ -36,7 +36,9 @@ def _grant(channel: str, purpose: str, digits: Iterable[int]) -> None:
     digits = ", ".join(str(d) for d in digits)
     now = bulk.timestamp_literal()
     true = "true" if connection.vendor == "postgresql" else "1"
-    phones = f"SELECT DISTINCT phone FROM {Worker._meta.db_table} WHERE phone <> '' AND id % 10 IN ({digits})"
+    phones = (
+        f"SELECT DISTINCT phone FROM {Worker._meta.db_table} WHERE phone <> '' AND id %% 10 IN ({digits})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ConsentState._meta.db_table} (address, channel, purpose, granted, changed_at) "

@@ -96,7 +96,8 @@ def test_each_member_gets_the_reminder_their_dates_call_for(members):
     assert due.next_attempt_at == _at(10, 1, 2027)  # five days before Friday 15 January 2027
     assert due.body.startswith(
         "Halo Siti, iuran BPJS Ketenagakerjaan Anda untuk Januari 2027 sebesar Rp16.800 "
-        "jatuh tempo 15 Januari 2027. Bayar lewat aplikasi JMO"
+        "jatuh tempo 15 Januari 2027. Bayar lewat JMO, kantor pos, Indomaret, Alfamart atau bank dengan "
+        "nomor KPJ Anda: http://127.0.0.1:8000/cara-bayar/ Balas BERHENTI"
     )
     assert due.parameters[:4] == ["Siti", "Januari 2027", "Rp16.800", "15 Januari 2027"]
 
