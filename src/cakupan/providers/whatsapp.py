@@ -110,14 +110,14 @@ def parse_webhook(body: bytes) -> WebhookBatch:
     batch = WebhookBatch()
     if not isinstance(document, dict):
         raise ValueError("badan webhook bukan objek JSON")
-    for entry in document.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
-            for status in value.get("statuses") or []:
+    for entry in _objects(document.get("entry")):
+        for change in _objects(entry.get("changes")):
+            value = change.get("value") if isinstance(change.get("value"), dict) else {}
+            for status in _objects(value.get("statuses")):
                 state = STATES.get(status.get("status", ""))
                 if state is None or not status.get("id"):
                     continue
-                errors = status.get("errors") or [{}]
+                errors = _objects(status.get("errors")) or [{}]
                 batch.updates.append(
                     StatusUpdate(
                         provider_id=str(status["id"]),
@@ -127,7 +127,7 @@ def parse_webhook(body: bytes) -> WebhookBatch:
                         error_detail=str(errors[0].get("title", ""))[:300] if state == FAILED else "",
                     )
                 )
-            for message in value.get("messages") or []:
+            for message in _objects(value.get("messages")):
                 sender = str(message.get("from") or "")
                 if not sender:
                     continue
@@ -142,3 +142,12 @@ def parse_webhook(body: bytes) -> WebhookBatch:
                     )
                 )
     return batch
+
+
+def _objects(value) -> list[dict]:
+    """The JSON objects of a list that should hold only objects: anything else is skipped, not a crash."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _field(value, name: str) -> str:
+    return str(value.get(name) or "") if isinstance(value, dict) else ""
