@@ -96,6 +96,17 @@ def audience(user, **choices):
     return campaigns.audience_check(user=user, **values)
 
 
+def plan(officers, name):
+    """The Lebak officer's campaign over her whole kab/kota by SMS, scheduled at WHEN."""
+    return campaigns.campaign_create(
+        actor=officers["lebak"],
+        name=name,
+        audience=audience(officers["lebak"]),
+        template_key="sosialisasi_umum",
+        scheduled_at=WHEN,
+    )
+
+
 def test_the_preview_counts_only_phones_that_agreed_on_that_channel(officers, people):
     preview = campaigns.campaign_preview(
         audience=audience(officers["lebak"]),
@@ -145,13 +156,7 @@ def test_bad_choices_are_named(officers, choices, code):
 
 
 def test_a_small_campaign_is_queued_at_once_one_message_per_phone(officers, people):
-    campaign = campaigns.campaign_create(
-        actor=officers["lebak"],
-        name="Nelayan Lebak",
-        audience=audience(officers["lebak"]),
-        template_key="sosialisasi_umum",
-        scheduled_at=WHEN,
-    )
+    campaign = plan(officers, "Nelayan Lebak")
     assert (campaign.status, campaign.audience, campaign.cost) == (CampaignStatus.QUEUED, 3, 1_200)
     campaign.refresh_from_db()
     assert campaign.queued == 3
@@ -166,26 +171,14 @@ def test_a_small_campaign_is_queued_at_once_one_message_per_phone(officers, peop
 
 
 def test_campaign_messages_wait_for_their_time(channels, officers, people):
-    campaign = campaigns.campaign_create(
-        actor=officers["lebak"],
-        name="Nanti",
-        audience=audience(officers["lebak"]),
-        template_key="sosialisasi_umum",
-        scheduled_at=WHEN,
-    )
+    campaign = plan(officers, "Nanti")
     assert outbox_drain(channel="sms", clock=lambda: WHEN - dt.timedelta(minutes=1)) == {}
     assert Message.objects.filter(campaign=campaign, state=MessageState.QUEUED).count() == 3
 
 
 def test_a_large_campaign_waits_for_another_officer(settings, officers, people):
     settings.MESSAGING = {**settings.MESSAGING, "campaign_approval_above": 2}
-    campaign = campaigns.campaign_create(
-        actor=officers["lebak"],
-        name="Besar",
-        audience=audience(officers["lebak"]),
-        template_key="sosialisasi_umum",
-        scheduled_at=WHEN,
-    )
+    campaign = plan(officers, "Besar")
     assert campaign.status == CampaignStatus.PENDING
     assert Message.objects.count() == 0
     approval = Approval.objects.get(kind=ApprovalKind.LITERACY_CAMPAIGN, subject_id=str(campaign.pk))
@@ -201,13 +194,7 @@ def test_a_large_campaign_waits_for_another_officer(settings, officers, people):
 
 def test_a_rejected_campaign_sends_nothing(settings, officers, people):
     settings.MESSAGING = {**settings.MESSAGING, "campaign_approval_above": 2}
-    campaign = campaigns.campaign_create(
-        actor=officers["lebak"],
-        name="Besar",
-        audience=audience(officers["lebak"]),
-        template_key="sosialisasi_umum",
-        scheduled_at=WHEN,
-    )
+    campaign = plan(officers, "Besar")
     approval = Approval.objects.get(kind=ApprovalKind.LITERACY_CAMPAIGN, subject_id=str(campaign.pk))
     approval_reject(approval=approval, approver=officers["provinsi"], reason="Terlalu mahal")
     campaign.refresh_from_db()
@@ -252,13 +239,7 @@ def test_an_empty_audience_is_refused(officers, people):
 
 
 def test_results_per_kecamatan(client, channels, officers, people):
-    campaign = campaigns.campaign_create(
-        actor=officers["lebak"],
-        name="Hasil",
-        audience=audience(officers["lebak"]),
-        template_key="sosialisasi_umum",
-        scheduled_at=WHEN,
-    )
+    campaign = plan(officers, "Hasil")
     from django.utils import timezone
 
     started = timezone.now()

@@ -227,7 +227,9 @@ def test_a_provider_answering_500_is_retried_with_backoff_and_sent_once(channels
     assert len(sent_by_emulator(channels, "sms")) == 1
 
 
-def test_a_provider_that_times_out_is_retried(channels, template):
+def test_a_provider_that_times_out_is_retried(settings, channels, template):
+    # A gateway that holds the request three times longer than we wait.
+    settings.MESSAGING = {**settings.MESSAGING, "sms": {**settings.MESSAGING["sms"], "timeout": 1.0}}
     grant()
     message = queue(template)
     control(channels, "faults", {"channel": "sms", "faults": [{"hang": 3}]})

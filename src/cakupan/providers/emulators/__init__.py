@@ -23,7 +23,7 @@ def demo_environment(*, public_url: str, port: int = DEMO_PORT) -> dict[str, str
     }
 
 
-def channel_settings(emulator: Emulator, *, timeout: float = 5.0) -> dict[str, dict]:
+def channel_settings(emulator: Emulator, *, timeout: float = 30.0) -> dict[str, dict]:
     """The entries of settings.MESSAGING that point SMS and WhatsApp at this running emulator (tests, and
     the demo's own sending)."""
     config = emulator.config
