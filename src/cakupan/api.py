@@ -21,6 +21,7 @@ api.add_router("/rules/", "cakupan.rules.api.router")
 api.add_router("/workers", "cakupan.registry.api.router")
 api.add_router("/coverage", "cakupan.coverage.api.router")
 api.add_router("/funding", "cakupan.funding.api.router")
+api.add_router("/cek", "cakupan.portal.api.router")
 
 
 @api.exception_handler(DomainError)

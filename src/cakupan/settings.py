@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "cakupan.messaging",
     "cakupan.funding",
     "cakupan.portal",
+    # Only for its system check, which refuses a cache that cannot count atomically.
+    "django_ratelimit",
     "cakupan.workspace",
 ]
 
@@ -239,7 +241,35 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
-    }
+    },
+    # The public status check's limits (django-ratelimit) need a cache that every server process shares and
+    # that increments atomically: memcached (`cakupan serve` starts one on loopback unless CAKUPAN_MEMCACHED
+    # names another). A file or database cache would let parallel requests undercount.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": os.environ.get("CAKUPAN_MEMCACHED", "127.0.0.1:11311"),
+        "KEY_PREFIX": "cakupan",
+        "OPTIONS": {"connect_timeout": 1.0, "timeout": 1.0},
+    },
+}
+RATELIMIT_USE_CACHE = "limits"
+
+# The public status check (/cek/, POST /api/v1/cek). Limits are django-ratelimit rates ("count/period");
+# a mobile carrier's NAT puts many people behind one address, hence an address's limit well above one
+# person's needs. An alert goes to the auditors when one network asks about this many distinct NIKs within
+# the window.
+STATUS_CHECK = {
+    "limit_nik": os.environ.get("CAKUPAN_CEK_LIMIT_NIK", "10/h"),
+    "limit_ip": os.environ.get("CAKUPAN_CEK_LIMIT_IP", "60/h"),
+    "limit_network": os.environ.get("CAKUPAN_CEK_LIMIT_NETWORK", "600/h"),
+    "alert_distinct_niks": int(os.environ.get("CAKUPAN_CEK_ALERT_NIKS", "50")),
+    "alert_window_minutes": 60,
+    # The second tier's one-time code: its life, its tries, and how many a worker's phone gets an hour.
+    "code_minutes": 5,
+    "code_tries": 5,
+    "limit_codes_per_worker": "3/h",
+    # How long the first tier's answer may be used to ask for a code.
+    "ticket_minutes": 10,
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -49,3 +49,9 @@ def mask_identifiers_in_text(text: str) -> str:
     text = _SIXTEEN_DIGITS.sub(lambda match: mask_nik(match.group(0)), text)
     text = _PHONE.sub(lambda match: mask_phone(match.group(0)), text)
     return _ELEVEN_DIGITS.sub(lambda match: mask_kpj(match.group(0)), text)
+
+
+def mask_name(name: str) -> str:
+    """Siti Nur Rahayu → S*** N** R*****: the shape of the name, enough for its owner to recognise it and
+    too little for anyone else (the status check's second tier, a sponsor's page)."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())

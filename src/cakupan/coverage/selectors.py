@@ -7,13 +7,16 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Max
+
 from cakupan.core.apportion import largest_remainder
 from cakupan.core.formatting import month_long
 from cakupan.core.scoping import area_filter
 from cakupan.coverage.models import RegionCoverage
+from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
 from cakupan.coverage.target import ucj_target
 from cakupan.regions.models import LabourStat, Region, RegionLevel
-from cakupan.registry.models import SyntheticRun
+from cakupan.registry.models import SyntheticRun, Worker
 
 TARGET_PCT = ucj_target().pct
 # The public headline's denominator: the labour force (angkatan kerja), as the dashboard's default
@@ -140,3 +143,54 @@ def province_headline(province_code: str = "36", indicator: str = LABOUR_FORCE_I
         denominator_title=label[0].upper() + label[1:],
         denominator_url=url,
     )
+
+
+# --- one worker's state: the one rule that says covered means paid -----------------------------------------
+
+
+def add_months(month: dt.date, delta: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + delta
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    status: str  # aktif, menunggak, nonaktif, none
+    label: str
+    last_paid: dt.date | None
+    months_due: int  # unpaid months up to and including the list month (0 when active)
+
+
+STATUS_LABELS = {
+    "aktif": "Aktif",
+    "menunggak": "Menunggak",
+    "nonaktif": "Nonaktif",
+    "none": "Belum pernah terdaftar",
+}
+
+
+def worker_state(worker: Worker, *, month: dt.date) -> WorkerState:
+    """The worker's state in the month, from the list's `last_paid` annotation when the worker has one
+    (one query for the page, not one per row)."""
+    if hasattr(worker, "last_paid"):
+        last_paid = worker.last_paid
+    else:
+        last_paid = worker.memberships.aggregate(last=Max("paid_through"))["last"]
+    return state_of(last_paid, month=month)
+
+
+def state_of(last_paid: dt.date | None, *, month: dt.date) -> WorkerState:
+    """The state in the month of a worker whose memberships are paid through `last_paid`: the staff pages,
+    the lists and the public status check all decide it here."""
+    if last_paid is None:
+        status = "none"
+    elif last_paid >= month:
+        status = "aktif"
+    elif last_paid >= add_months(month, -(UNPAID_MONTHS_BEFORE_LAPSE - 1)):
+        status = "menunggak"
+    else:
+        status = "nonaktif"
+    due = 0
+    if status in ("menunggak", "nonaktif"):
+        due = (month.year - last_paid.year) * 12 + month.month - last_paid.month
+    return WorkerState(status=status, label=STATUS_LABELS[status], last_paid=last_paid, months_due=due)

@@ -1,6 +1,36 @@
 """Fixtures every test of the project gets, under src/ and tests/ alike (loaded by pyproject's addopts)."""
 
+import atexit
+import os
+
 import pytest
+
+from cakupan.core import memcached
+
+
+def _start_test_memcached() -> None:
+    """The run's own memcached on a free loopback port, for the status check's limits; started when this
+    plugin loads, before pytest-django reads the settings, and inherited by servers the tests start."""
+    if os.environ.get("CAKUPAN_MEMCACHED"):
+        return
+    port = memcached.free_port()
+    process = memcached.start(port)
+    if process is None:
+        raise pytest.UsageError("memcached is needed by the tests: run `make system` (Debian's memcached).")
+    atexit.register(process.terminate)
+    os.environ["CAKUPAN_MEMCACHED"] = f"127.0.0.1:{port}"
+
+
+_start_test_memcached()
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """Each test starts with no look-ups counted: the limits' counters live outside the test database."""
+    from django.core.cache import caches
+
+    caches["limits"].clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

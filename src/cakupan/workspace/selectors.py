@@ -24,7 +24,13 @@ from cakupan.core import selectors as core_selectors
 from cakupan.core.folding import Folded, fold
 from cakupan.core.formatting import date_long, rupiah
 from cakupan.coverage.models import RegionCoverage
-from cakupan.coverage.selectors import latest_month
+from cakupan.coverage.selectors import (  # noqa: F401 (the workspace's pages read them from here)
+    STATUS_LABELS,
+    WorkerState,
+    add_months,
+    latest_month,
+    worker_state,
+)
 from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
 from cakupan.funding import selectors as funding_selectors
 from cakupan.funding.models import BatchStatus, FundedMonth, InvoiceStatus
@@ -71,11 +77,6 @@ WORKLISTS = (
     ),
 )
 WORKLIST_SLUGS = {item.slug: item for item in WORKLISTS}
-
-
-def add_months(month: dt.date, delta: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + delta
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def reference_day(month: dt.date, today: dt.date) -> dt.date:
@@ -274,89 +275,6 @@ def worklist_counts(*, user, month: dt.date, today: dt.date | None = None) -> di
 
 
 # --- one worker ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FundedSpan:
-    program: str
-    funder: str
-    first: dt.date
-    last: dt.date
-    months: int
-    # Paid to BPJS TK (cover) or funded and still waiting for the funder's payment.
-    paid: bool
-
-
-@dataclass(frozen=True)
-class WorkerState:
-    status: str  # aktif, menunggak, nonaktif, none
-    label: str
-    last_paid: dt.date | None
-    months_due: int  # unpaid months up to and including the list month (0 when active)
-
-
-STATUS_LABELS = {
-    "aktif": "Aktif",
-    "menunggak": "Menunggak",
-    "nonaktif": "Nonaktif",
-    "none": "Belum pernah terdaftar",
-}
-
-
-def worker_state(worker: Worker, *, month: dt.date) -> WorkerState:
-    """The worker's state in the month, from the list's `last_paid` annotation when the worker has one
-    (one query for the page, not one per row)."""
-    if hasattr(worker, "last_paid"):
-        last_paid = worker.last_paid
-    else:
-        last_paid = worker.memberships.aggregate(last=Max("paid_through"))["last"]
-    if last_paid is None:
-        status = "none"
-    elif last_paid >= month:
-        status = "aktif"
-    elif last_paid >= add_months(month, -(UNPAID_MONTHS_BEFORE_LAPSE - 1)):
-        status = "menunggak"
-    else:
-        status = "nonaktif"
-    due = 0
-    if status in ("menunggak", "nonaktif"):
-        due = (month.year - last_paid.year) * 12 + month.month - last_paid.month
-    return WorkerState(status=status, label=STATUS_LABELS[status], last_paid=last_paid, months_due=due)
-
-
-def funded_spans(worker: Worker) -> list[FundedSpan]:
-    """Who funds which months: consecutive months of one program, paid or not yet paid, as one span."""
-    months = (
-        FundedMonth.objects.filter(worker=worker)
-        .select_related("program__funder")
-        .order_by("program_id", "month")
-    )
-    spans: list[FundedSpan] = []
-    current = None
-    for funded in months:
-        if (
-            current
-            and current["program_id"] == funded.program_id
-            and current["paid"] == funded.paid
-            and add_months(current["last"], 1) == funded.month
-        ):
-            current["last"] = funded.month
-            current["months"] += 1
-            continue
-        if current:
-            spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))
-        current = {
-            "program_id": funded.program_id,
-            "program": funded.program.name,
-            "funder": funded.program.funder.name,
-            "first": funded.month,
-            "last": funded.month,
-            "months": 1,
-            "paid": funded.paid,
-        }
-    if current:
-        spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))
-    return sorted(spans, key=lambda span: span.first)
 
 
 # --- what waits for a role -------------------------------------------------------------------------------

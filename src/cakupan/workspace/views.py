@@ -20,6 +20,7 @@ from cakupan.core.errors import DomainError
 from cakupan.core.params import parse_month
 from cakupan.core.scoping import area_filter
 from cakupan.core.sectors import SECTOR_LABELS
+from cakupan.funding import selectors as funding_selectors
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry.models import Sex, Worker
 from cakupan.registry.selectors import identity_for
@@ -240,7 +241,7 @@ def worker_detail(request: HttpRequest, worker_id: int) -> HttpResponse:
             "month": month,
             "state": selectors.worker_state(worker, month=month),
             "memberships": memberships,
-            "funded": selectors.funded_spans(worker),
+            "funded": funding_selectors.funded_spans(worker),
             "sector": SECTOR_LABELS.get(worker.sector, worker.sector),
             "may_edit": authz.can(request.user, authz.WORKER_REGISTER, worker),
         },

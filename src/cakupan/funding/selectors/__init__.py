@@ -19,24 +19,31 @@ from cakupan.funding.selectors.overview import (
 from cakupan.funding.selectors.pipeline import (
     BATCH_PREVIEW_ROWS,
     PLAN_PREVIEW_ROWS,
+    FundedSpan,
+    VillageProgram,
     batch_preview,
     batches_for_user,
+    funded_spans,
     invoices_for_user,
     plan_builder_programs,
     plan_lines,
     plans_for_user,
     plans_of_funder,
     unpaid_funded_workers,
+    village_programs,
 )
 
 __all__ = [
     "BATCH_PREVIEW_ROWS",
     "PLAN_PREVIEW_ROWS",
     "BudgetState",
+    "FundedSpan",
+    "VillageProgram",
     "batch_preview",
     "batches_for_user",
     "check_recipients_visible",
     "coverage_gained",
+    "funded_spans",
     "funder_overview",
     "funder_workers",
     "funders_for_user",
@@ -51,5 +58,6 @@ __all__ = [
     "reconciliation",
     "renewals_due",
     "unpaid_funded_workers",
+    "village_programs",
     "workers_about_to_lapse",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, Sum
 
@@ -16,6 +17,7 @@ from cakupan.funding.models import (
     EnrolmentBatch,
     EnrolmentRow,
     FundedMonth,
+    FundingProgram,
     Invoice,
     LedgerAccount,
     PlanLine,
@@ -24,7 +26,7 @@ from cakupan.funding.models import (
 )
 from cakupan.funding.selectors.overview import funders_for_user
 from cakupan.regions.models import Region
-from cakupan.registry.models import Membership
+from cakupan.registry.models import Membership, Worker
 
 PLAN_PREVIEW_ROWS = 100
 
@@ -173,3 +175,83 @@ def plans_of_funder(*, funder, user):
         .select_related("created_by")
         .order_by("-created_at")
     )
+
+
+# --- one worker ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FundedSpan:
+    program: str
+    funder: str
+    first: dt.date
+    last: dt.date
+    months: int
+    # Paid to BPJS TK (cover) or funded and still waiting for the funder's payment.
+    paid: bool
+
+
+def funded_spans(worker: Worker) -> list[FundedSpan]:
+    """Who funds which months: consecutive months of one program, paid or not yet paid, as one span."""
+    months = (
+        FundedMonth.objects.filter(worker=worker)
+        .select_related("program__funder")
+        .order_by("program_id", "month")
+    )
+    spans: list[FundedSpan] = []
+    current = None
+    for funded in months:
+        if (
+            current
+            and current["program_id"] == funded.program_id
+            and current["paid"] == funded.paid
+            and add_months(current["last"], 1) == funded.month
+        ):
+            current["last"] = funded.month
+            current["months"] += 1
+            continue
+        if current:
+            spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))
+        current = {
+            "program_id": funded.program_id,
+            "program": funded.program.name,
+            "funder": funded.program.funder.name,
+            "first": funded.month,
+            "last": funded.month,
+            "months": 1,
+            "paid": funded.paid,
+        }
+    if current:
+        spans.append(FundedSpan(**{k: v for k, v in current.items() if k != "program_id"}))
+    return sorted(spans, key=lambda span: span.first)
+
+
+@dataclass(frozen=True)
+class VillageProgram:
+    funder: str
+    kind: str  # the kind of funder, in words
+    program: str
+    mustahik_only: bool
+
+
+def village_programs(region_code: str, *, month: dt.date) -> list[VillageProgram]:
+    """Active programs whose target area holds the region (a desa, or a kecamatan for the public check of a
+    NIK not registered), that have started by the month: who may pay for cover there."""
+    programs = (
+        FundingProgram.objects.filter(status=ProgramStatus.ACTIVE, start_month__lte=month)
+        .select_related("funder")
+        .order_by("funder__name", "name", "id")
+    )
+    found = []
+    for program in programs:
+        areas = program.areas or [program.funder.area_id]
+        if any(region_code == area or region_code.startswith(f"{area}.") for area in areas):
+            found.append(
+                VillageProgram(
+                    funder=program.funder.name,
+                    kind=program.funder.get_kind_display(),
+                    program=program.name,
+                    mustahik_only=program.mustahik_only,
+                )
+            )
+    return found

@@ -15,7 +15,7 @@ import pytest
     ],
 )
 def test_the_price_and_due_date_are_the_rules_engines(client, monkeypatch, today, price, due):
-    monkeypatch.setattr("cakupan.portal.views.today_jakarta", lambda: today)
+    monkeypatch.setattr("cakupan.portal.views.pages.today_jakarta", lambda: today)
     page = client.get("/cara-bayar/")
     text = page.content.decode()
     assert page.status_code == 200

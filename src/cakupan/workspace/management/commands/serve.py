@@ -15,6 +15,8 @@ def _stop_with_parent() -> None:
 
 
 PR_SET_PDEATHSIG = 1
+# The settings' default address of the limits' memcached (CAKUPAN_MEMCACHED).
+MEMCACHED_PORT = 11311
 
 
 class Command(BaseCommand):
@@ -41,6 +43,15 @@ class Command(BaseCommand):
             # The web server, the task worker and the emulator all read the same settings from these.
             os.environ.update(demo_environment(public_url=f"http://{host}:{port}"))
             subprocess.Popen([sys.executable, "-m", "cakupan", "emulator"], preexec_fn=_stop_with_parent)
+        if not os.environ.get("CAKUPAN_MEMCACHED"):
+            # The status check's shared counters: one memcached on loopback beside gunicorn's workers.
+            from cakupan.core import memcached
+
+            if memcached.start(MEMCACHED_PORT) is None and not memcached.answers("127.0.0.1", MEMCACHED_PORT):
+                self.stderr.write(
+                    "memcached tidak ditemukan: pemeriksaan status /cek/ akan menjawab 'sedang sibuk' "
+                    "(pasang paket Debian memcached atau tetapkan CAKUPAN_MEMCACHED)."
+                )
         if not no_task_worker:
             # Imports run as background tasks; one worker beside the web server processes them, restarted
             # by its supervisor whenever it stops. It shares the terminal's process group, so Ctrl+C stops

@@ -1,0 +1,58 @@
+"""Starts the memcached that holds the status check's shared counters, beside the server or the test run.
+No Django import: it runs before settings are read (the settings take the address from CAKUPAN_MEMCACHED)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+_PR_SET_PDEATHSIG = 1
+MEMORY_MB = 32
+
+
+def _stop_with_parent() -> None:
+    """Linux: memcached gets SIGTERM when the process that started it ends, however it ends."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as connection:
+            connection.sendall(b"version\r\n")
+            return connection.recv(64).startswith(b"VERSION")
+    except OSError:
+        return False
+
+
+def start(port: int, *, wait_seconds: float = 30.0) -> subprocess.Popen | None:
+    """A memcached on 127.0.0.1:port, or None when the binary is missing (the caller says what follows).
+    Waits, bounded, until it answers."""
+    binary = shutil.which("memcached")
+    if binary is None:
+        return None
+    argv = [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", str(MEMORY_MB)]
+    if os.geteuid() == 0:
+        argv += ["-u", "nobody"]  # memcached refuses to run as root
+    process = subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_stop_with_parent
+    )
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        if answers("127.0.0.1", port):
+            return process
+        if process.poll() is not None:
+            return None
+        time.sleep(0.05)
+    process.terminate()
+    return None

@@ -1,0 +1,45 @@
+"""The status check's limits, counted by django-ratelimit in the shared memcached: per NIK, per address, per
+network, and per worker for one-time codes. Every counter is incremented on every request it applies to,
+whether or not another one is already over, so a client cannot probe one limit through another."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+
+logger = logging.getLogger(__name__)
+
+
+class LimiterUnavailable(Exception):
+    """The shared counter cannot be reached: the check answers "try later" rather than run unlimited."""
+
+
+def _over(request: HttpRequest, group: str, value: str, rate: str) -> bool:
+    try:
+        return is_ratelimited(
+            request, group=group, key=lambda _group, _request: value, rate=rate, increment=True
+        )
+    except Exception as error:  # pymemcache raises its own and socket errors when the server is away
+        logger.error("status check limiter unavailable: %s", error.__class__.__name__)
+        raise LimiterUnavailable from error
+
+
+def lookup_over_limit(request: HttpRequest, *, ip: str, network: str, nik_digest: str) -> bool:
+    """Counts one look-up against its address, its network and (when the NIK could be real) the NIK."""
+    limits = settings.STATUS_CHECK
+    over = [
+        _over(request, "cek:ip", ip or "unknown", limits["limit_ip"]),
+        _over(request, "cek:network", network, limits["limit_network"]),
+    ]
+    if nik_digest:
+        over.append(_over(request, "cek:nik", nik_digest, limits["limit_nik"]))
+    return any(over)
+
+
+def codes_over_limit(request: HttpRequest, *, worker_id: int) -> bool:
+    """Counts one code sent to a worker's phone: a stranger who learned the first tier's answer must not be
+    able to flood her with messages."""
+    return _over(request, "cek:code", str(worker_id), settings.STATUS_CHECK["limit_codes_per_worker"])

@@ -1,0 +1,88 @@
+"""Reads of the public status check. The first tier's read runs the same queries, with the same shapes,
+whether or not the NIK is registered, so that neither the answer nor its time tells anyone who is in the
+registry (a test holds the query lists equal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cakupan.core.masking import mask_name
+from cakupan.coverage.selectors import WorkerState, add_months, state_of
+from cakupan.funding.models import FundedMonth
+from cakupan.funding.selectors import FundedSpan, VillageProgram, funded_spans, village_programs
+from cakupan.regions.models import Region
+from cakupan.registry.models import Membership, Worker
+
+# The id no worker has: an unknown NIK's reads go on with it and find nothing, as a known one's would.
+NOBODY = 0
+
+
+@dataclass(frozen=True)
+class CoverFacts:
+    worker_id: int  # NOBODY when the NIK is not registered
+    desa_code: str
+    phone: str
+    kpjs: tuple[str, ...]
+    state: WorkerState
+    next_month_funded: bool
+    programs: tuple[VillageProgram, ...]
+
+    @property
+    def registered(self) -> bool:
+        return self.worker_id != NOBODY
+
+
+def cover_facts(nik: str, *, month: dt.date) -> CoverFacts:
+    """What the first tier needs to answer a NIK: four reads, whoever it is."""
+    row = Worker.objects.filter(nik=nik).values_list("id", "desa_id", "phone").first()
+    # An unknown NIK's village programs are read for the kecamatan its digits name: the same read.
+    worker_id, desa_code, phone = row or (NOBODY, f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}", "")
+    memberships = list(Membership.objects.filter(worker_id=worker_id).values_list("kpj", "paid_through"))
+    last_paid = max((paid for _, paid in memberships), default=None)
+    next_month_funded = FundedMonth.objects.filter(worker_id=worker_id, month=add_months(month, 1)).exists()
+    return CoverFacts(
+        worker_id=worker_id,
+        desa_code=desa_code,
+        phone=phone,
+        kpjs=tuple(kpj for kpj, _ in memberships),
+        state=state_of(last_paid, month=month),
+        next_month_funded=next_month_funded,
+        programs=tuple(village_programs(desa_code, month=month)),
+    )
+
+
+@dataclass(frozen=True)
+class CoverDetail:
+    """The second tier: what a worker who proved her phone sees of her own cover."""
+
+    masked_name: str
+    desa: str
+    state: WorkerState
+    since: dt.date | None
+    paid_months: int  # contribution months paid through Cakupan's funders
+    spans: tuple[FundedSpan, ...]
+    memberships: int
+
+
+def cover_detail(worker_id: int, *, month: dt.date) -> CoverDetail | None:
+    worker = Worker.objects.filter(pk=worker_id).first()
+    if worker is None:
+        return None
+    memberships = list(Membership.objects.filter(worker_id=worker_id).values_list("paid_through", "since"))
+    last_paid = max((paid for paid, _ in memberships), default=None)
+    since = max((start for _, start in memberships if start is not None), default=None)
+    desa = Region.objects.filter(pk=worker.desa_id).values_list("name", flat=True).first() or ""
+    return CoverDetail(
+        masked_name=mask_name(worker.name),
+        desa=desa,
+        state=state_of(last_paid, month=month),
+        since=since,
+        paid_months=FundedMonth.objects.filter(worker_id=worker_id, paid=True).count(),
+        spans=tuple(funded_spans(worker)),
+        memberships=len(memberships),
+    )
+
+
+def worker_phone(worker_id: int) -> str:
+    return Worker.objects.filter(pk=worker_id).values_list("phone", flat=True).first() or ""

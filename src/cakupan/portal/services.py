@@ -1,0 +1,353 @@
+"""The public status check: the first tier (NIK and a second factor → covered or not, and what to do next)
+and the second tier (a one-time code to the registered phone → the worker's own cover in more detail).
+
+What a look-up can learn is only what its answer says. Every failure — a NIK that cannot be real, an
+unknown NIK, a wrong second factor, a wrong or expired code, too many tries — gives one answer
+(`tidak_cocok` and one calm message), and an unknown NIK is read exactly as a known one is. Each look-up
+is recorded (StatusLookup) with a keyed digest of the NIK, never the NIK; one network asking about many
+distinct NIKs raises an alert on the auditors' page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
+from cakupan.core.formatting import date_long, month_long, rupiah
+from cakupan.coverage.selectors import add_months
+from cakupan.messaging.models import Channel, Purpose
+from cakupan.messaging.services import message_queue, schedule_drain, template_current
+from cakupan.portal import limits, screening, selectors
+from cakupan.portal.models import CodeChallenge, LookupChannel, LookupOutcome, StatusLookup
+from cakupan.providers.config import public_url
+from cakupan.rules.engine import Month, contribution, due_date, today_jakarta
+
+COVERED = "terlindungi"
+NOT_ACTIVE = "tidak_aktif"
+NO_MATCH = "tidak_cocok"
+
+# The lowest declared income level of the BPU rules: what "from Rp… a month" means.
+MINIMUM_INCOME_LEVEL = 1_000_000
+CODE_TEMPLATE = "kode_sekali_pakai"
+_TICKET_SALT = "cakupan.portal.ticket"
+
+
+def _key(purpose: str) -> bytes:
+    """A key for one purpose derived from SECRET_KEY: a digest of one kind says nothing of another."""
+    return hashlib.sha256(f"cakupan.portal.{purpose}:{settings.SECRET_KEY}".encode()).digest()
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _price(month: Month) -> int:
+    return contribution(
+        income=MINIMUM_INCOME_LEVEL, programs=("jkk", "jkm"), month=month, funding="self", sector="lainnya"
+    ).total
+
+
+def no_match_steps(month: Month) -> str:
+    """The one message of every failure: it must read the same whatever went wrong."""
+    return (
+        "Data yang dimasukkan tidak cocok dengan catatan kami, atau belum terdaftar. Periksa NIK dan "
+        "4 angka terakhir nomor KPJ atau nomor HP yang terdaftar, lalu coba lagi nanti. Belum terdaftar? "
+        "Datang ke operator desa atau kantor BPJS Ketenagakerjaan dengan KTP: perlindungan kecelakaan kerja "
+        f"dan kematian mulai {rupiah(_price(month))} sebulan. Cara mendaftar: {public_url('/cara-daftar/')}"
+    )
+
+
+UNAVAILABLE_STEPS = "Layanan pemeriksaan sedang sibuk. Coba lagi beberapa menit lagi."
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    status: str  # COVERED, NOT_ACTIVE or NO_MATCH
+    until: dt.date | None  # the last month covered, when COVERED
+    steps: str
+    # Why NO_MATCH was answered, for the HTTP status only (429, 503); never shown differently.
+    limited: bool = False
+    unavailable: bool = False
+    # Signed, short-lived: lets the page ask for a one-time code without asking for the NIK again.
+    ticket: str = ""
+    has_phone: bool = False
+
+    def to_api(self) -> dict:
+        return {
+            "status": self.status,
+            "sampai": f"{self.until:%Y-%m}" if self.until else None,
+            "langkah": self.steps,
+        }
+
+
+def _programs_sentence(facts: selectors.CoverFacts) -> str:
+    if not facts.programs:
+        return ""
+    names = "; ".join(
+        f"{item.funder} ({item.kind}{', khusus mustahik' if item.mustahik_only else ''})"
+        for item in facts.programs
+    )
+    return (
+        f" Di wilayah Anda, iuran pekerja rentan dapat dibiayai oleh: {names}. Tanyakan kepada operator desa."
+    )
+
+
+def _matched_steps(facts: selectors.CoverFacts, month: Month) -> tuple[str, str, dt.date | None]:
+    state = facts.state
+    how_to_pay = f"Cara bayar: {public_url('/cara-bayar/')}"
+    if state.status == "aktif":
+        next_month = Month.of(add_months(state.last_paid, 1))
+        if facts.next_month_funded and next_month.first_day == add_months(month.first_day, 1):
+            steps = f"Iuran {month_long(next_month.first_day)} sudah dibiayai pemberi dana."
+        else:
+            due = date_long(due_date(next_month))
+            steps = (
+                f"Bayar iuran {month_long(next_month.first_day)} paling lambat {due} agar tetap terlindungi. "
+                f"{how_to_pay}"
+            )
+        return COVERED, steps, state.last_paid
+    if state.status == "menunggak":
+        first_unpaid = add_months(state.last_paid, 1)
+        steps = (
+            f"Belum terlindungi bulan ini: iuran belum dibayar sejak {month_long(first_unpaid)}. Bayar "
+            "tunggakan secepatnya; bila tiga bulan tidak dibayar, kepesertaan menjadi nonaktif. "
+            f"{how_to_pay}"
+        )
+    else:
+        steps = (
+            "Belum terlindungi: kepesertaan tidak aktif. Daftar lagi lewat operator desa, agen Perisai atau "
+            "kantor BPJS Ketenagakerjaan; perlindungan kecelakaan kerja dan kematian mulai "
+            f"{rupiah(_price(month))} sebulan. {how_to_pay}"
+        )
+    return NOT_ACTIVE, steps + _programs_sentence(facts), None
+
+
+def _record(*, channel: str, outcome: str, ip: str, network: str, digest: str, now: dt.datetime) -> None:
+    with transaction.atomic():
+        StatusLookup.objects.create(
+            at=now,
+            channel=channel,
+            outcome=outcome,
+            network=network,
+            ip_address=_valid_ip(ip),
+            nik_digest=digest,
+        )
+        if outcome not in (LookupOutcome.LIMITED, LookupOutcome.UNAVAILABLE) and digest:
+            _alert_if_enumerating(network=network, now=now)
+
+
+def _valid_ip(ip: str) -> str | None:
+    return None if screening.network_of(ip) == "unknown" else ip
+
+
+def _alert_if_enumerating(*, network: str, now: dt.datetime) -> None:
+    """One alert per network and window when it has asked about many distinct NIKs. The look-ups a network
+    may make are bounded by its limit, so the count reads at most that many rows."""
+    config = settings.STATUS_CHECK
+    window = dt.timedelta(minutes=config["alert_window_minutes"])
+    since = now - window
+    distinct = (
+        StatusLookup.objects.filter(network=network, at__gte=since)
+        .exclude(nik_digest="")
+        .values("nik_digest")
+        .distinct()
+        .count()
+    )
+    if distinct < config["alert_distinct_niks"]:
+        return
+    window_index = int(now.timestamp() // window.total_seconds())
+    # memcached's add is atomic: of parallel look-ups crossing the threshold, one raises the alert.
+    try:
+        first = caches["limits"].add(
+            f"cek:alert:{network}:{window_index}", 1, int(window.total_seconds()) * 2
+        )
+    except Exception:
+        first = True  # better two alerts than none
+    if first:
+        audit_record(
+            action=AuditAction.ALERT,
+            object_type="portal.statuslookup",
+            object_repr=f"Pemeriksaan status: {distinct} NIK berbeda dari jaringan {network}",
+            region_code="",
+            ip_address=None,
+            metadata={"alert": "status_lookup_enumeration", "network": network, "distinct_niks": distinct},
+        )
+
+
+def status_check(*, request: HttpRequest, nik: object, factor: object, ip: str, channel: str) -> CheckAnswer:
+    """The first tier. Never raises on what it is given."""
+    now = _now()
+    today = today_jakarta()
+    month = Month.of(today)
+    network = screening.network_of(ip)
+    nik16 = screening.screen_nik(nik, today=today)
+    factor4 = screening.screen_factor(factor)
+    digest = screening.nik_digest(nik16, key=_key("nik")) if nik16 else ""
+    no_match = CheckAnswer(status=NO_MATCH, until=None, steps=no_match_steps(month))
+    try:
+        limited = limits.lookup_over_limit(request, ip=ip, network=network, nik_digest=digest)
+    except limits.LimiterUnavailable:
+        _record(
+            channel=channel, outcome=LookupOutcome.UNAVAILABLE, ip=ip, network=network, digest=digest, now=now
+        )
+        return CheckAnswer(status=NO_MATCH, until=None, steps=UNAVAILABLE_STEPS, unavailable=True)
+    if limited:
+        _record(
+            channel=channel, outcome=LookupOutcome.LIMITED, ip=ip, network=network, digest=digest, now=now
+        )
+        return CheckAnswer(status=NO_MATCH, until=None, steps=no_match.steps, limited=True)
+    if nik16 is None or factor4 is None:
+        _record(
+            channel=channel, outcome=LookupOutcome.REFUSED, ip=ip, network=network, digest=digest, now=now
+        )
+        return no_match
+    facts = selectors.cover_facts(nik16, month=month.first_day)
+    candidates = (*facts.kpjs, facts.phone)
+    # Compared for an unknown NIK too (against nothing that can match), so both paths do the same work.
+    matched = screening.factor_matches(factor4, candidates) and facts.registered
+    status, steps, until = _matched_steps(facts, month)
+    outcome = LookupOutcome.MATCHED if matched else LookupOutcome.NO_MATCH
+    _record(channel=channel, outcome=outcome, ip=ip, network=network, digest=digest, now=now)
+    if not matched:
+        return no_match
+    ticket = signing.dumps({"w": facts.worker_id}, salt=_TICKET_SALT, compress=True)
+    return CheckAnswer(status=status, until=until, steps=steps, ticket=ticket, has_phone=bool(facts.phone))
+
+
+# --- the second tier: a one-time code to the registered phone -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeRequestAnswer:
+    sent: bool
+    reference: str = ""
+    message: str = ""
+    unavailable: bool = False
+
+
+CODE_FAILED = (
+    "Kode tidak dapat dikirim atau tidak cocok. Mulai lagi dari pemeriksaan status dan coba lagi nanti."
+)
+NO_PHONE = (
+    "Belum ada nomor HP yang terdaftar untuk kepesertaan ini, jadi kode tidak dapat dikirim. Datang ke "
+    "operator desa untuk mendaftarkan nomor HP Anda."
+)
+
+
+def _ticket_worker(ticket: object) -> int | None:
+    if not isinstance(ticket, str) or len(ticket) > 500:
+        return None
+    try:
+        payload = signing.loads(
+            ticket, salt=_TICKET_SALT, max_age=dt.timedelta(minutes=settings.STATUS_CHECK["ticket_minutes"])
+        )
+    except signing.BadSignature:
+        return None
+    worker_id = payload.get("w") if isinstance(payload, dict) else None
+    return worker_id if isinstance(worker_id, int) else None
+
+
+def code_request(*, request: HttpRequest, ticket: object, ip: str) -> CodeRequestAnswer:
+    """Sends a one-time code to the phone registered for the worker whose first-tier answer the ticket
+    carries. The code is kept only as a digest; the message goes through the outbox like any other."""
+    now = _now()
+    network = screening.network_of(ip)
+    worker_id = _ticket_worker(ticket)
+    if worker_id is None:
+        _record(channel=LookupChannel.CODE_REQUEST, outcome=LookupOutcome.REFUSED, ip=ip, network=network,
+                digest="", now=now)  # fmt: skip
+        return CodeRequestAnswer(sent=False, message=CODE_FAILED)
+    phone = selectors.worker_phone(worker_id)
+    if not phone:
+        return CodeRequestAnswer(sent=False, message=NO_PHONE)
+    try:
+        limited = limits.codes_over_limit(request, worker_id=worker_id) | limits.lookup_over_limit(
+            request, ip=ip, network=network, nik_digest=""
+        )
+    except limits.LimiterUnavailable:
+        return CodeRequestAnswer(sent=False, message=UNAVAILABLE_STEPS, unavailable=True)
+    if limited:
+        _record(channel=LookupChannel.CODE_REQUEST, outcome=LookupOutcome.LIMITED, ip=ip, network=network,
+                digest="", now=now)  # fmt: skip
+        return CodeRequestAnswer(sent=False, message=CODE_FAILED)
+    config = settings.STATUS_CHECK
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    reference = uuid.uuid4()
+    with transaction.atomic():
+        challenge = CodeChallenge.objects.create(
+            reference=reference,
+            worker_id=worker_id,
+            code_digest=screening.code_digest(code, key=_key("code"), reference=str(reference)),
+            created_at=now,
+            expires_at=now + dt.timedelta(minutes=config["code_minutes"]),
+            network=network,
+        )
+        message_queue(
+            purpose=Purpose.OTP,
+            channel=Channel.SMS,
+            address=phone,
+            template=template_current(CODE_TEMPLATE),
+            values={"kode": code, "menit": config["code_minutes"]},
+            idempotency_key=f"otp:{challenge.reference}",
+            worker=challenge.worker,
+        )
+        schedule_drain(Channel.SMS)
+        _record(channel=LookupChannel.CODE_REQUEST, outcome=LookupOutcome.CODE_SENT, ip=ip, network=network,
+                digest="", now=now)  # fmt: skip
+    return CodeRequestAnswer(sent=True, reference=str(challenge.reference))
+
+
+def _reference_or_none(text: object) -> uuid.UUID | None:
+    if not isinstance(text, str) or len(text) > 60:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def code_verify(*, reference: object, code: object, ip: str) -> selectors.CoverDetail | None:
+    """The worker's cover in detail when the code is right, unused, in time and within its tries; None
+    otherwise, whichever of these failed."""
+    now = _now()
+    network = screening.network_of(ip)
+    parsed = _reference_or_none(reference)
+    typed = code.strip() if isinstance(code, str) and len(code) <= 20 else ""
+    config = settings.STATUS_CHECK
+    accepted = None
+    with transaction.atomic():
+        challenge = (
+            CodeChallenge.objects.select_for_update().filter(reference=parsed).first() if parsed else None
+        )
+        usable = (
+            challenge is not None
+            and challenge.used_at is None
+            and challenge.expires_at > now
+            and challenge.tries < config["code_tries"]
+        )
+        if usable:
+            challenge.tries += 1
+            given = screening.code_digest(typed, key=_key("code"), reference=str(challenge.reference))
+            if secrets.compare_digest(challenge.code_digest, given):
+                challenge.used_at = now
+                accepted = challenge.worker_id
+            challenge.save(update_fields=["tries", "used_at"])
+        outcome = LookupOutcome.CODE_ACCEPTED if accepted else LookupOutcome.CODE_WRONG
+        _record(
+            channel=LookupChannel.CODE_VERIFY, outcome=outcome, ip=ip, network=network, digest="", now=now
+        )
+    if accepted is None:
+        return None
+    return selectors.cover_detail(accepted, month=Month.of(today_jakarta()).first_day)

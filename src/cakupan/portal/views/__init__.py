@@ -1,0 +1,1 @@
+"""The public face's views: information pages (`pages`) and the status check (`status`)."""
