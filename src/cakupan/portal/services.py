@@ -135,55 +135,43 @@ def _matched_steps(facts: selectors.CoverFacts, month: Month) -> tuple[str, str,
 
 
 def _record(*, channel: str, outcome: str, ip: str, network: str, digest: str, now: dt.datetime) -> None:
-    with transaction.atomic():
-        StatusLookup.objects.create(
-            at=now,
-            channel=channel,
-            outcome=outcome,
-            network=network,
-            ip_address=_valid_ip(ip),
-            nik_digest=digest,
-        )
-        if outcome not in (LookupOutcome.LIMITED, LookupOutcome.UNAVAILABLE) and digest:
-            _alert_if_enumerating(network=network, now=now)
+    StatusLookup.objects.create(
+        at=now, channel=channel, outcome=outcome, network=network, ip_address=_valid_ip(ip), nik_digest=digest
+    )
+    if outcome not in (LookupOutcome.LIMITED, LookupOutcome.UNAVAILABLE) and digest:
+        _alert_if_enumerating(network=network, digest=digest, now=now)
 
 
 def _valid_ip(ip: str) -> str | None:
     return None if screening.network_of(ip) == "unknown" else ip
 
 
-def _alert_if_enumerating(*, network: str, now: dt.datetime) -> None:
-    """One alert per network and window when it has asked about many distinct NIKs. The look-ups a network
-    may make are bounded by its limit, so the count reads at most that many rows."""
+def _alert_if_enumerating(*, network: str, digest: str, now: dt.datetime) -> None:
+    """One alert when a network has asked about `alert_distinct_niks` distinct NIKs within one window.
+    Counted in memcached, not by reading the look-ups back: `add` of a NIK's digest succeeds only the first
+    time in the window and `incr` is atomic, so exactly one look-up reaches the threshold, and a look-up
+    costs the same however busy its network is."""
     config = settings.STATUS_CHECK
-    window = dt.timedelta(minutes=config["alert_window_minutes"])
-    since = now - window
-    distinct = (
-        StatusLookup.objects.filter(network=network, at__gte=since)
-        .exclude(nik_digest="")
-        .values("nik_digest")
-        .distinct()
-        .count()
-    )
-    if distinct < config["alert_distinct_niks"]:
-        return
-    window_index = int(now.timestamp() // window.total_seconds())
-    # memcached's add is atomic: of parallel look-ups crossing the threshold, one raises the alert.
+    window = int(dt.timedelta(minutes=config["alert_window_minutes"]).total_seconds())
+    index = int(now.timestamp()) // window
+    cache = caches["limits"]
     try:
-        first = caches["limits"].add(
-            f"cek:alert:{network}:{window_index}", 1, int(window.total_seconds()) * 2
-        )
+        if not cache.add(f"cek:seen:{network}:{index}:{digest}", 1, window * 2):
+            return
+        counter = f"cek:distinct:{network}:{index}"
+        cache.add(counter, 0, window * 2)
+        distinct = cache.incr(counter)
     except Exception:
-        first = True  # better two alerts than none
-    if first:
-        audit_record(
-            action=AuditAction.ALERT,
-            object_type="portal.statuslookup",
-            object_repr=f"Pemeriksaan status: {distinct} NIK berbeda dari jaringan {network}",
-            region_code="",
-            ip_address=None,
-            metadata={"alert": "status_lookup_enumeration", "network": network, "distinct_niks": distinct},
-        )
+        return  # the limiter's own failure is answered by the limits; the record above is kept
+    if distinct != config["alert_distinct_niks"]:
+        return
+    audit_record(
+        action=AuditAction.ALERT,
+        object_type="portal.statuslookup",
+        object_repr=f"Pemeriksaan status: {distinct} NIK berbeda dari jaringan {network} dalam satu jam",
+        region_code="",
+        metadata={"alert": "status_lookup_enumeration", "network": network, "distinct_niks": distinct},
+    )
 
 
 def status_check(*, request: HttpRequest, nik: object, factor: object, ip: str, channel: str) -> CheckAnswer:

@@ -82,7 +82,12 @@ def test_an_expired_code_opens_nothing(client, worker, monkeypatch):
 
 @pytest.mark.parametrize(
     ("reference", "code"),
-    [("not-a-uuid", "123456"), ("0d5f0f3e-7b7e-4c4a-9a55-1d0f3c1f0000", "123456"), ("", ""), ("x" * 500, "1")],
+    [
+        ("not-a-uuid", "123456"),
+        ("0d5f0f3e-7b7e-4c4a-9a55-1d0f3c1f0000", "123456"),
+        ("", ""),
+        ("x" * 500, "1"),
+    ],
 )
 def test_a_made_up_reference_opens_nothing(client, worker, reference, code):
     page = client.post("/cek/rincian/", {"rujukan": reference, "kode": code}, REMOTE_ADDR=IP)

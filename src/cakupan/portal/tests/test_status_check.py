@@ -22,9 +22,9 @@ LAPSED_NIK = "3602014506900004"
 UNKNOWN_NIK = "3602014506900009"
 NO_MATCH_STEPS = (
     "Data yang dimasukkan tidak cocok dengan catatan kami, atau belum terdaftar. Periksa NIK dan 4 angka "
-    "terakhir nomor KPJ atau nomor HP yang terdaftar, lalu coba lagi nanti. Belum terdaftar? Datang ke operator "
-    "desa atau kantor BPJS Ketenagakerjaan dengan KTP: perlindungan kecelakaan kerja dan kematian mulai "
-    "Rp8.400 sebulan. Cara mendaftar: http://127.0.0.1:8000/cara-daftar/"
+    "terakhir nomor KPJ atau nomor HP yang terdaftar, lalu coba lagi nanti. Belum terdaftar? Datang ke "
+    "operator desa atau kantor BPJS Ketenagakerjaan dengan KTP: perlindungan kecelakaan kerja dan kematian "
+    "mulai Rp8.400 sebulan. Cara mendaftar: http://127.0.0.1:8000/cara-daftar/"
 )
 NO_MATCH = {"status": "tidak_cocok", "sampai": None, "langkah": NO_MATCH_STEPS}
 
@@ -43,8 +43,9 @@ def _person(nik, name, *, paid=None, kpj=None, phone=""):
 def people(db, monkeypatch):
     monkeypatch.setattr("cakupan.portal.services.today_jakarta", lambda: TODAY)
     return {
-        "covered": _person(COVERED_NIK, "Siti Aminah", paid=dt.date(2026, 12, 1), kpj="10000000042",
-                           phone="081234567890"),  # fmt: skip
+        "covered": _person(
+            COVERED_NIK, "Siti Aminah", paid=dt.date(2026, 12, 1), kpj="10000000042", phone="081234567890"
+        ),
         "arrears": _person(ARREARS_NIK, "Nur Aisyah", paid=dt.date(2026, 9, 1), kpj="10000000003"),
         "lapsed": _person(LAPSED_NIK, "Ani", paid=dt.date(2026, 5, 1), kpj="10000000004"),
     }
@@ -203,7 +204,7 @@ def test_a_network_asking_about_many_niks_raises_one_alert(client, people, setti
 def test_without_the_limiter_the_check_says_try_later_and_reads_nothing(client, people, settings):
     settings.CACHES = {
         **settings.CACHES,
-        "limits": {**settings.CACHES["limits"], "LOCATION": "127.0.0.1:9", "OPTIONS": {"connect_timeout": 0.5}},
+        "limits": {**settings.CACHES["limits"], "LOCATION": "127.0.0.1:9", "OPTIONS": {"timeout": 0.5}},
     }
     with CaptureQueriesContext(connection) as queries:
         response = _api(client, COVERED_NIK, "0042")
