@@ -120,7 +120,9 @@ def _database_config() -> dict:
             ),
             "transaction_mode": "IMMEDIATE",
         }
-        config["CONN_MAX_AGE"] = 0
+        # Kept between requests like PostgreSQL's: opening one runs the pragmas above each time, which the
+        # public status check (a read and a write per look-up) would pay on every request.
+        config["CONN_MAX_AGE"] = 60
     return config
 
 
@@ -253,6 +255,8 @@ CACHES = {
     },
 }
 RATELIMIT_USE_CACHE = "limits"
+# A hello-world view at /_bench/hello, the status check benchmark's peer; never on in production.
+BENCH_HELLO = os.environ.get("CAKUPAN_BENCH_HELLO") == "1"
 
 # The public status check (/cek/, POST /api/v1/cek). Limits are django-ratelimit rates ("count/period");
 # a mobile carrier's NAT puts many people behind one address, hence an address's limit well above one

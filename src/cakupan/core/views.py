@@ -1,5 +1,5 @@
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from cakupan.core import selectors
@@ -23,3 +23,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "tasks": tasks,
         }
     )
+
+
+def hello(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("halo", content_type="text/plain")

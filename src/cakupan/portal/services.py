@@ -11,6 +11,7 @@ distinct NIKs raises an alert on the auditors' page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import uuid
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -53,6 +54,7 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
+@functools.lru_cache(maxsize=4)
 def _price(month: Month) -> int:
     return contribution(
         income=MINIMUM_INCOME_LEVEL, programs=("jkk", "jkm"), month=month, funding="self", sector="lainnya"
@@ -134,10 +136,17 @@ def _matched_steps(facts: selectors.CoverFacts, month: Month) -> tuple[str, str,
     return NOT_ACTIVE, steps + _programs_sentence(facts), None
 
 
+_RECORD_SQL = (
+    f"INSERT INTO {StatusLookup._meta.db_table} (at, channel, outcome, network, ip_address, nik_digest) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+
 def _record(*, channel: str, outcome: str, ip: str, network: str, digest: str, now: dt.datetime) -> None:
-    StatusLookup.objects.create(
-        at=now, channel=channel, outcome=outcome, network=network, ip_address=_valid_ip(ip), nik_digest=digest
-    )
+    # One plain statement (this runs on every look-up); the row is what StatusLookup describes.
+    with connection.cursor() as cursor:
+        at = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(_RECORD_SQL, [at, channel, outcome, network, _valid_ip(ip), digest])
     if outcome not in (LookupOutcome.LIMITED, LookupOutcome.UNAVAILABLE) and digest:
         _alert_if_enumerating(network=network, digest=digest, now=now)
 
@@ -159,8 +168,12 @@ def _alert_if_enumerating(*, network: str, digest: str, now: dt.datetime) -> Non
         if not cache.add(f"cek:seen:{network}:{index}:{digest}", 1, window * 2):
             return
         counter = f"cek:distinct:{network}:{index}"
-        cache.add(counter, 0, window * 2)
-        distinct = cache.incr(counter)
+        try:
+            distinct = cache.incr(counter)
+        except (
+            ValueError
+        ):  # the window's first NIK (or its counter expired): start it, unless a parallel one did
+            distinct = 1 if cache.add(counter, 1, window * 2) else cache.incr(counter)
     except Exception:
         return  # the limiter's own failure is answered by the limits; the record above is kept
     if distinct != config["alert_distinct_niks"]:

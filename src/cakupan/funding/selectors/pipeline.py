@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Sum
 
 from cakupan.accounts import authorization as authz
@@ -17,6 +19,8 @@ from cakupan.funding.models import (
     EnrolmentBatch,
     EnrolmentRow,
     FundedMonth,
+    Funder,
+    FunderKind,
     FundingProgram,
     Invoice,
     LedgerAccount,
@@ -236,22 +240,27 @@ class VillageProgram:
 
 def village_programs(region_code: str, *, month: dt.date) -> list[VillageProgram]:
     """Active programs whose target area holds the region (a desa, or a kecamatan for the public check of a
-    NIK not registered), that have started by the month: who may pay for cover there."""
-    programs = (
-        FundingProgram.objects.filter(status=ProgramStatus.ACTIVE, start_month__lte=month)
-        .select_related("funder")
-        .order_by("funder__name", "name", "id")
-    )
+    NIK not registered), that have started by the month: who may pay for cover there. One plain statement:
+    the public status check reads it on every look-up."""
+    program, funder = FundingProgram._meta.db_table, Funder._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.name, f.kind, p.name, p.mustahik_only, p.areas, f.area_id FROM {program} p "
+            f"JOIN {funder} f ON f.id = p.funder_id WHERE p.status = %s AND p.start_month <= %s "
+            "ORDER BY f.name, p.name, p.id",
+            [ProgramStatus.ACTIVE, month],
+        )
+        rows = cursor.fetchall()
+    kinds = dict(FunderKind.choices)
     found = []
-    for program in programs:
-        areas = program.areas or [program.funder.area_id]
+    for funder_name, kind, program_name, mustahik_only, areas, funder_area in rows:
+        # SQLite returns the JSON list as text, PostgreSQL as a list.
+        areas = (json.loads(areas) if isinstance(areas, str) else areas) or [funder_area]
         if any(region_code == area or region_code.startswith(f"{area}.") for area in areas):
             found.append(
                 VillageProgram(
-                    funder=program.funder.name,
-                    kind=program.funder.get_kind_display(),
-                    program=program.name,
-                    mustahik_only=program.mustahik_only,
+                    funder=funder_name, kind=str(kinds.get(kind, kind)), program=program_name,
+                    mustahik_only=bool(mustahik_only),
                 )
-            )
+            )  # fmt: skip
     return found

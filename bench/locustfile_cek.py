@@ -1,0 +1,36 @@
+"""Locust clients of the status check benchmark (bench/status_check_bench.py starts them; loopback only).
+
+CEK_MODE=hello asks the hello-world peer; CEK_MODE=cek posts look-ups from the sample file CEK_SAMPLE (a
+third covered workers with the right factor, a third with a wrong one, a third unknown NIKs). CEK_PACE=0
+sends as fast as answers come (throughput); CEK_PACE=s paces each client to one request every s seconds
+(latency at a given load)."""
+
+import json
+import os
+import random
+
+from locust import FastHttpUser, constant, constant_pacing, task
+
+MODE = os.environ.get("CEK_MODE", "cek")
+PACE = float(os.environ.get("CEK_PACE", "0"))
+with open(os.environ["CEK_SAMPLE"], encoding="utf-8") as sample_file:
+    SAMPLE = [tuple(pair) for pair in json.load(sample_file)]
+
+
+class Client(FastHttpUser):
+    wait_time = constant_pacing(PACE) if PACE else constant(0)
+
+    def on_start(self):
+        self.rng = random.Random(id(self))
+
+    @task
+    def one(self):
+        if MODE == "hello":
+            self.client.get("/_bench/hello")
+            return
+        nik, factor = self.rng.choice(SAMPLE)
+        with self.client.post(
+            "/api/v1/cek", json={"nik": nik, "faktor": factor}, name="/api/v1/cek", catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
