@@ -1,0 +1,549 @@
+"""The public information pages (/informasi/, /manfaat/, /iuran/, /cara-daftar/, /klaim/, /kantor/).
+
+Every figure equals the rules engine's for the pinned day, on three days: inside the PP 50/2025 discount for
+every sector (November 2026), after it for all but transport (January 2027) and after it for everyone (May
+2027). Each page is one light request without script and shows names, never internal codes. The village
+look-up answers every bad query with a calm Bahasa message and never shows anything about the operator
+beyond "there is one".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+from cakupan.accounts.models import Role, User
+from cakupan.core.formatting import date_long, month_long, rupiah
+from cakupan.portal import information
+from cakupan.portal.villages import MAX_QUERY, MAX_RESULTS
+from cakupan.rules.engine import (
+    Month,
+    claim_deadlines,
+    contribution,
+    default_book,
+    due_date,
+    jkk_death_benefit,
+    jkk_partial_disability_benefit,
+    jkk_total_disability_benefit,
+    jkm_benefit,
+    scholarship_benefit,
+    scholarship_cap,
+    stmb_benefit,
+)
+from cakupan.rules.engine.codes import FUNDING_SOURCES, NON_BPU_SECTORS, SECTORS
+
+DISCOUNT_DAY = dt.date(2026, 11, 3)  # every BPU sector inside a PP 50/2025 window
+SPLIT_DAY = dt.date(2027, 1, 10)  # transport still discounted (to March 2027), other sectors not
+AFTER_DAY = dt.date(2027, 5, 3)  # every window over
+DAYS = (DISCOUNT_DAY, SPLIT_DAY, AFTER_DAY)
+PAGES = ("/informasi/", "/manfaat/", "/iuran/", "/cara-daftar/", "/klaim/", "/kantor/")
+LOWEST = 1_000_000
+MANDATORY = ("jkk", "jkm")
+# Codes that must never reach a reader: funding and sector codes, program codes in lower case, rule ids.
+INTERNAL_CODES = re.compile(
+    r"\b(apbd|apbn|self|baznas|dana_desa|csr|lainnya|buruh_harian|prt|jkk|jkm|jht|pp50_2025|pp50-2025|"
+    r"pp82-2019|too_long|too_short)\b"
+)
+OPERATOR_DESA = "36.02.01.2002"  # Cilangkahan, Malingping, Kabupaten Lebak
+VOID_TAGS = {"br", "input", "meta", "link", "img", "hr", "wbr", "source"}
+# Where a reader sees a break between words; inline elements (strong, a, span) join their neighbours.
+INLINE_TAGS = {"a", "strong", "span", "em", "b", "i", "abbr", "code"}
+
+
+class _Text(HTMLParser):
+    """The text a reader sees (no style or script content), optionally only inside one data-testid."""
+
+    def __init__(self, testid: str | None = None) -> None:
+        super().__init__()
+        self.testid = testid
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.depth = 0
+        self.capture_depth = None if testid else 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self.hidden += 1
+        if tag in VOID_TAGS:
+            self.parts.append(" ")
+            return
+        self.depth += 1
+        if self.capture_depth is None and dict(attrs).get("data-testid") == self.testid:
+            self.capture_depth = self.depth
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self.hidden -= 1
+        if tag in VOID_TAGS:
+            return
+        if self.testid and self.capture_depth == self.depth:
+            self.capture_depth = -1
+        self.depth -= 1
+        if tag not in INLINE_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.hidden and self.capture_depth is not None and self.capture_depth >= 0:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts)).strip()
+
+
+def visible(response, testid: str | None = None) -> str:
+    parser = _Text(testid)
+    parser.feed(response.content.decode())
+    return parser.text()
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    def pin(day: dt.date) -> None:
+        monkeypatch.setattr("cakupan.portal.views.pages.today_jakarta", lambda: day)
+
+    return pin
+
+
+def price(day: dt.date, *, funding: str = "self", sector: str = "nelayan", programs=MANDATORY):
+    return contribution(income=LOWEST, programs=programs, month=Month.of(day), funding=funding, sector=sector)
+
+
+def bpu_sectors() -> list[str]:
+    return [code for code in SECTORS if code not in NON_BPU_SECTORS]
+
+
+def cell(quote) -> str:
+    """A table cell as the page writes it: the price, and the normal price when discounted."""
+    if quote.total < quote.full_total:
+        return f"{rupiah(quote.total)} normal {rupiah(quote.full_total)}"
+    return rupiah(quote.total)
+
+
+# --- every page ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", DAYS, ids=str)
+@pytest.mark.parametrize("url", PAGES)
+def test_each_page_is_one_light_request_without_script_or_codes(client, on_day, url, day):
+    on_day(day)
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script" not in html
+    # Everything arrives in this one response: the stylesheet inline, no images, no other files.
+    assert '<link rel="stylesheet"' not in html and "<img" not in html
+    assert len(response.content) < 100_000
+    text = visible(response)
+    assert not INTERNAL_CODES.search(text), INTERNAL_CODES.search(text)
+    assert html.startswith("<!doctype html>") and '<html lang="id">' in html
+    for link in ("/kalkulator/", "/cek/", "/informasi/"):
+        assert f'href="{link}"' in html
+
+
+@pytest.mark.django_db
+def test_the_index_links_every_information_page(client):
+    html = client.get("/informasi/").content.decode()
+    for link in (
+        "/manfaat/",
+        "/iuran/",
+        "/cara-daftar/",
+        "/cara-bayar/",
+        "/klaim/",
+        "/kantor/",
+        "/kalkulator/",
+    ):
+        assert f'href="{link}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/cara-bayar/", "/akun/masuk/"])
+def test_every_page_links_the_calculator_the_status_check_and_the_information(client, url):
+    html = client.get(url).content.decode()
+    nav = html.split('<nav aria-label="Navigasi utama">')[1].split("</nav>")[0]
+    for link, words in (
+        ("/kalkulator/", "Kalkulator iuran"),
+        ("/cek/", "Cek kepesertaan"),
+        ("/informasi/", "Informasi"),
+    ):
+        assert f'<a href="{link}">{words}</a>' in nav
+
+
+# --- /iuran/ ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_contributions_per_sector_are_the_engines(client, on_day, day):
+    on_day(day)
+    response = client.get("/iuran/")
+    month = Month.of(day)
+    table = visible(response, "sectors") + " "
+    extras = set()
+    for code in bpu_sectors():
+        assert f"{SECTORS[code]} {cell(price(day, sector=code))} " in table
+        extras.add(
+            price(day, sector=code, programs=(*MANDATORY, "jht")).total - price(day, sector=code).total
+        )
+    # JHT is never discounted, so it adds the same to every sector: one sentence instead of a column.
+    assert extras == {20_000}
+    assert f"JHT (tabungan hari tua): {rupiah(extras.pop())} sebulan lagi" in visible(
+        response, "optional-extra"
+    )
+    text = visible(response)
+    assert f"Iuran {month_long(month)} dibayar paling lambat {date_long(due_date(month))}." in text
+    assert f"paling lambat {date_long(due_date(month.shift(1)))}" in text
+    cheapest = min((price(day, sector=code) for code in bpu_sectors()), key=lambda quote: quote.total)
+    assert f"mulai {rupiah(cheapest.total)} sebulan" in visible(response, "cheapest")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "due", "transport", "others"),
+    [
+        (DISCOUNT_DAY, "16 November 2026", "Rp8.400 normal Rp16.800", "Rp8.400 normal Rp16.800"),
+        (SPLIT_DAY, "15 Januari 2027", "Rp8.400 normal Rp16.800", "Rp16.800"),
+        (AFTER_DAY, "18 Mei 2027", "Rp16.800", "Rp16.800"),  # 15th a Saturday, 17th Idul Adha
+    ],
+    ids=str,
+)
+def test_contribution_figures_pinned(client, on_day, day, due, transport, others):
+    """The same figures written out, so that an engine change that moves them is seen here too."""
+    on_day(day)
+    response = client.get("/iuran/")
+    assert f'data-testid="due">{due}<' in response.content.decode()
+    table = visible(response, "sectors")
+    assert f"Transportasi (ojek, sopir, kurir) {transport} " in table
+    assert f"Nelayan {others} " in table
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_contributions_per_funding_source_are_the_engines(client, on_day, day):
+    on_day(day)
+    table = visible(client.get("/iuran/"), "funding")
+    split = price(day, sector="transportasi").total != price(day, sector="nelayan").total
+    groups = {"Transportasi (ojek, sopir, kurir)": "transportasi", "Pekerjaan lain": "nelayan"}
+    if not split:
+        groups = {"Semua pekerjaan": "nelayan"}
+    expected = "Dibayar oleh Iuran sebulan"
+    for group, sector in groups.items():
+        expected += f" {group}"
+        for code, label in FUNDING_SOURCES.items():
+            expected += f" {label} {rupiah(price(day, funding=code, sector=sector).total)}"
+    assert table == expected
+
+
+@pytest.mark.django_db
+def test_apbd_pays_full_price_inside_the_discount(client, on_day):
+    on_day(DISCOUNT_DAY)
+    table = visible(client.get("/iuran/"), "funding")
+    assert "APBD (pemerintah daerah) Rp16.800 " in table
+    assert "Dibayar sendiri Rp8.400 " in table
+    assert "Harga normal, tanpa potongan: Rp16.800 sebulan." in visible(client.get("/iuran/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "transport_state", "others_state", "applies"),
+    [
+        (DISCOUNT_DAY, "berlaku", "berlaku", True),
+        (SPLIT_DAY, "berlaku", "sudah berakhir", True),
+        (AFTER_DAY, "sudah berakhir", "sudah berakhir", False),
+    ],
+    ids=str,
+)
+def test_the_discount_is_shown_with_its_dates_and_who_gets_it(
+    client, on_day, day, transport_state, others_state, applies
+):
+    on_day(day)
+    discount = visible(client.get("/iuran/"), "discount")
+    rule = default_book().for_month(Month.of(day)).discounts[0]
+    assert discount.startswith(rule.label)
+    assert f"Transportasi (ojek, sopir, kurir): Januari 2026–Maret 2027 ({transport_state})." in discount
+    assert f"Jasa dan Lainnya: April–Desember 2026 ({others_state})." in discount
+    month = month_long(Month.of(day))
+    assert (f"Berlaku untuk iuran {month}" in discount) is applies
+    assert (f"Tidak berlaku untuk iuran {month}." in discount) is not applies
+    assert "Iuran JKK dan JKM dipotong 50%. Iuran JHT tidak dipotong." in discount
+    for code in rule.excluded_funding:
+        assert f"Iuran yang dibayar dari {FUNDING_SOURCES[code]}: dibayar penuh." in discount
+    assert "Yang mendapat potongan" in discount and "Dibayar sendiri" in discount
+    assert "berlaku sejak 22 Desember 2025" in discount
+
+
+# --- /manfaat/ ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_benefits_are_the_engines(client, on_day, day):
+    on_day(day)
+    response = client.get("/manfaat/")
+    jkm = jkm_benefit(on=day)
+    waiting = jkm_benefit(member_since=day, on=day)
+    ruleset = default_book().for_date(day)
+    assert visible(response, "jkm-total") == rupiah(jkm.total) == "Rp42.000.000"
+    jkm_table = visible(response, "jkm")
+    for line in jkm.lines:
+        assert f"{line.label} {rupiah(line.amount)}" in jkm_table
+    assert f"keluarga menerima {rupiah(waiting.total)}" in visible(response, "jkm-waiting")
+    assert waiting.total == 10_000_000
+
+    scholarship = visible(response, "scholarship")
+    for level in ruleset["scholarship_schedule"]["levels"]:
+        total = level["yearly"] * level["years"]
+        assert (
+            f"{level['label']}: {rupiah(level['yearly'])} per tahun, paling lama {level['years']} tahun "
+            f"({rupiah(total)})." in scholarship
+        )
+    cap = rupiah(scholarship_cap(ruleset))
+    assert (
+        visible(response, "scholarship-cap")
+        == f"Paling banyak per anak: {cap}."
+        == "Paling banyak per anak: Rp87.000.000."
+    )
+    all_children = scholarship_benefit(contribution_months=36, on=day).total
+    assert visible(response, "scholarship-all") == rupiah(all_children) == "Rp174.000.000"
+
+    death = jkk_death_benefit(income=LOWEST, on=day)
+    assert visible(response, "jkk-death").endswith(f"Jumlah {rupiah(death.total)}")
+    assert death.total == 70_000_000
+    disability = jkk_total_disability_benefit(income=LOWEST, on=day)
+    assert visible(response, "jkk-total-disability").endswith(f"Jumlah {rupiah(disability.total)}")
+    one_eye = jkk_partial_disability_benefit(income=LOWEST, part="one_eye", on=day).total
+    assert f"Penglihatan satu mata (35%) {rupiah(one_eye)}" in visible(response, "jkk-partial-disability")
+    assert (
+        visible(response, "stmb") == f"{rupiah(stmb_benefit(income=LOWEST, months=1, on=day).total)} sebulan"
+    )
+    text = visible(response)
+    assert "sesuai kebutuhan medis, tanpa batas biaya" in text
+    assert "paling lama 12 bulan dan paling banyak Rp20.000.000" in text
+    assert "Transportasi udara (paling banyak): Rp10.000.000" in text
+    assert "paling sedikit 36 bulan (3 tahun), paling banyak 2 anak" in text
+
+
+# --- /cara-daftar/ ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("day", "cheapest"), [(DISCOUNT_DAY, "Rp8.400"), (AFTER_DAY, "Rp16.800")], ids=str)
+def test_registration_price_and_due_date_are_the_engines(client, on_day, day, cheapest):
+    on_day(day)
+    response = client.get("/cara-daftar/")
+    lowest = min(price(day, sector=code).total for code in bpu_sectors())
+    assert visible(response, "cheapest") == f"{rupiah(lowest)} sebulan" == f"{cheapest} sebulan"
+    assert visible(response, "due") == date_long(due_date(Month.of(day)))
+    html = response.content.decode()
+    for link in ("/cara-bayar/", "/cek/", "/kantor/", "/iuran/"):
+        assert f'href="{link}' in html
+
+
+# --- /klaim/ ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", DAYS, ids=str)
+def test_claim_deadlines_are_the_engines(client, on_day, day):
+    on_day(day)
+    response = client.get("/klaim/")
+    jkk = claim_deadlines(kind="jkk", event=day, complete=day)
+    jkm = claim_deadlines(kind="jkm", event=day, complete=day)
+    assert f"paling lambat {date_long(jkm.payment_by)}" in visible(response, "jkm-payment")
+    assert "paling lambat 3 hari kerja" in visible(response, "jkm-payment")
+    assert f"paling lambat {date_long(jkk.payment_by)}" in visible(response, "jkk-payment")
+    assert "paling lambat 7 hari kerja" in visible(response, "jkk-payment")
+    steps = visible(response, "jkk-steps")
+    assert f"dilaporkan paling lambat {date_long(jkk.report_by)}" in steps
+    assert "paling lambat 48 jam setelah kejadian" in steps
+    assert visible(response, "claim-by") == date_long(jkk.claim_by)
+
+
+@pytest.mark.django_db
+def test_claim_deadlines_pinned(client, on_day):
+    on_day(DISCOUNT_DAY)  # a Tuesday
+    response = client.get("/klaim/")
+    assert "paling lambat 6 November 2026" in visible(response, "jkm-payment")
+    assert "paling lambat 12 November 2026" in visible(response, "jkk-payment")
+    assert visible(response, "claim-by") == "3 November 2031"
+
+
+@pytest.mark.django_db
+def test_claims_list_heirs_in_legal_order_and_documents(client, on_day):
+    on_day(DISCOUNT_DAY)
+    response = client.get("/klaim/")
+    heirs = visible(response, "heirs")
+    order = ["janda atau duda", "orang tua", "saudara kandung", "mertua", "surat wasiat"]
+    assert [heirs.index(words) for words in order] == sorted(heirs.index(words) for words in order)
+    assert "Akta kematian" in visible(response, "jkm-documents")
+    jkk_documents = visible(response, "jkk-documents")
+    assert (
+        "Laporan polisi" in jkk_documents
+        and "NPWP, bila jumlah santunan lebih dari Rp50.000.000." in jkk_documents
+    )
+
+
+# --- /kantor/ -----------------------------------------------------------------------------------------------
+
+
+def operator(username: str, desa: str, *, active: bool = True) -> User:
+    return User.objects.create_user(
+        username=username,
+        password="Banten-UCJ-2026",
+        role=Role.VILLAGE_OPERATOR,
+        area_id=desa,
+        is_staff=True,
+        is_active=active,
+        first_name="Siti Rahasia Operator",
+        email=f"{username}@demo.cakupan.invalid",
+    )
+
+
+@pytest.mark.django_db
+def test_a_desa_with_an_operator_says_so_without_personal_data(client):
+    operator("op-cilangkahan", OPERATOR_DESA)
+    response = client.get("/kantor/", {"q": "cilangkahan"})
+    assert response.status_code == 200
+    villages = visible(response, "villages")
+    assert "Desa Cilangkahan, Kecamatan Malingping, Kabupaten Lebak." in villages
+    assert "Ada operator desa: datang ke kantor desa Cilangkahan." in villages
+    html = response.content.decode()
+    for secret in ("op-cilangkahan", "Siti Rahasia", "demo.cakupan.invalid"):
+        assert secret not in html
+
+
+@pytest.mark.django_db
+def test_an_inactive_or_other_roles_account_is_no_operator(client):
+    operator("op-lama", OPERATOR_DESA, active=False)
+    User.objects.create_user(username="agen", role=Role.FIELD_AGENT, area_id=OPERATOR_DESA, is_staff=True)
+    villages = visible(client.get("/kantor/", {"q": "Cilangkahan"}), "villages")
+    assert "Belum ada operator desa di sini: hubungi kantor kecamatan Malingping" in villages
+    assert "Ada operator desa" not in villages
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", ["CILANGKAHAN", "  cilangkahan  ", "Cilangkahán", "cilangkahan malingping", "\x00cilangkahan"]
+)
+def test_the_lookup_forgives_case_accents_spaces_and_control_characters(client, query):
+    response = client.get("/kantor/", {"q": query})
+    assert response.status_code == 200
+    assert "Desa Cilangkahan, Kecamatan Malingping" in visible(response, "villages")
+
+
+@pytest.mark.django_db
+def test_a_kecamatan_word_narrows_a_common_name(client):
+    everywhere = visible(client.get("/kantor/", {"q": "sukamaju"}), "villages")
+    narrowed = visible(client.get("/kantor/", {"q": "sukamaju kibin"}), "villages")
+    assert everywhere.count("Desa Sukamaju") > 1
+    assert narrowed.count("Desa Sukamaju") == 1 and "Kecamatan Kibin, Kabupaten Serang" in narrowed
+
+
+@pytest.mark.django_db
+def test_too_many_matches_asks_for_the_kecamatan(client):
+    response = client.get("/kantor/", {"q": "suka"})
+    assert visible(response, "villages").count("Kecamatan") == MAX_RESULTS
+    assert f"Ada lebih dari {MAX_RESULTS} desa atau kelurahan yang cocok" in visible(response, "more")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", None),
+        ("   ", None),
+        ("ab", "Ketik paling sedikit 3 huruf."),
+        ("x" * (MAX_QUERY + 1), "Nama terlalu panjang."),
+        ("desa " * 2000, "Nama terlalu panjang."),
+        ("zzqqxx", "Desa atau kelurahan “zzqqxx” tidak ditemukan di Banten."),
+        ("%_%", "Desa atau kelurahan “%_%” tidak ditemukan di Banten."),
+        ("<b>cilang</b>", "tidak ditemukan di Banten."),
+    ],
+    ids=["empty", "spaces", "too-short", "too-long", "very-long", "nothing", "wildcards", "markup"],
+)
+def test_bad_queries_get_a_calm_message_never_an_error(client, query, message):
+    response = client.get("/kantor/", {"q": query})
+    assert response.status_code == 200
+    text = visible(response)
+    html = response.content.decode()
+    assert 'data-testid="villages"' not in html
+    if message is None:
+        assert 'id="q-error"' not in html and 'data-testid="not-found"' not in html
+    else:
+        assert message in text
+    if len(query) > MAX_QUERY:
+        # A pasted text is neither echoed in the page nor put back into the box.
+        assert "x" * 20 not in text and "desa desa desa" not in text
+        assert 'name="q" value=""' in html
+    assert "<b>cilang" not in html
+    assert "Kantor cabang BPJS Ketenagakerjaan di Banten" in text
+
+
+@pytest.mark.django_db
+def test_every_kabkota_is_listed_with_its_sourced_office_or_the_operator_hint(client):
+    response = client.get("/kantor/")
+    text = visible(response)
+    html = response.content.decode()
+    offices = information.load_offices()
+    for office in offices:
+        assert office.name in text and f'href="{office.source_url}"' in html
+    assert "Kantor Cabang Serang. Alamat: Jalan Letkol TB Suwandi, Kota Serang." in text
+    assert html.count('data-testid="office"') == len(offices)
+    recorded = {office.regency_code for office in offices}
+    assert html.count('data-testid="office-unknown"') == 8 - len(recorded)
+    for name in ("Kabupaten Pandeglang", "Kabupaten Tangerang", "Kota Tangerang Selatan"):
+        assert name in text
+
+
+# --- the office data ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_office_file_names_real_kabkota_and_a_source_for_each_row():
+    from cakupan.regions.models import Region, RegionLevel
+
+    regencies = set(Region.objects.filter(level=RegionLevel.REGENCY).values_list("code", flat=True))
+    offices = information.load_offices()
+    assert offices
+    for office in offices:
+        assert office.regency_code in regencies
+        assert office.source_url.startswith("https://") and office.source
+        assert office.accessed <= dt.date.today()
+
+
+def test_an_office_row_without_a_source_is_refused(tmp_path):
+    path = tmp_path / "offices.csv"
+    path.write_text(
+        "kabkota_code,office,address,source_url,source,accessed\n"
+        "36.01,Kantor Cabang Contoh,Jalan Ada,,,2026-12-07\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="https source"):
+        information.load_offices(path)
+
+
+def test_offices_by_regency_keeps_every_kabkota_in_order():
+    office = information.Office(
+        "36.73", "Kantor Cabang Serang", "", "https://example.org/a", "Contoh", dt.date(2026, 1, 1)
+    )
+    rows = information.offices_by_regency(
+        [("36.01", "Kabupaten Pandeglang"), ("36.73", "Kota Serang")], [office]
+    )
+    assert [(row.code, len(row.offices)) for row in rows] == [("36.01", 0), ("36.73", 1)]
+
+
+def test_the_content_builders_import_no_django():
+    # A fresh interpreter: this test process has Django loaded already.
+    code = (
+        "import sys, datetime\n"
+        "from cakupan.portal import information\n"
+        "information.contributions_page(today=datetime.date(2026, 11, 3))\n"
+        "information.offices_by_regency([('36.73', 'Kota Serang')])\n"
+        "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')], 'django imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
