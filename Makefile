@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup system demo test test-sqlite test-postgres lint format bench clean
+.PHONY: setup system node demo test test-sqlite test-postgres lint format bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,19 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(BIN)/uv
 
 setup: $(VENV)/.synced
 
+# axe-core, which the browser tests inject into the public pages to check WCAG 2.1 AA. The stamp follows
+# the lock file, as .venv/.synced does, so `npm ci` runs again only when the lock changes.
+node_modules/.installed: package-lock.json package.json | system
+	npm ci --no-audit --no-fund
+	touch $@
+
+node: node_modules/.installed
+
 # Debian packages the tests need (PostgreSQL 15 server binaries); installed only when missing.
 system:
 	bash scripts/install-system-packages.sh
 
-demo: setup
+demo: setup system
 	$(BIN)/cakupan demo
 
 test: setup system lint test-sqlite test-postgres
@@ -31,10 +39,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: setup
+test-sqlite: setup node
 	$(BIN)/pytest -q
 
-test-postgres: setup system
+test-postgres: setup system node
 	$(BIN)/python -m cakupan.devtools.pgcluster -- $(BIN)/pytest -q
 
 format: setup
@@ -51,4 +59,4 @@ bench: setup system
 	$(BIN)/python bench/messaging_bench.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

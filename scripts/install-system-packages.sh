@@ -8,6 +8,11 @@ pg_bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # Indonesian-capable fonts for the browser and the PDF summary pages.
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# The public status check counts look-ups in memcached (shared by every server process, atomic increments).
+command -v memcached >/dev/null || need+=(memcached)
+# Node and npm install axe-core, which the browser tests inject into pages to check accessibility.
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
