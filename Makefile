@@ -57,6 +57,7 @@ bench: setup system
 	$(BIN)/python bench/phone_bench.py
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/messaging_bench.py
+	$(BIN)/python bench/status_check_bench.py
 
 clean:
 	rm -rf $(VENV) var node_modules
