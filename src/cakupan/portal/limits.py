@@ -22,7 +22,7 @@ def _over(request: HttpRequest, group: str, value: str, rate: str) -> bool:
         return is_ratelimited(
             request, group=group, key=lambda _group, _request: value, rate=rate, increment=True
         )
-    except Exception as error:  # pymemcache raises its own and socket errors when the server is away
+    except Exception as error:  # pylibmc raises its own errors when the server is away or slow
         logger.error("status check limiter unavailable: %s", error.__class__.__name__)
         raise LimiterUnavailable from error
 
