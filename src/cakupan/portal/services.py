@@ -61,13 +61,23 @@ def _price(month: Month) -> int:
     ).total
 
 
+def price_sentence(month: Month) -> str:
+    """ "mulai Rp8.400 sebulan", and when next month costs otherwise (the PP 50/2025 discount ends), what it
+    will cost from then: a worker who pays next month must not be surprised."""
+    now, then = _price(month), _price(month.shift(1))
+    sentence = f"mulai {rupiah(now)} sebulan"
+    if then != now:
+        sentence += f" ({rupiah(then)} mulai {month_long(month.shift(1).first_day)})"
+    return sentence
+
+
 def no_match_steps(month: Month) -> str:
     """The one message of every failure: it must read the same whatever went wrong."""
     return (
-        "Data yang dimasukkan tidak cocok dengan catatan kami, atau belum terdaftar. Periksa NIK dan "
-        "4 angka terakhir nomor KPJ atau nomor HP yang terdaftar, lalu coba lagi nanti. Belum terdaftar? "
-        "Datang ke operator desa atau kantor BPJS Ketenagakerjaan dengan KTP: perlindungan kecelakaan kerja "
-        f"dan kematian mulai {rupiah(_price(month))} sebulan. Cara mendaftar: {public_url('/cara-daftar/')}"
+        "Data tidak ditemukan. Periksa lagi NIK dan 4 angka terakhir nomor KPJ atau nomor HP yang "
+        "terdaftar. Belum terdaftar? Datang ke operator desa atau kantor BPJS Ketenagakerjaan dengan KTP. "
+        f"Perlindungan kecelakaan kerja dan kematian {price_sentence(month)}. "
+        f"Cara mendaftar: {public_url('/cara-daftar/')}"
     )
 
 
@@ -130,8 +140,8 @@ def _matched_steps(facts: selectors.CoverFacts, month: Month) -> tuple[str, str,
     else:
         steps = (
             "Belum terlindungi: kepesertaan tidak aktif. Daftar lagi lewat operator desa, agen Perisai atau "
-            "kantor BPJS Ketenagakerjaan; perlindungan kecelakaan kerja dan kematian mulai "
-            f"{rupiah(_price(month))} sebulan. {how_to_pay}"
+            "kantor BPJS Ketenagakerjaan. Perlindungan kecelakaan kerja dan kematian "
+            f"{price_sentence(month)}. {how_to_pay}"
         )
     return NOT_ACTIVE, steps + _programs_sentence(facts), None
 

@@ -39,6 +39,7 @@ class VillageMatch:
     kind: str  # "desa" or "kelurahan" (the source's words), empty when unknown
     district: str
     regency: str
+    regency_code: str  # for the link to the BPJS TK offices of the kab/kota
     has_operator: bool
 
     @property
@@ -104,6 +105,7 @@ def village_search(*, text: str | None) -> VillageSearch:
             kind=village.kind,
             district=village.parent.name if village.parent else "",
             regency=village.parent.parent.name if village.parent and village.parent.parent else "",
+            regency_code=village.parent.parent.code if village.parent and village.parent.parent else "",
             has_operator=village.code in with_operator,
         )
         for village in shown

@@ -6,8 +6,11 @@ from cakupan.coverage.services import coverage_refresh
 @pytest.mark.django_db
 def test_landing_without_data_explains_what_to_do(client):
     response = client.get("/")
+    text = response.content.decode()
     assert response.status_code == 200
-    assert "Belum ada data cakupan" in response.content.decode()
+    # The public reads what they can do; the command line is for staff only.
+    assert "Data cakupan belum tersedia." in text and 'href="/cek/">Cek kepesertaan' in text
+    assert "cakupan coverage refresh" not in text
 
 
 def test_landing_shows_the_headline_and_every_regency(client, small_population):

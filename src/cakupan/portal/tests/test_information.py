@@ -40,8 +40,9 @@ from cakupan.rules.engine.codes import FUNDING_SOURCES, NON_BPU_SECTORS, SECTORS
 DISCOUNT_DAY = dt.date(2026, 11, 3)  # every BPU sector inside a PP 50/2025 window
 SPLIT_DAY = dt.date(2027, 1, 10)  # transport still discounted (to March 2027), other sectors not
 AFTER_DAY = dt.date(2027, 5, 3)  # every window over
+DECEMBER_DAY = dt.date(2026, 12, 10)  # the last month of the discount for every sector but transport
 DAYS = (DISCOUNT_DAY, SPLIT_DAY, AFTER_DAY)
-PAGES = ("/informasi/", "/manfaat/", "/iuran/", "/cara-daftar/", "/klaim/", "/kantor/")
+PAGES = ("/informasi/", "/manfaat/", "/iuran/", "/cara-daftar/", "/cara-bayar/", "/klaim/", "/kantor/")
 LOWEST = 1_000_000
 MANDATORY = ("jkk", "jkm")
 # Codes that must never reach a reader: funding and sector codes, program codes in lower case, rule ids.
@@ -50,6 +51,25 @@ INTERNAL_CODES = re.compile(
     r"pp82-2019|too_long|too_short)\b"
 )
 OPERATOR_DESA = "36.02.01.2002"  # Cilangkahan, Malingping, Kabupaten Lebak
+# What a reader sees for each funding source: words first, the name or code they may hear beside it.
+FUNDING_LABELS = {
+    "self": "Anda sendiri",
+    "sponsor": "Orang lain yang membayari Anda (SERTAKAN)",
+    "apbd": "Pemerintah daerah (APBD)",
+    "apbn": "Pemerintah pusat (APBN)",
+    "baznas": "Lembaga zakat (BAZNAS/LAZ)",
+    "dana_desa": "Dana Desa",
+    "csr": "Perusahaan (CSR)",
+}
+# The warning beside a price on the days the discount ends soon, and on the days it does not.
+NOTICE_OTHERS_END = (
+    "Potongan iuran segera berakhir. Mulai Januari 2027 iuran kembali ke harga normal, Rp16.800 sebulan. "
+    "Untuk Transportasi (ojek, sopir, kurir), iuran tetap Rp8.400 sebulan sampai Maret 2027."
+)
+NOTICE_TRANSPORT_ENDS = (
+    "Potongan iuran segera berakhir. Untuk Transportasi (ojek, sopir, kurir), mulai April 2027 iuran "
+    "kembali ke harga normal, Rp16.800 sebulan."
+)
 VOID_TAGS = {"br", "input", "meta", "link", "img", "hr", "wbr", "source"}
 # Where a reader sees a break between words; inline elements (strong, a, span) join their neighbours.
 INLINE_TAGS = {"a", "strong", "span", "em", "b", "i", "abbr", "code"}
@@ -149,6 +169,7 @@ def test_each_page_is_one_light_request_without_script_or_codes(client, on_day, 
 @pytest.mark.django_db
 def test_the_index_links_every_information_page(client):
     html = client.get("/informasi/").content.decode()
+    assert "Iuran</a>: berapa yang harus dibayar tiap bulan." in html
     for link in (
         "/manfaat/",
         "/iuran/",
@@ -184,9 +205,17 @@ def test_contributions_per_sector_are_the_engines(client, on_day, day):
     response = client.get("/iuran/")
     month = Month.of(day)
     table = visible(response, "sectors") + " "
+    quotes = {code: price(day, sector=code) for code in bpu_sectors()}
+    if len({(quote.total, quote.full_total) for quote in quotes.values()}) == 1:
+        # Every sector pays the same: one line, not a table of equal rows.
+        quote = quotes["nelayan"]
+        normal = f" (harga normal {rupiah(quote.full_total)})" if quote.total < quote.full_total else ""
+        assert table == f"Sama untuk semua pekerjaan: JKK dan JKM {rupiah(quote.total)} sebulan{normal}. "
+    else:
+        for code, quote in quotes.items():
+            assert f"{SECTORS[code]} {cell(quote)} " in table
     extras = set()
     for code in bpu_sectors():
-        assert f"{SECTORS[code]} {cell(price(day, sector=code))} " in table
         extras.add(
             price(day, sector=code, programs=(*MANDATORY, "jht")).total - price(day, sector=code).total
         )
@@ -204,22 +233,72 @@ def test_contributions_per_sector_are_the_engines(client, on_day, day):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("day", "due", "transport", "others"),
+    ("day", "due", "sectors"),
     [
-        (DISCOUNT_DAY, "16 November 2026", "Rp8.400 normal Rp16.800", "Rp8.400 normal Rp16.800"),
-        (SPLIT_DAY, "15 Januari 2027", "Rp8.400 normal Rp16.800", "Rp16.800"),
-        (AFTER_DAY, "18 Mei 2027", "Rp16.800", "Rp16.800"),  # 15th a Saturday, 17th Idul Adha
+        (
+            DISCOUNT_DAY,
+            "16 November 2026",
+            ["Sama untuk semua pekerjaan: JKK dan JKM Rp8.400 sebulan (harga normal Rp16.800)."],
+        ),
+        (
+            SPLIT_DAY,
+            "15 Januari 2027",
+            ["Transportasi (ojek, sopir, kurir) Rp8.400 normal Rp16.800 ", "Nelayan Rp16.800 "],
+        ),
+        # 15th a Saturday, 17th Idul Adha
+        (AFTER_DAY, "18 Mei 2027", ["Sama untuk semua pekerjaan: JKK dan JKM Rp16.800 sebulan."]),
     ],
     ids=str,
 )
-def test_contribution_figures_pinned(client, on_day, day, due, transport, others):
+def test_contribution_figures_pinned(client, on_day, day, due, sectors):
     """The same figures written out, so that an engine change that moves them is seen here too."""
     on_day(day)
     response = client.get("/iuran/")
     assert f'data-testid="due">{due}<' in response.content.decode()
-    table = visible(response, "sectors")
-    assert f"Transportasi (ojek, sopir, kurir) {transport} " in table
-    assert f"Nelayan {others} " in table
+    table = visible(response, "sectors") + " "
+    for words in sectors:
+        assert words in table
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "notice"),
+    [
+        (dt.date(2026, 9, 30), None),  # January 2027 is four months away: not yet
+        (dt.date(2026, 10, 1), NOTICE_OTHERS_END),
+        (DISCOUNT_DAY, NOTICE_OTHERS_END),
+        (DECEMBER_DAY, NOTICE_OTHERS_END),
+        (SPLIT_DAY, NOTICE_TRANSPORT_ENDS),
+        (AFTER_DAY, None),
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("url", ["/iuran/", "/cara-daftar/", "/cara-bayar/"])
+def test_a_price_that_ends_soon_is_announced_beside_it(client, on_day, url, day, notice):
+    on_day(day)
+    response = client.get(url)
+    if notice is None:
+        assert 'data-testid="price-notice"' not in response.content.decode()
+    else:
+        assert visible(response, "price-notice") == notice
+
+
+def test_the_announced_prices_are_the_engines():
+    """The months and prices the notice names are where the engine's price changes."""
+    after_others = dt.date(2027, 1, 1)
+    after_transport = dt.date(2027, 4, 1)
+    assert price(DECEMBER_DAY).total == 8_400 and price(after_others).total == 16_800
+    assert price(DECEMBER_DAY).full_total == price(after_others).total
+    assert price(dt.date(2027, 3, 1), sector="transportasi").total == 8_400
+    assert price(after_transport, sector="transportasi").total == 16_800
+    notice = information.price_notice(month=Month.of(DECEMBER_DAY))
+    assert [(change.first_month, change.price, change.sectors) for change in notice.changes] == [
+        (Month(2027, 1), price(after_others).total, "")
+    ]
+    assert [(hold.sectors, hold.price, hold.until) for hold in notice.holds] == [
+        (SECTORS["transportasi"], price(DECEMBER_DAY, sector="transportasi").total, Month(2027, 3))
+    ]
+    assert information.price_notice(month=Month.of(AFTER_DAY)) is None
 
 
 @pytest.mark.django_db
@@ -234,8 +313,8 @@ def test_contributions_per_funding_source_are_the_engines(client, on_day, day):
     expected = "Dibayar oleh Iuran sebulan"
     for group, sector in groups.items():
         expected += f" {group}"
-        for code, label in FUNDING_SOURCES.items():
-            expected += f" {label} {rupiah(price(day, funding=code, sector=sector).total)}"
+        for code in FUNDING_SOURCES:
+            expected += f" {FUNDING_LABELS[code]} {rupiah(price(day, funding=code, sector=sector).total)}"
     assert table == expected
 
 
@@ -243,8 +322,8 @@ def test_contributions_per_funding_source_are_the_engines(client, on_day, day):
 def test_apbd_pays_full_price_inside_the_discount(client, on_day):
     on_day(DISCOUNT_DAY)
     table = visible(client.get("/iuran/"), "funding")
-    assert "APBD (pemerintah daerah) Rp16.800 " in table
-    assert "Dibayar sendiri Rp8.400 " in table
+    assert "Pemerintah daerah (APBD) Rp16.800 " in table
+    assert "Anda sendiri Rp8.400 " in table
     assert "Harga normal, tanpa potongan: Rp16.800 sebulan." in visible(client.get("/iuran/"))
 
 
@@ -264,17 +343,28 @@ def test_the_discount_is_shown_with_its_dates_and_who_gets_it(
     on_day(day)
     discount = visible(client.get("/iuran/"), "discount")
     rule = default_book().for_month(Month.of(day)).discounts[0]
-    assert discount.startswith(rule.label)
+    assert rule.citation.instrument == "PP 50/2025" and rule.excluded_funding == {"apbd", "apbn"}
+    assert discount.startswith("Potongan 50% iuran JKK dan JKM (aturan pemerintah PP 50/2025)")
     assert f"Transportasi (ojek, sopir, kurir): Januari 2026–Maret 2027 ({transport_state})." in discount
     assert f"Jasa dan Lainnya: April–Desember 2026 ({others_state})." in discount
     month = month_long(Month.of(day))
     assert (f"Berlaku untuk iuran {month}" in discount) is applies
     assert (f"Tidak berlaku untuk iuran {month}." in discount) is not applies
     assert "Iuran JKK dan JKM dipotong 50%. Iuran JHT tidak dipotong." in discount
-    for code in rule.excluded_funding:
-        assert f"Iuran yang dibayar dari {FUNDING_SOURCES[code]}: dibayar penuh." in discount
-    assert "Yang mendapat potongan" in discount and "Dibayar sendiri" in discount
+    assert "Pekerja mandiri (bukan penerima upah) yang iurannya dibayar oleh:" in discount
+    assert (
+        "Iuran yang dibayar oleh pemerintah daerah (APBD) atau pemerintah pusat (APBN): dibayar penuh."
+        in discount
+    )
+    # Arrears: the months before each window, in the words of the reader test.
+    transport = "Transportasi (ojek, sopir, kurir)"
+    assert f"{transport}: iuran yang telat dari sebelum Januari 2026 dibayar penuh." in discount
+    assert "Pekerjaan lain: iuran yang telat dari sebelum April 2026 dibayar penuh." in discount
+    assert "Yang mendapat potongan" in discount and "Anda sendiri" in discount
+    assert "Lembaga zakat (BAZNAS/LAZ)" in discount and "Perusahaan (CSR)" in discount
     assert "berlaku sejak 22 Desember 2025" in discount
+    for jargon in ("Sponsor perorangan", "CSR perusahaan", "masa potongan"):
+        assert jargon not in discount
 
 
 # --- /manfaat/ ----------------------------------------------------------------------------------------------
@@ -291,8 +381,23 @@ def test_benefits_are_the_engines(client, on_day, day):
     assert visible(response, "jkm-total") == rupiah(jkm.total) == "Rp42.000.000"
     jkm_table = visible(response, "jkm")
     for line in jkm.lines:
-        assert f"{line.label} {rupiah(line.amount)}" in jkm_table
-    assert f"keluarga menerima {rupiah(waiting.total)}" in visible(response, "jkm-waiting")
+        assert rupiah(line.amount) in jkm_table
+    periodic = ruleset["jkm_periodic"]
+    assert f"Santunan kematian {rupiah(ruleset['jkm_lump_sum'].value)} " in jkm_table
+    assert (
+        f"Uang tambahan (santunan berkala): {periodic['months']} bulan × {rupiah(periodic['monthly'])}, "
+        f"dibayar sekali {rupiah(periodic['months'] * periodic['monthly'])} "
+    ) in jkm_table
+    assert f"Biaya pemakaman {rupiah(ruleset['jkm_funeral'].value)} " in jkm_table
+    reduced = ruleset["jkm_reduced"]
+    waiting_text = visible(response, "jkm-waiting")
+    assert (
+        f"Keluarga menerima {rupiah(waiting.total)}: santunan kematian {rupiah(reduced['lump_sum'])} dan "
+        f"biaya pemakaman {rupiah(reduced['funeral'])}."
+    ) in waiting_text
+    assert ("Angka ini bisa berubah. Tanyakan ke kantor BPJS Ketenagakerjaan." in waiting_text) is (
+        reduced.citation.provisional
+    )
     assert waiting.total == 10_000_000
 
     scholarship = visible(response, "scholarship")
@@ -312,10 +417,19 @@ def test_benefits_are_the_engines(client, on_day, day):
     assert visible(response, "scholarship-all") == rupiah(all_children) == "Rp174.000.000"
 
     death = jkk_death_benefit(income=LOWEST, on=day)
-    assert visible(response, "jkk-death").endswith(f"Jumlah {rupiah(death.total)}")
+    death_table = visible(response, "jkk-death")
+    assert death_table.endswith(f"Jumlah {rupiah(death.total)}")
     assert death.total == 70_000_000
+    # Formulas in words: 60% × 80 is "48 kali penghasilan sebulan".
+    assert f"Santunan kematian: 48 kali penghasilan sebulan {rupiah(48 * LOWEST)} " in death_table
+    assert death.lines[0].amount == 48 * LOWEST
+    periodic_words = "Uang tambahan (santunan berkala): 24 bulan × Rp500.000, dibayar sekali"
+    assert f"{periodic_words} Rp12.000.000" in death_table
     disability = jkk_total_disability_benefit(income=LOWEST, on=day)
-    assert visible(response, "jkk-total-disability").endswith(f"Jumlah {rupiah(disability.total)}")
+    disability_table = visible(response, "jkk-total-disability")
+    assert disability_table.endswith(f"Jumlah {rupiah(disability.total)}")
+    assert f"Santunan cacat: 56 kali penghasilan sebulan {rupiah(56 * LOWEST)} " in disability_table
+    assert disability.lines[0].amount == 56 * LOWEST
     one_eye = jkk_partial_disability_benefit(income=LOWEST, part="one_eye", on=day).total
     assert f"Penglihatan satu mata (35%) {rupiah(one_eye)}" in visible(response, "jkk-partial-disability")
     assert (
@@ -326,6 +440,9 @@ def test_benefits_are_the_engines(client, on_day, day):
     assert "paling lama 12 bulan dan paling banyak Rp20.000.000" in text
     assert "Transportasi udara (paling banyak): Rp10.000.000" in text
     assert "paling sedikit 36 bulan (3 tahun), paling banyak 2 anak" in text
+    assert "Cacat sehingga tidak bisa bekerja lagi" in text
+    for jargon in ("masa tunggu", "sumber berbeda pendapat", "dibayar sekaligus", "Santunan berkala 24"):
+        assert jargon not in text
 
 
 # --- /cara-daftar/ ------------------------------------------------------------------------------------------
@@ -342,6 +459,16 @@ def test_registration_price_and_due_date_are_the_engines(client, on_day, day, ch
     html = response.content.decode()
     for link in ("/cara-bayar/", "/cek/", "/kantor/", "/iuran/"):
         assert f'href="{link}' in html
+    jht = price(day, programs=(*MANDATORY, "jht")).total - price(day).total
+    assert jht == 20_000
+    assert visible(response, "programs") == (
+        "Wajib: perlindungan kecelakaan kerja (JKK) dan kematian (JKM). "
+        f"Boleh ditambah: tabungan hari tua (JHT), 2% dari penghasilan, paling sedikit {rupiah(jht)} sebulan."
+    )
+    text = visible(response)
+    assert "Agen Perisai: petugas BPJS Ketenagakerjaan dari warga sekitar." in text
+    assert "Unduh di Play Store." in text and "pekerja yang penghasilannya kecil" in text
+    assert "pekerja rentan" not in text and "sponsor" not in text.lower()
 
 
 # --- /klaim/ ------------------------------------------------------------------------------------------------
@@ -362,6 +489,8 @@ def test_claim_deadlines_are_the_engines(client, on_day, day):
     assert f"dilaporkan paling lambat {date_long(jkk.report_by)}" in steps
     assert "paling lambat 48 jam setelah kejadian" in steps
     assert visible(response, "claim-by") == date_long(jkk.claim_by)
+    assert visible(response, "jkm-claim-by") == date_long(jkm.claim_by)
+    assert f"ajukan klaim paling lambat {date_long(jkk.claim_by)}" in steps
 
 
 @pytest.mark.django_db
@@ -384,8 +513,16 @@ def test_claims_list_heirs_in_legal_order_and_documents(client, on_day):
     jkk_documents = visible(response, "jkk-documents")
     assert (
         "Laporan polisi" in jkk_documents
-        and "NPWP, bila jumlah santunan lebih dari Rp50.000.000." in jkk_documents
+        and "NPWP (nomor pajak), bila jumlah santunan lebih dari Rp50.000.000." in jkk_documents
     )
+    assert "Formulir laporan pertama dan laporan kedua" in jkk_documents
+    assert "Cerita tertulis bagaimana kecelakaan terjadi" in jkk_documents
+    assert "Bila tidak ada: orang tua, kakek-nenek, atau cucu." in heirs
+    text = visible(response)
+    assert "layanan online Lapak Asik (di situs BPJS Ketenagakerjaan)" in text
+    assert "keluarga atau operator desa boleh melaporkan" in text
+    for jargon in ("Tahap I", "Kronologi", "daring", "sedarah", "derajat"):
+        assert jargon not in text
 
 
 # --- /kantor/ -----------------------------------------------------------------------------------------------
@@ -422,7 +559,14 @@ def test_an_inactive_or_other_roles_account_is_no_operator(client):
     operator("op-lama", OPERATOR_DESA, active=False)
     User.objects.create_user(username="agen", role=Role.FIELD_AGENT, area_id=OPERATOR_DESA, is_staff=True)
     villages = visible(client.get("/kantor/", {"q": "Cilangkahan"}), "villages")
-    assert "Belum ada operator desa di sini: hubungi kantor kecamatan Malingping" in villages
+    assert (
+        "Belum ada operator desa di sini. Tanyakan di kantor desa Cilangkahan atau kantor kecamatan "
+        "Malingping. "
+        "Atau datang ke kantor cabang BPJS Ketenagakerjaan untuk Kabupaten Lebak."
+    ) in villages
+    # The link leads to the offices of the village's own kab/kota.
+    html = client.get("/kantor/", {"q": "Cilangkahan"}).content.decode()
+    assert 'href="#kantor-3602"' in html and 'id="kantor-3602"' in html
     assert "Ada operator desa" not in villages
 
 
@@ -496,6 +640,20 @@ def test_every_kabkota_is_listed_with_its_sourced_office_or_the_operator_hint(cl
     assert html.count('data-testid="office"') == len(offices)
     recorded = {office.regency_code for office in offices}
     assert html.count('data-testid="office-unknown"') == 8 - len(recorded)
+    # No dead end: where neither an office nor its address is known, where to ask instead.
+    assert (
+        "Kantor cabang untuk Kabupaten Pandeglang belum ada di sini. Tanyakan di kantor desa atau kantor "
+        "kecamatan."
+    ) in text
+    without_address = [office for office in offices if not office.address]
+    assert text.count("Alamat belum ada di sini. Tanyakan di kantor desa atau kantor kecamatan.") == len(
+        without_address
+    )
+    assert "tanyakan kepada operator desa" not in text.lower() and "di operator desa" not in text
+    # The sources are small print, folded away.
+    sources = html.split('<details class="sources">')[1].split("</details>")[0]
+    for office in offices:
+        assert f'href="{office.source_url}"' in sources
     for name in ("Kabupaten Pandeglang", "Kabupaten Tangerang", "Kota Tangerang Selatan"):
         assert name in text
 

@@ -21,10 +21,9 @@ ARREARS_NIK = "3602014506900003"
 LAPSED_NIK = "3602014506900004"
 UNKNOWN_NIK = "3602014506900009"
 NO_MATCH_STEPS = (
-    "Data yang dimasukkan tidak cocok dengan catatan kami, atau belum terdaftar. Periksa NIK dan 4 angka "
-    "terakhir nomor KPJ atau nomor HP yang terdaftar, lalu coba lagi nanti. Belum terdaftar? Datang ke "
-    "operator desa atau kantor BPJS Ketenagakerjaan dengan KTP: perlindungan kecelakaan kerja dan kematian "
-    "mulai Rp8.400 sebulan. Cara mendaftar: http://127.0.0.1:8000/cara-daftar/"
+    "Data tidak ditemukan. Periksa lagi NIK dan 4 angka terakhir nomor KPJ atau nomor HP yang terdaftar. "
+    "Belum terdaftar? Datang ke operator desa atau kantor BPJS Ketenagakerjaan dengan KTP. Perlindungan "
+    "kecelakaan kerja dan kematian mulai Rp8.400 sebulan. Cara mendaftar: http://127.0.0.1:8000/cara-daftar/"
 )
 NO_MATCH = {"status": "tidak_cocok", "sampai": None, "langkah": NO_MATCH_STEPS}
 
@@ -81,7 +80,16 @@ def test_a_worker_in_arrears_or_lapsed_is_not_active_and_told_what_to_do(client,
     lapsed = _api(client, LAPSED_NIK, "0004").json()
     assert lapsed["status"] == "tidak_aktif" and lapsed["sampai"] is None
     assert lapsed["langkah"].startswith("Belum terlindungi: kepesertaan tidak aktif. Daftar lagi")
-    assert "Rp8.400 sebulan" in lapsed["langkah"]
+    assert (
+        "Perlindungan kecelakaan kerja dan kematian mulai Rp8.400 sebulan. Cara bayar:" in lapsed["langkah"]
+    )
+
+
+def test_the_answer_says_when_the_discounted_price_ends(client, people, monkeypatch):
+    # December 2026 is the PP 50/2025 discount's last month for most work: January costs the full price.
+    monkeypatch.setattr("cakupan.portal.services.today_jakarta", lambda: dt.date(2026, 12, 10))
+    steps = _api(client, UNKNOWN_NIK, "0042").json()["langkah"]
+    assert "kematian mulai Rp8.400 sebulan (Rp16.800 mulai Januari 2027). Cara mendaftar:" in steps
 
 
 def _shape(sql: str) -> str:

@@ -7,11 +7,9 @@ from django.views.decorators.http import require_GET
 from cakupan.coverage.selectors import province_headline
 from cakupan.portal import information
 from cakupan.portal.villages import MAX_QUERY, MAX_RESULTS, MIN_QUERY, regency_names, village_search
-from cakupan.rules.engine import Month, contribution, due_date, jkm_benefit, today_jakarta
+from cakupan.rules.engine import today_jakarta
 
 PROVINCE = "36"
-# The lowest declared income level of the BPU rules: what "from Rp… a month" means.
-MINIMUM_INCOME_LEVEL = 1_000_000
 
 
 @require_GET
@@ -22,19 +20,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 def how_to_pay(request: HttpRequest) -> HttpResponse:
     """Where a renewal reminder's link leads: what this month costs a self-paying worker, by when, and where
-    to pay; the figures from the rules engine, so the page never disagrees with it."""
-    today = today_jakarta()
-    month = Month.of(today)
-    price = contribution(income=MINIMUM_INCOME_LEVEL, programs=("jkk", "jkm"), month=month, funding="self",
-                         sector="lainnya")  # fmt: skip
-    context = {
-        "month": month.first_day,
-        "price": price,
-        "due": due_date(month),
-        "next_due": due_date(month.shift(1)),
-        "jkm": jkm_benefit(on=today).total,
-    }
-    return render(request, "portal/how_to_pay.html", context)
+    to pay; the figures from the rules engine (`portal.information`), so the page never disagrees with it."""
+    page = information.payment_page(today=today_jakarta())
+    return render(request, "portal/how_to_pay.html", {"page": page, "current": "cara-bayar"})
 
 
 # Information pages: each figure is computed by `portal.information` from the rules engine for today's date
