@@ -5,10 +5,11 @@ whether or not another one is already over, so a client cannot probe one limit t
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
@@ -17,26 +18,36 @@ class LimiterUnavailable(Exception):
     """The shared counter cannot be reached: the check answers "try later" rather than run unlimited."""
 
 
-def _over(request: HttpRequest, group: str, value: str, rate: str) -> bool:
+def _usage(request: HttpRequest, group: str, value: str, rate: str) -> dict:
     try:
-        return is_ratelimited(
-            request, group=group, key=lambda _group, _request: value, rate=rate, increment=True
-        )
+        return get_usage(request, group=group, key=lambda _group, _request: value, rate=rate, increment=True)
     except Exception as error:  # pylibmc raises its own errors when the server is away or slow
         logger.error("status check limiter unavailable: %s", error.__class__.__name__)
         raise LimiterUnavailable from error
 
 
-def lookup_over_limit(request: HttpRequest, *, ip: str, network: str, nik_digest: str) -> bool:
+def _over(request: HttpRequest, group: str, value: str, rate: str) -> bool:
+    return _usage(request, group, value, rate)["should_limit"]
+
+
+@dataclass(frozen=True)
+class LookupCount:
+    over: bool
+    # The NIK's first look-up in its window (from anywhere): what the enumeration alert counts per network.
+    first_for_nik: bool
+
+
+def lookup_over_limit(request: HttpRequest, *, ip: str, network: str, nik_digest: str) -> LookupCount:
     """Counts one look-up against its address, its network and (when the NIK could be real) the NIK."""
     limits = settings.STATUS_CHECK
-    over = [
-        _over(request, "cek:ip", ip or "unknown", limits["limit_ip"]),
-        _over(request, "cek:network", network, limits["limit_network"]),
-    ]
+    over = _over(request, "cek:ip", ip or "unknown", limits["limit_ip"])
+    over |= _over(request, "cek:network", network, limits["limit_network"])
+    first = False
     if nik_digest:
-        over.append(_over(request, "cek:nik", nik_digest, limits["limit_nik"]))
-    return any(over)
+        usage = _usage(request, "cek:nik", nik_digest, limits["limit_nik"])
+        over |= usage["should_limit"]
+        first = usage["count"] == 1
+    return LookupCount(over=over, first_for_nik=first)
 
 
 def codes_over_limit(request: HttpRequest, *, worker_id: int) -> bool:

@@ -5,6 +5,7 @@ registry (a test holds the query lists equal)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -12,9 +13,32 @@ from django.db import connection
 from cakupan.core.masking import mask_name
 from cakupan.coverage.selectors import WorkerState, add_months, state_of
 from cakupan.funding.models import FundedMonth
-from cakupan.funding.selectors import FundedSpan, VillageProgram, funded_spans, village_programs
+from cakupan.funding.selectors import (
+    FundedSpan,
+    ProgramArea,
+    VillageProgram,
+    funded_spans,
+    programs_started_by,
+    village_programs,
+)
 from cakupan.regions.models import Region
 from cakupan.registry.models import Membership, Worker
+
+# Who funds cover where changes when an officer opens or closes a program, not between two look-ups: each
+# server process reads the programs at most once a minute, whoever asks.
+PROGRAMS_SECONDS = 60
+_programs: dict[dt.date, tuple[float, list[ProgramArea]]] = {}
+
+
+def _programs_of(month: dt.date) -> list[ProgramArea]:
+    now = time.monotonic()
+    kept = _programs.get(month)
+    if kept is None or now - kept[0] > PROGRAMS_SECONDS:
+        kept = (now, programs_started_by(month))
+        _programs.clear()
+        _programs[month] = kept
+    return kept[1]
+
 
 # The id no worker has: an unknown NIK's reads go on with it and find nothing, as a known one's would.
 NOBODY = 0
@@ -69,7 +93,7 @@ def cover_facts(nik: str, *, month: dt.date) -> CoverFacts:
         kpjs=kpjs,
         state=state_of(last_paid, month=month),
         next_month_funded=bool(rows and rows[0][5]),
-        programs=tuple(village_programs(desa_code, month=month)),
+        programs=tuple(village_programs(desa_code, month=month, programs=_programs_of(month))),
     )
 
 

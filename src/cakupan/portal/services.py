@@ -104,11 +104,23 @@ class CheckAnswer:
         }
 
 
+# Who pays, in the words of the person reading (the staff pages' names are the budget lines').
+PUBLIC_FUNDER_KINDS = {
+    "apbd_province": "pemerintah provinsi",
+    "apbd_regency": "pemerintah kabupaten/kota",
+    "dana_desa": "Dana Desa",
+    "zakat": "zakat",
+    "csr": "perusahaan",
+    "sponsor": "sponsor perorangan",
+}
+
+
 def _programs_sentence(facts: selectors.CoverFacts) -> str:
     if not facts.programs:
         return ""
     names = "; ".join(
-        f"{item.funder} ({item.kind}{', khusus mustahik' if item.mustahik_only else ''})"
+        f"{item.funder} ({PUBLIC_FUNDER_KINDS.get(item.kind_code, item.kind)}"
+        f"{', khusus mustahik' if item.mustahik_only else ''})"
         for item in facts.programs
     )
     return (
@@ -157,35 +169,28 @@ def _record(*, channel: str, outcome: str, ip: str, network: str, digest: str, n
     with connection.cursor() as cursor:
         at = connection.ops.adapt_datetimefield_value(now)
         cursor.execute(_RECORD_SQL, [at, channel, outcome, network, _valid_ip(ip), digest])
-    if outcome not in (LookupOutcome.LIMITED, LookupOutcome.UNAVAILABLE) and digest:
-        _alert_if_enumerating(network=network, digest=digest, now=now)
 
 
 def _valid_ip(ip: str) -> str | None:
     return None if screening.network_of(ip) == "unknown" else ip
 
 
-def _alert_if_enumerating(*, network: str, digest: str, now: dt.datetime) -> None:
-    """One alert when a network has asked about `alert_distinct_niks` distinct NIKs within one window.
-    Counted in memcached, not by reading the look-ups back: `add` of a NIK's digest succeeds only the first
-    time in the window and `incr` is atomic, so exactly one look-up reaches the threshold, and a look-up
-    costs the same however busy its network is."""
+def _alert_if_enumerating(*, network: str, now: dt.datetime) -> None:
+    """Called for a NIK's first look-up in its window: counts it for the asking network and raises one alert
+    when a network reaches `alert_distinct_niks` such NIKs within one alert window. Counted in memcached,
+    not by reading the look-ups back, so a look-up costs the same however busy its network is; `incr` is
+    atomic, so exactly one look-up reaches the threshold."""
     config = settings.STATUS_CHECK
     window = int(dt.timedelta(minutes=config["alert_window_minutes"]).total_seconds())
-    index = int(now.timestamp()) // window
+    counter = f"cek:distinct:{network}:{int(now.timestamp()) // window}"
     cache = caches["limits"]
     try:
-        if not cache.add(f"cek:seen:{network}:{index}:{digest}", 1, window * 2):
-            return
-        counter = f"cek:distinct:{network}:{index}"
         try:
             distinct = cache.incr(counter)
-        except (
-            ValueError
-        ):  # the window's first NIK (or its counter expired): start it, unless a parallel one did
+        except ValueError:  # the window's first NIK: start the count, unless a parallel look-up just did
             distinct = 1 if cache.add(counter, 1, window * 2) else cache.incr(counter)
     except Exception:
-        return  # the limiter's own failure is answered by the limits; the record above is kept
+        return  # the limiter's own failure is answered by the limits; the look-up's record is kept
     if distinct != config["alert_distinct_niks"]:
         return
     audit_record(
@@ -208,17 +213,19 @@ def status_check(*, request: HttpRequest, nik: object, factor: object, ip: str, 
     digest = screening.nik_digest(nik16, key=_key("nik")) if nik16 else ""
     no_match = CheckAnswer(status=NO_MATCH, until=None, steps=no_match_steps(month))
     try:
-        limited = limits.lookup_over_limit(request, ip=ip, network=network, nik_digest=digest)
+        counted = limits.lookup_over_limit(request, ip=ip, network=network, nik_digest=digest)
     except limits.LimiterUnavailable:
         _record(
             channel=channel, outcome=LookupOutcome.UNAVAILABLE, ip=ip, network=network, digest=digest, now=now
         )
         return CheckAnswer(status=NO_MATCH, until=None, steps=UNAVAILABLE_STEPS, unavailable=True)
-    if limited:
+    if counted.over:
         _record(
             channel=channel, outcome=LookupOutcome.LIMITED, ip=ip, network=network, digest=digest, now=now
         )
         return CheckAnswer(status=NO_MATCH, until=None, steps=no_match.steps, limited=True)
+    if counted.first_for_nik:
+        _alert_if_enumerating(network=network, now=now)
     if nik16 is None or factor4 is None:
         _record(
             channel=channel, outcome=LookupOutcome.REFUSED, ip=ip, network=network, digest=digest, now=now
@@ -284,9 +291,8 @@ def code_request(*, request: HttpRequest, ticket: object, ip: str) -> CodeReques
     if not phone:
         return CodeRequestAnswer(sent=False, message=NO_PHONE)
     try:
-        limited = limits.codes_over_limit(request, worker_id=worker_id) | limits.lookup_over_limit(
-            request, ip=ip, network=network, nik_digest=""
-        )
+        limited = limits.codes_over_limit(request, worker_id=worker_id)
+        limited |= limits.lookup_over_limit(request, ip=ip, network=network, nik_digest="").over
     except limits.LimiterUnavailable:
         return CodeRequestAnswer(sent=False, message=UNAVAILABLE_STEPS, unavailable=True)
     if limited:

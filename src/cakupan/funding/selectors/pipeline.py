@@ -234,14 +234,20 @@ def funded_spans(worker: Worker) -> list[FundedSpan]:
 class VillageProgram:
     funder: str
     kind: str  # the kind of funder, in words
+    kind_code: str  # FunderKind
     program: str
     mustahik_only: bool
 
 
-def village_programs(region_code: str, *, month: dt.date) -> list[VillageProgram]:
-    """Active programs whose target area holds the region (a desa, or a kecamatan for the public check of a
-    NIK not registered), that have started by the month: who may pay for cover there. One plain statement:
-    the public status check reads it on every look-up."""
+@dataclass(frozen=True)
+class ProgramArea:
+    program: VillageProgram
+    areas: tuple[str, ...]  # region codes it funds in (its funder's whole area when it names none)
+
+
+def programs_started_by(month: dt.date) -> list[ProgramArea]:
+    """Every active program that has started by the month, with the areas it funds in. One plain
+    statement: the public status check asks on every look-up."""
     program, funder = FundingProgram._meta.db_table, Funder._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -256,11 +262,28 @@ def village_programs(region_code: str, *, month: dt.date) -> list[VillageProgram
     for funder_name, kind, program_name, mustahik_only, areas, funder_area in rows:
         # SQLite returns the JSON list as text, PostgreSQL as a list.
         areas = (json.loads(areas) if isinstance(areas, str) else areas) or [funder_area]
-        if any(region_code == area or region_code.startswith(f"{area}.") for area in areas):
-            found.append(
-                VillageProgram(
-                    funder=funder_name, kind=str(kinds.get(kind, kind)), program=program_name,
+        found.append(
+            ProgramArea(
+                program=VillageProgram(
+                    funder=funder_name, kind=str(kinds.get(kind, kind)), kind_code=kind, program=program_name,
                     mustahik_only=bool(mustahik_only),
-                )
-            )  # fmt: skip
+                ),
+                areas=tuple(areas),
+            )
+        )  # fmt: skip
     return found
+
+
+def village_programs(
+    region_code: str, *, month: dt.date, programs: list[ProgramArea] | None = None
+) -> list[VillageProgram]:
+    """Active programs whose target area holds the region (a desa, or a kecamatan for the public check of a
+    NIK not registered), that have started by the month: who may pay for cover there. `programs`: the
+    month's `programs_started_by`, when the caller already has it."""
+    if programs is None:
+        programs = programs_started_by(month)
+    return [
+        item.program
+        for item in programs
+        if any(region_code == area or region_code.startswith(f"{area}.") for area in item.areas)
+    ]

@@ -9,8 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cakupan.accounts.models import Role, User
 from cakupan.audit.models import AuditAction, AuditEvent
 from cakupan.coverage.services import membership_record
+from cakupan.funding import services as funding
+from cakupan.funding.models import FunderKind
 from cakupan.portal.models import LookupOutcome, StatusLookup
 from cakupan.registry.services import worker_register
 
@@ -41,6 +44,8 @@ def _person(nik, name, *, paid=None, kpj=None, phone=""):
 @pytest.fixture
 def people(db, monkeypatch):
     monkeypatch.setattr("cakupan.portal.services.today_jakarta", lambda: TODAY)
+    # Each test reads the programs it made, not those a server process kept from an earlier test.
+    monkeypatch.setattr("cakupan.portal.selectors._programs", {})
     return {
         "covered": _person(
             COVERED_NIK, "Siti Aminah", paid=dt.date(2026, 12, 1), kpj="10000000042", phone="081234567890"
@@ -92,12 +97,38 @@ def test_the_answer_says_when_the_discounted_price_ends(client, people, monkeypa
     assert "kematian mulai Rp8.400 sebulan (Rp16.800 mulai Januari 2027). Cara mendaftar:" in steps
 
 
+def test_a_worker_not_covered_learns_who_funds_cover_where_she_lives(client, people, monkeypatch):
+    admin = User.objects.create_superuser(username="admin", password="x")
+    officer = User.objects.create_user(
+        username="baznas", password="x", role=Role.FUNDER_OFFICER, area_id="36"
+    )
+    zakat = funding.funder_create(name="BAZNAS Banten", kind=FunderKind.ZAKAT, area_code="36")
+    village = funding.funder_create(name="Dana Desa Cilangkahan", kind=FunderKind.DANA_DESA, area_code=DESA)
+    elsewhere = funding.funder_create(
+        name="Pemkot Tangerang", kind=FunderKind.APBD_REGENCY, area_code="36.71"
+    )
+    for funder in (zakat, village, elsewhere):
+        funding.funder_officer_add(funder=funder, user=officer, actor=admin)
+        funding.program_create(
+            funder=funder, actor=officer, name=f"Program {funder.name}", budget=201_600, fiscal_year=2026,
+            start_month=dt.date(2026, 11, 1), months=12, mustahik_only=funder is zakat,
+        )  # fmt: skip
+    steps = _api(client, LAPSED_NIK, "0004").json()["langkah"]
+    assert steps.endswith(
+        " Di wilayah Anda, iuran pekerja rentan dapat dibiayai oleh: BAZNAS Banten (zakat, khusus mustahik); "
+        "Dana Desa Cilangkahan (Dana Desa). Tanyakan kepada operator desa."
+    )
+    covered = _api(client, COVERED_NIK, "0042").json()["langkah"]
+    assert "dibiayai oleh" not in covered
+
+
 def _shape(sql: str) -> str:
     """A query with its literals taken out: what it reads, not for whom."""
     return re.sub(r"'[^']*'|\d+", "?", sql)
 
 
 def test_an_unknown_nik_and_a_wrong_factor_get_one_answer_from_the_same_reads(client, people):
+    _api(client, LAPSED_NIK, "0004")  # the programs are read once a minute, whoever asks
     answers, shapes = [], []
     for nik, factor in ((UNKNOWN_NIK, "0042"), (COVERED_NIK, "1111")):
         with CaptureQueriesContext(connection) as queries:
