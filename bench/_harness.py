@@ -10,6 +10,7 @@ import resource
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +73,16 @@ def run_child(script: str, step: str, args: list[str], env: dict[str, str], pref
         print(f"{step}: the child failed ({done.returncode}):\n{done.stdout[-3000:]}", file=sys.stderr)
         return None
     return json.loads(line.removeprefix(prefix))
+
+
+def wait_until_up(url: str, seconds: float = 180) -> None:
+    """Waits, bounded, until a server answers 200 at the URL."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the server did not answer {url} within {seconds:.0f} s")

@@ -33,9 +33,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _harness
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -57,18 +58,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the server did not answer {url} within {seconds:.0f} s")
 
 
 def _throttle(page) -> None:
@@ -176,7 +165,7 @@ def main(argv: list[str]) -> int:
                                   stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
-            _wait_until_up(f"{base}/healthz")
+            _harness.wait_until_up(f"{base}/healthz", seconds=120)
             load_start = os.getloadavg()
             measured = run_browser(base, args.rounds)
             load_end = os.getloadavg()

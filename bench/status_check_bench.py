@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -77,18 +76,6 @@ def step_setup(scale: float, sample_path: str) -> dict:
     Path(sample_path).write_text(json.dumps(right + wrong + unknown))
     return {"workers": Worker.objects.count(), "sample": len(right) + len(wrong) + len(unknown),
             "seconds": time.perf_counter() - started}  # fmt: skip
-
-
-def _wait_for(url: str, seconds: float = 180.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
 def _locust(host: str, mode: str, pace: float, seconds: int, workdir: Path, env: dict) -> dict:
@@ -143,7 +130,7 @@ def measure(label: str, url: str, workdir: Path, args) -> dict:
     host = f"http://127.0.0.1:{port}"
     results = {"database": label, "setup": setup}
     try:
-        _wait_for(f"{host}/_bench/hello")
+        _harness.wait_until_up(f"{host}/_bench/hello")
         load_before = os.getloadavg()[0]
         runs = (("hello", "hello", 0.0), ("cek", "cek", 0.0), ("hello_paced", "hello", LATENCY_PACE_S),
                 ("cek_paced", "cek", LATENCY_PACE_S))  # fmt: skip
