@@ -43,7 +43,9 @@ def start(port: int, *, wait_seconds: float = 30.0) -> subprocess.Popen | None:
         return None
     argv = [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", str(MEMORY_MB)]
     if os.geteuid() == 0:
-        argv += ["-u", "nobody"]  # memcached refuses to run as root
+        # memcached runs as root only when told so. Not "-u nobody": changing user clears the parent-death
+        # signal, and memcached would outlive the server that started it.
+        argv += ["-u", "root"]
     process = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_stop_with_parent
     )
