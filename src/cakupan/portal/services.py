@@ -31,16 +31,15 @@ from cakupan.coverage.selectors import add_months
 from cakupan.messaging.models import Channel, Purpose
 from cakupan.messaging.services import message_queue, schedule_drain, template_current
 from cakupan.portal import limits, screening, selectors
+from cakupan.portal.information.prices import lowest_price
 from cakupan.portal.models import CodeChallenge, LookupChannel, LookupOutcome, StatusLookup
 from cakupan.providers.config import public_url
-from cakupan.rules.engine import Month, contribution, due_date, today_jakarta
+from cakupan.rules.engine import Month, due_date, today_jakarta
 
 COVERED = "terlindungi"
 NOT_ACTIVE = "tidak_aktif"
 NO_MATCH = "tidak_cocok"
 
-# The lowest declared income level of the BPU rules: what "from Rp… a month" means.
-MINIMUM_INCOME_LEVEL = 1_000_000
 CODE_TEMPLATE = "kode_sekali_pakai"
 _TICKET_SALT = "cakupan.portal.ticket"
 
@@ -56,9 +55,8 @@ def _now() -> dt.datetime:
 
 @functools.lru_cache(maxsize=4)
 def _price(month: Month) -> int:
-    return contribution(
-        income=MINIMUM_INCOME_LEVEL, programs=("jkk", "jkm"), month=month, funding="self", sector="lainnya"
-    ).total
+    # The information pages' price, so the answer and the pages never disagree; kept per month.
+    return lowest_price(month).total
 
 
 def price_sentence(month: Month) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cakupan.portal.information._words import (
     LOOKAHEAD_MONTHS,
     NOTICE_MONTHS,
+    PAYMENT_SECTOR,
     SELF_PAID,
     _book,
     _bpu_sectors,
@@ -50,6 +51,11 @@ def _cheapest_price(month: Month, funding: str, sector: str, book: RuleBook) -> 
     """The mandatory programs at the lowest income level, under the rules of that month."""
     ruleset = book.for_month(month)
     return _price(month, ruleset, funding, sector, _mandatory(ruleset), book)
+
+
+def lowest_price(month: Month, *, funding: str = SELF_PAID, sector: str = PAYMENT_SECTOR) -> Price:
+    """What "from Rp… a month" means: the mandatory programs at the lowest income level, self-paid."""
+    return _cheapest_price(month, funding, sector, _book(None))
 
 
 @dataclass(frozen=True)
