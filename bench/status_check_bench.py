@@ -114,12 +114,12 @@ def measure(label: str, url: str, workdir: Path, args) -> dict:
                                RESULT_PREFIX)  # fmt: skip
     if setup is None:
         return {"database": label, "failed": "setup"}
-    cache_port = memcached.free_port()
-    cache = memcached.start(cache_port)
+    cache_location = str(workdir / f"memcached-{label}.sock")
+    cache = memcached.start(cache_location)
     port = memcached.free_port()
     out_of_reach = "1000000000/h"
     server_env = {
-        **env, "CAKUPAN_MEMCACHED": f"127.0.0.1:{cache_port}", "CAKUPAN_BENCH_HELLO": "1",
+        **env, "CAKUPAN_MEMCACHED": cache_location, "CAKUPAN_BENCH_HELLO": "1",
         "CAKUPAN_CEK_LIMIT_NIK": out_of_reach, "CAKUPAN_CEK_LIMIT_IP": out_of_reach,
         "CAKUPAN_CEK_LIMIT_NETWORK": out_of_reach, "CEK_SAMPLE": str(sample),
     }  # fmt: skip

@@ -17,11 +17,12 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 
+# The status check first: the public's busiest route is matched before the others.
+api.add_router("/cek", "cakupan.portal.api.router")
 api.add_router("/rules/", "cakupan.rules.api.router")
 api.add_router("/workers", "cakupan.registry.api.router")
 api.add_router("/coverage", "cakupan.coverage.api.router")
 api.add_router("/funding", "cakupan.funding.api.router")
-api.add_router("/cek", "cakupan.portal.api.router")
 
 
 @api.exception_handler(DomainError)

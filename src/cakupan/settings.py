@@ -245,11 +245,12 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     },
     # The public status check's limits (django-ratelimit) need a cache that every server process shares and
-    # that increments atomically: memcached (`cakupan serve` starts one on loopback unless CAKUPAN_MEMCACHED
-    # names another). A file or database cache would let parallel requests undercount.
+    # that increments atomically: memcached (`cakupan serve` starts one on a Unix socket in var/ unless
+    # CAKUPAN_MEMCACHED names another: a socket path or host:port). A file or database cache would let
+    # parallel requests undercount.
     "limits": {
         "BACKEND": "django.core.cache.backends.memcached.PyLibMCCache",
-        "LOCATION": os.environ.get("CAKUPAN_MEMCACHED", "127.0.0.1:11311"),
+        "LOCATION": os.environ.get("CAKUPAN_MEMCACHED") or str(VAR_DIR / "memcached.sock"),
         "KEY_PREFIX": "cakupan",
         # pylibmc (libmemcached, C): a count costs a fraction of a pure-Python client's time, and the
         # connection is kept between requests. Time-outs: connect in ms, send and receive in µs.

@@ -3,7 +3,10 @@ from django.urls import include, path
 
 from cakupan.api import api
 
+# The API first: its prefix is its own, and the public status check (POST /api/v1/cek, the busiest path)
+# is then matched before the resolver walks every page's pattern.
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", include("cakupan.portal.urls")),
     path("", include("cakupan.core.urls")),
     path("", include("cakupan.rules.urls")),
@@ -16,5 +19,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),
     path("pesan/", include("cakupan.messaging.urls")),
-    path("api/v1/", api.urls),
 ]

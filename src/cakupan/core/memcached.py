@@ -26,22 +26,40 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def answers(host: str, port: int) -> bool:
+def _connect(location: str) -> socket.socket:
+    if location.startswith("/"):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.settimeout(1.0)
+        connection.connect(location)
+        return connection
+    host, _, port = location.rpartition(":")
+    return socket.create_connection((host, int(port)), timeout=1.0)
+
+
+def answers(location: str) -> bool:
+    """Whether a memcached answers at `location`: a socket path, or host:port."""
     try:
-        with socket.create_connection((host, port), timeout=1.0) as connection:
+        with _connect(location) as connection:
             connection.sendall(b"version\r\n")
             return connection.recv(64).startswith(b"VERSION")
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
-def start(port: int, *, wait_seconds: float = 30.0) -> subprocess.Popen | None:
-    """A memcached on 127.0.0.1:port, or None when the binary is missing (the caller says what follows).
-    Waits, bounded, until it answers."""
+def start(location: str, *, wait_seconds: float = 30.0) -> subprocess.Popen | None:
+    """A memcached listening at `location` — a Unix socket path (what the server and the tests use: a
+    count there skips the TCP stack, which the status check pays six times a look-up) or 127.0.0.1:port —
+    or None when the binary
+    is missing or cannot listen there (the caller says what follows). Waits, bounded, until it answers."""
     binary = shutil.which("memcached")
     if binary is None:
         return None
-    argv = [binary, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", str(MEMORY_MB)]
+    argv = [binary, "-m", str(MEMORY_MB)]
+    if location.startswith("/"):
+        # Only this user's processes can count or reset the limits.
+        argv += ["-s", location, "-a", "0700"]
+    else:
+        argv += ["-l", "127.0.0.1", "-p", location.rpartition(":")[2], "-U", "0"]
     if os.geteuid() == 0:
         # memcached runs as root only when told so. Not "-u nobody": changing user clears the parent-death
         # signal, and memcached would outlive the server that started it.
@@ -51,7 +69,7 @@ def start(port: int, *, wait_seconds: float = 30.0) -> subprocess.Popen | None:
     )
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
-        if answers("127.0.0.1", port):
+        if answers(location):
             return process
         if process.poll() is not None:
             return None

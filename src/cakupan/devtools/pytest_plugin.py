@@ -2,6 +2,8 @@
 
 import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -9,16 +11,19 @@ from cakupan.core import memcached
 
 
 def _start_test_memcached() -> None:
-    """The run's own memcached on a free loopback port, for the status check's limits; started when this
-    plugin loads, before pytest-django reads the settings, and inherited by servers the tests start."""
+    """The run's own memcached on a Unix socket of its own, for the status check's limits; started when
+    this plugin loads, before pytest-django reads the settings, and inherited by servers the tests start."""
     if os.environ.get("CAKUPAN_MEMCACHED"):
         return
-    port = memcached.free_port()
-    process = memcached.start(port)
+    # A short path: a socket's path has a limit of 107 bytes.
+    directory = tempfile.mkdtemp(prefix="cakupan-mc-")
+    location = os.path.join(directory, "memcached.sock")
+    process = memcached.start(location)
     if process is None:
         raise pytest.UsageError("memcached is needed by the tests: run `make system` (Debian's memcached).")
+    atexit.register(shutil.rmtree, directory, True)
     atexit.register(process.terminate)
-    os.environ["CAKUPAN_MEMCACHED"] = f"127.0.0.1:{port}"
+    os.environ["CAKUPAN_MEMCACHED"] = location
 
 
 _start_test_memcached()

@@ -16,6 +16,7 @@ The check answers a NIK and a second factor. Its defences against someone who wa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -85,8 +86,10 @@ def factor_matches(factor: str, candidates: Iterable[str]) -> bool:
     return matched
 
 
+@functools.lru_cache(maxsize=4096)
 def network_of(address: str | None) -> str:
-    """The network an address belongs to, as the limits and the enumeration alert count it."""
+    """The network an address belongs to, as the limits and the enumeration alert count it. Kept for the
+    addresses seen lately: the same few ask again and again."""
     try:
         ip = ipaddress.ip_address(address or "")
     except ValueError:

@@ -46,7 +46,13 @@ _TICKET_SALT = "cakupan.portal.ticket"
 
 def _key(purpose: str) -> bytes:
     """A key for one purpose derived from SECRET_KEY: a digest of one kind says nothing of another."""
-    return hashlib.sha256(f"cakupan.portal.{purpose}:{settings.SECRET_KEY}".encode()).digest()
+    return _derived_key(purpose, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=16)
+def _derived_key(purpose: str, secret: str) -> bytes:
+    # Derived once per process (every look-up needs one), and again only if the secret changes.
+    return hashlib.sha256(f"cakupan.portal.{purpose}:{secret}".encode()).digest()
 
 
 def _now() -> dt.datetime:
@@ -90,9 +96,17 @@ class CheckAnswer:
     # Why NO_MATCH was answered, for the HTTP status only (429, 503); never shown differently.
     limited: bool = False
     unavailable: bool = False
-    # Signed, short-lived: lets the page ask for a one-time code without asking for the NIK again.
-    ticket: str = ""
+    # The matched worker, for the ticket only; never shown.
+    worker_id: int = 0
     has_phone: bool = False
+
+    @functools.cached_property
+    def ticket(self) -> str:
+        """Signed, short-lived: lets the page ask for a one-time code without asking for the NIK again.
+        Made only when a page asks for it (the JSON answer has no second tier)."""
+        if not self.worker_id:
+            return ""
+        return signing.dumps({"w": self.worker_id}, salt=_TICKET_SALT, compress=True)
 
     def to_api(self) -> dict:
         return {
@@ -238,8 +252,9 @@ def status_check(*, request: HttpRequest, nik: object, factor: object, ip: str, 
     _record(channel=channel, outcome=outcome, ip=ip, network=network, digest=digest, now=now)
     if not matched:
         return no_match
-    ticket = signing.dumps({"w": facts.worker_id}, salt=_TICKET_SALT, compress=True)
-    return CheckAnswer(status=status, until=until, steps=steps, ticket=ticket, has_phone=bool(facts.phone))
+    return CheckAnswer(
+        status=status, until=until, steps=steps, worker_id=facts.worker_id, has_phone=bool(facts.phone)
+    )
 
 
 # --- the second tier: a one-time code to the registered phone -------------------------------------------

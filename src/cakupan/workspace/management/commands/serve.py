@@ -15,8 +15,6 @@ def _stop_with_parent() -> None:
 
 
 PR_SET_PDEATHSIG = 1
-# The settings' default address of the limits' memcached (CAKUPAN_MEMCACHED).
-MEMCACHED_PORT = 11311
 
 
 class Command(BaseCommand):
@@ -44,10 +42,14 @@ class Command(BaseCommand):
             os.environ.update(demo_environment(public_url=f"http://{host}:{port}"))
             subprocess.Popen([sys.executable, "-m", "cakupan", "emulator"], preexec_fn=_stop_with_parent)
         if not os.environ.get("CAKUPAN_MEMCACHED"):
-            # The status check's shared counters: one memcached on loopback beside gunicorn's workers.
+            # The status check's shared counters: one memcached on the settings' Unix socket beside gunicorn's
+            # workers, unless one answers there already (another server on the same var/ directory).
+            from django.conf import settings
+
             from cakupan.core import memcached
 
-            if memcached.start(MEMCACHED_PORT) is None and not memcached.answers("127.0.0.1", MEMCACHED_PORT):
+            location = settings.CACHES["limits"]["LOCATION"]
+            if not memcached.answers(location) and memcached.start(location) is None:
                 self.stderr.write(
                     "memcached tidak ditemukan: pemeriksaan status /cek/ akan menjawab 'sedang sibuk' "
                     "(pasang paket Debian memcached atau tetapkan CAKUPAN_MEMCACHED)."
