@@ -127,6 +127,9 @@ def _database_config() -> dict:
 
 
 DATABASES = {"default": _database_config()}
+# The status check's statements are prepared once per PostgreSQL session (cakupan.core.prepared); off
+# (CAKUPAN_PG_PREPARE=0) behind a pooler in transaction mode, which loses named statements.
+PG_PREPARED_STATEMENTS = os.environ.get("CAKUPAN_PG_PREPARE", "1") != "0"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from cakupan.core import prepared
 from cakupan.core.masking import mask_name
 from cakupan.coverage.selectors import WorkerState, add_months, state_of
 from cakupan.funding.models import FundedMonth
@@ -77,7 +78,7 @@ def _as_date(value) -> dt.date | None:
 def cover_facts(nik: str, *, month: dt.date) -> CoverFacts:
     """What the first tier needs to answer a NIK: two reads, whoever it is."""
     with connection.cursor() as cursor:
-        cursor.execute(_FACTS_SQL, [add_months(month, 1), nik])
+        prepared.execute(cursor, name="cakupan_cek_facts", sql=_FACTS_SQL, params=[add_months(month, 1), nik])
         rows = cursor.fetchall()
     if rows:
         worker_id, desa_code, phone = rows[0][0], rows[0][1], rows[0][2]

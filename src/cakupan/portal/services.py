@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
+from cakupan.core import prepared
 from cakupan.core.formatting import date_long, month_long, rupiah
 from cakupan.coverage.selectors import add_months
 from cakupan.messaging.models import Channel, Purpose
@@ -177,10 +178,13 @@ _RECORD_SQL = (
 
 
 def _record(*, channel: str, outcome: str, ip: str, network: str, digest: str, now: dt.datetime) -> None:
-    # One plain statement (this runs on every look-up); the row is what StatusLookup describes.
+    # One plain statement, prepared (this runs on every look-up); the row is what StatusLookup describes.
     with connection.cursor() as cursor:
         at = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(_RECORD_SQL, [at, channel, outcome, network, _valid_ip(ip), digest])
+        prepared.execute(
+            cursor, name="cakupan_cek_record", sql=_RECORD_SQL,
+            params=[at, channel, outcome, network, _valid_ip(ip), digest],
+        )  # fmt: skip
 
 
 def _valid_ip(ip: str) -> str | None:

@@ -127,6 +127,11 @@ def _shape(sql: str) -> str:
     return re.sub(r"'[^']*'|\d+", "?", sql)
 
 
+def _reads_registry(sql: str) -> bool:
+    # On PostgreSQL the check's read runs as its prepared statement (cakupan.core.prepared).
+    return "registry_worker" in sql or "cakupan_cek_facts" in sql
+
+
 def test_an_unknown_nik_and_a_wrong_factor_get_one_answer_from_the_same_reads(client, people):
     _api(client, LAPSED_NIK, "0004")  # the programs are read once a minute, whoever asks
     answers, shapes = [], []
@@ -137,7 +142,7 @@ def test_an_unknown_nik_and_a_wrong_factor_get_one_answer_from_the_same_reads(cl
         shapes.append([_shape(query["sql"]) for query in queries.captured_queries])
     assert answers[0] == answers[1] == (200, NO_MATCH)
     assert shapes[0] == shapes[1]
-    assert any("registry_worker" in shape for shape in shapes[0])
+    assert any(_reads_registry(shape) for shape in shapes[0])
 
 
 @pytest.mark.parametrize(
@@ -156,7 +161,7 @@ def test_bad_input_gets_the_same_calm_answer_without_reading_the_registry(client
     with CaptureQueriesContext(connection) as queries:
         response = _api(client, nik, factor)
     assert (response.status_code, response.json()) == (200, NO_MATCH)
-    assert not any("registry_worker" in query["sql"] for query in queries.captured_queries)
+    assert not any(_reads_registry(query["sql"]) for query in queries.captured_queries)
     assert StatusLookup.objects.get().outcome == LookupOutcome.REFUSED
 
 
@@ -202,7 +207,7 @@ def test_a_thousand_random_niks_from_one_address_are_stopped_after_the_limit(cli
     with CaptureQueriesContext(connection) as queries:
         right = _api(client, COVERED_NIK, "0042")
     assert (right.status_code, right.json()) == (429, NO_MATCH)
-    assert not any("registry_worker" in query["sql"] for query in queries.captured_queries)
+    assert not any(_reads_registry(query["sql"]) for query in queries.captured_queries)
     assert StatusLookup.objects.filter(outcome=LookupOutcome.LIMITED).count() == 941
 
 
@@ -253,7 +258,7 @@ def test_without_the_limiter_the_check_says_try_later_and_reads_nothing(client, 
         "sampai": None,
         "langkah": "Layanan pemeriksaan sedang sibuk. Coba lagi beberapa menit lagi.",
     }
-    assert not any("registry_worker" in query["sql"] for query in queries.captured_queries)
+    assert not any(_reads_registry(query["sql"]) for query in queries.captured_queries)
     assert StatusLookup.objects.get().outcome == LookupOutcome.UNAVAILABLE
 
 
