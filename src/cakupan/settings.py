@@ -288,6 +288,10 @@ STATUS_CHECK = {
     "limit_codes_per_worker": "3/h",
     # How long the first tier's answer may be used to ask for a code.
     "ticket_minutes": 10,
+    # Look-up records are written in batches of this many rows, this many seconds after the first at the
+    # latest (cakupan.portal.journal); 1 writes each at once.
+    "journal_rows": int(os.environ.get("CAKUPAN_CEK_JOURNAL_ROWS", "64")),
+    "journal_seconds": float(os.environ.get("CAKUPAN_CEK_JOURNAL_SECONDS", "1")),
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -20,20 +20,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
-from cakupan.core import prepared
 from cakupan.core.formatting import date_long, month_long, rupiah
 from cakupan.coverage.selectors import add_months
 from cakupan.messaging.models import Channel, Purpose
 from cakupan.messaging.services import message_queue, schedule_drain, template_current
-from cakupan.portal import limits, screening, selectors
+from cakupan.portal import journal, limits, screening, selectors
 from cakupan.portal.information.prices import lowest_price
-from cakupan.portal.models import CodeChallenge, LookupChannel, LookupOutcome, StatusLookup
+from cakupan.portal.models import CodeChallenge, LookupChannel, LookupOutcome
 from cakupan.providers.config import public_url
 from cakupan.rules.engine import Month, due_date, today_jakarta
 
@@ -171,20 +170,9 @@ def _matched_steps(facts: selectors.CoverFacts, month: Month) -> tuple[str, str,
     return NOT_ACTIVE, steps + _programs_sentence(facts), None
 
 
-_RECORD_SQL = (
-    f"INSERT INTO {StatusLookup._meta.db_table} (at, channel, outcome, network, ip_address, nik_digest) "
-    "VALUES (%s, %s, %s, %s, %s, %s)"
-)
-
-
 def _record(*, channel: str, outcome: str, ip: str, network: str, digest: str, now: dt.datetime) -> None:
-    # One plain statement, prepared (this runs on every look-up); the row is what StatusLookup describes.
-    with connection.cursor() as cursor:
-        at = connection.ops.adapt_datetimefield_value(now)
-        prepared.execute(
-            cursor, name="cakupan_cek_record", sql=_RECORD_SQL,
-            params=[at, channel, outcome, network, _valid_ip(ip), digest],
-        )  # fmt: skip
+    # This runs on every look-up: the row goes to the process's journal, which writes rows in batches.
+    journal.journal().add((now, channel, outcome, network, _valid_ip(ip), digest))
 
 
 def _valid_ip(ip: str) -> str | None:

@@ -1,0 +1,107 @@
+"""The status check's look-up records (StatusLookup), written in batches.
+
+Every look-up is recorded, but one INSERT and one commit per look-up were a large share of what a look-up
+cost the server (and on SQLite each commit takes the database's write lock from the other workers). Each
+server process therefore keeps the rows of its last look-ups and writes them in one transaction when
+`rows` have gathered, `seconds` after the first of them at the latest (a timer thread, with its own
+database connection), and when the process exits. What a crash of the process can lose is the rows of its
+last `seconds`; `rows = 1` writes each row at once, in the request (what the tests use).
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from cakupan.portal.models import StatusLookup
+
+logger = logging.getLogger(__name__)
+
+_INSERT_SQL = (
+    f"INSERT INTO {StatusLookup._meta.db_table} (at, channel, outcome, network, ip_address, nik_digest) "
+    "VALUES (%s, %s, %s, %s, %s, %s)"
+)
+
+Row = tuple[dt.datetime, str, str, str, str | None, str]
+
+
+class LookupJournal:
+    def __init__(
+        self,
+        *,
+        rows: int,
+        seconds: float,
+        start_timer: Callable[[float, Callable[[], None]], object] | None = None,
+    ):
+        self.rows = max(1, rows)
+        self.seconds = seconds
+        self._start_timer = start_timer or _daemon_timer
+        self._lock = threading.Lock()
+        self._pending: list[Row] = []
+
+    def add(self, row: Row) -> None:
+        with self._lock:
+            self._pending.append(row)
+            if len(self._pending) >= self.rows:
+                batch, self._pending = self._pending, []
+            else:
+                batch = []
+                if len(self._pending) == 1:
+                    self._start_timer(self.seconds, self._flush_from_timer)
+        if batch:
+            _write(batch)
+
+    def flush(self) -> int:
+        """Writes what is pending, in the calling thread; the number of rows written."""
+        with self._lock:
+            batch, self._pending = self._pending, []
+        if batch:
+            _write(batch)
+        return len(batch)
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def _flush_from_timer(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # a timer thread has no caller to tell; the rows are logged as lost
+            logger.exception("status check look-up records could not be written")
+        finally:
+            # The timer thread's own connection, opened for this write.
+            connection.close()
+
+
+def _daemon_timer(seconds: float, function: Callable[[], None]) -> threading.Timer:
+    timer = threading.Timer(seconds, function)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _write(batch: list[Row]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_INSERT_SQL, [(adapt(at), *rest) for at, *rest in batch])
+
+
+_journal: LookupJournal | None = None
+_journal_lock = threading.Lock()
+
+
+def journal() -> LookupJournal:
+    """This process's journal, made on first use (after gunicorn forks its workers)."""
+    global _journal
+    with _journal_lock:
+        if _journal is None:
+            config = settings.STATUS_CHECK
+            _journal = LookupJournal(rows=config["journal_rows"], seconds=config["journal_seconds"])
+            atexit.register(_journal.flush)
+        return _journal
