@@ -23,7 +23,8 @@ class Timers:
 
 
 def _row(n: int) -> tuple:
-    return (AT + dt.timedelta(seconds=n), "api", LookupOutcome.NO_MATCH, "10.0.0.0/24", "10.0.0.7", f"{n:064x}")
+    at = AT + dt.timedelta(seconds=n)
+    return (at, "api", LookupOutcome.NO_MATCH, "10.0.0.0/24", "10.0.0.7", f"{n:064x}")
 
 
 def test_rows_are_written_together_when_the_batch_is_full():
