@@ -3,9 +3,9 @@
 Every look-up is recorded, but one INSERT and one commit per look-up were a large share of what a look-up
 cost the server (and on SQLite each commit takes the database's write lock from the other workers). Each
 server process therefore keeps the rows of its last look-ups and writes them in one transaction when
-`rows` have gathered, `seconds` after the first of them at the latest (a timer thread, with its own
-database connection), and when the process exits. What a crash of the process can lose is the rows of its
-last `seconds`; `rows = 1` writes each row at once, in the request (what the tests use).
+`rows` have gathered, `seconds` after the first of them at the latest (one flusher thread per process,
+with its own database connection), and when the process exits. What a crash of the process can lose is
+the rows of its last `seconds`; `rows = 1` writes each row at once, in the request (what the tests use).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import atexit
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -32,18 +31,18 @@ Row = tuple[dt.datetime, str, str, str, str | None, str]
 
 
 class LookupJournal:
-    def __init__(
-        self,
-        *,
-        rows: int,
-        seconds: float,
-        start_timer: Callable[[float, Callable[[], None]], object] | None = None,
-    ):
+    def __init__(self, *, rows: int, seconds: float, threaded: bool = True):
         self.rows = max(1, rows)
         self.seconds = seconds
-        self._start_timer = start_timer or _daemon_timer
         self._lock = threading.Lock()
         self._pending: list[Row] = []
+        # Set when a row arrives to an empty journal: the flusher writes it `seconds` later at the latest.
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._flusher: threading.Thread | None = None
+        if threaded and self.rows > 1:
+            self._flusher = threading.Thread(target=self._run, name="cek-journal", daemon=True)
+            self._flusher.start()
 
     def add(self, row: Row) -> None:
         with self._lock:
@@ -53,7 +52,7 @@ class LookupJournal:
             else:
                 batch = []
                 if len(self._pending) == 1:
-                    self._start_timer(self.seconds, self._flush_from_timer)
+                    self._wake.set()
         if batch:
             _write(batch)
 
@@ -69,21 +68,27 @@ class LookupJournal:
         with self._lock:
             return len(self._pending)
 
-    def _flush_from_timer(self) -> None:
-        try:
-            self.flush()
-        except Exception:  # a timer thread has no caller to tell; the rows are logged as lost
-            logger.exception("status check look-up records could not be written")
-        finally:
-            # The timer thread's own connection, opened for this write.
-            connection.close()
+    def stop(self) -> None:
+        """Ends the flusher thread (after its last write) and writes what is left."""
+        self._stopping.set()
+        self._wake.set()
+        if self._flusher is not None:
+            self._flusher.join(timeout=30)
+        self.flush()
 
-
-def _daemon_timer(seconds: float, function: Callable[[], None]) -> threading.Timer:
-    timer = threading.Timer(seconds, function)
-    timer.daemon = True
-    timer.start()
-    return timer
+    def _run(self) -> None:
+        # One thread and one database connection per process, for the whole life of the process.
+        while not self._stopping.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            # The first row's time to wait, cut short when the process ends.
+            self._stopping.wait(self.seconds)
+            try:
+                self.flush()
+            except Exception:  # the thread has no caller to tell: the rows are logged as lost
+                logger.exception("status check look-up records could not be written")
+                connection.close()  # a broken connection is opened afresh for the next write
+        connection.close()
 
 
 def _write(batch: list[Row]) -> None:
@@ -103,5 +108,5 @@ def journal() -> LookupJournal:
         if _journal is None:
             config = settings.STATUS_CHECK
             _journal = LookupJournal(rows=config["journal_rows"], seconds=config["journal_seconds"])
-            atexit.register(_journal.flush)
+            atexit.register(_journal.stop)
         return _journal

@@ -1,6 +1,7 @@
 """Look-up records written in batches: by count, by a timer, at exit; nothing lost, nothing twice."""
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -12,24 +13,13 @@ pytestmark = pytest.mark.django_db
 AT = dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
 
 
-class Timers:
-    """Records the timers a journal asks for instead of starting threads."""
-
-    def __init__(self):
-        self.started: list[tuple[float, object]] = []
-
-    def __call__(self, seconds, function):
-        self.started.append((seconds, function))
-
-
 def _row(n: int) -> tuple:
     at = AT + dt.timedelta(seconds=n)
     return (at, "api", LookupOutcome.NO_MATCH, "10.0.0.0/24", "10.0.0.7", f"{n:064x}")
 
 
 def test_rows_are_written_together_when_the_batch_is_full():
-    timers = Timers()
-    journal = LookupJournal(rows=3, seconds=1.0, start_timer=timers)
+    journal = LookupJournal(rows=3, seconds=1.0, threaded=False)
     journal.add(_row(1))
     journal.add(_row(2))
     assert StatusLookup.objects.count() == 0
@@ -45,34 +35,55 @@ def test_rows_are_written_together_when_the_batch_is_full():
     )  # fmt: skip
 
 
-def test_the_first_pending_row_starts_one_timer_that_writes_what_is_pending():
-    timers = Timers()
-    journal = LookupJournal(rows=64, seconds=1.5, start_timer=timers)
+def test_a_flush_writes_what_is_pending_once():
+    journal = LookupJournal(rows=64, seconds=1.5, threaded=False)
     journal.add(_row(1))
     journal.add(_row(2))
-    assert [seconds for seconds, _ in timers.started] == [1.5]
     assert journal.flush() == 2
     assert StatusLookup.objects.count() == 2
-    # The next row after a write starts the next timer; an empty flush writes nothing.
     journal.add(_row(3))
-    assert len(timers.started) == 2
     assert journal.flush() == 1
     assert journal.flush() == 0
     assert StatusLookup.objects.count() == 3
 
 
-def test_one_row_at_a_time_writes_at_once_without_a_timer():
-    timers = Timers()
-    journal = LookupJournal(rows=1, seconds=1.0, start_timer=timers)
+@pytest.mark.django_db(transaction=True)
+def test_the_flusher_thread_writes_a_lone_row_soon_after_it_came():
+    journal = LookupJournal(rows=64, seconds=0.05)
+    try:
+        journal.add(_row(1))
+        deadline = time.monotonic() + 30  # generous: the thread writes it 0,05 s after it came
+        while StatusLookup.objects.count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert StatusLookup.objects.count() == 1
+        assert journal.pending() == 0
+        journal.add(_row(2))
+    finally:
+        journal.stop()
+    assert StatusLookup.objects.count() == 2
+
+
+def test_one_row_at_a_time_writes_at_once_without_a_thread():
+    journal = LookupJournal(rows=1, seconds=1.0)
     journal.add(_row(1))
     assert StatusLookup.objects.count() == 1
-    assert timers.started == []
+    assert journal._flusher is None
 
 
 def test_a_failed_write_keeps_no_half_batch(monkeypatch):
-    journal = LookupJournal(rows=2, seconds=1.0, start_timer=Timers())
+    journal = LookupJournal(rows=2, seconds=1.0, threaded=False)
     journal.add(_row(1))
     bad = (None, "api", "no_match", "10.0.0.0/24", None, "x")  # no time: the table refuses the row
     with pytest.raises(Exception):  # noqa: B017 - whichever error the database raises
         journal.add(bad)
     assert StatusLookup.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stopping_writes_what_is_pending_without_waiting_for_the_flusher():
+    journal = LookupJournal(rows=64, seconds=3600)
+    journal.add(_row(1))
+    journal.add(_row(2))
+    journal.stop()  # what a server process does as it exits; it does not wait out the hour
+    assert not journal._flusher.is_alive()
+    assert StatusLookup.objects.count() == 2
