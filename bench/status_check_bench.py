@@ -64,6 +64,9 @@ def step_setup(scale: float, sample_path: str) -> dict:
             # The bulk load leaves gigabytes of dirty pages for the checkpointer; written now, not while
             # the look-ups are timed (a server in service is not in the middle of loading 5.76 M rows).
             cursor.execute("CHECKPOINT")
+    # The benchmark's PostgreSQL runs without fsync, so its checkpoint (and SQLite's load) leaves gigabytes
+    # of dirty pages to the kernel, which would write them back while the look-ups are timed.
+    os.sync()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT w.nik, m.kpj FROM registry_worker w JOIN registry_membership m ON m.worker_id = w.id "

@@ -10,7 +10,8 @@ the API before anything is booked.
   transaction_details: {order_id, gross_amount}, bank_transfer: {bank} | qris: {acquirer} | gopay: {},
   custom_expiry: {expiry_duration, unit}}. The answer's `status_code` is "201" for a pending charge; a
   used order_id answers "406".
-- Status: GET {base}/v2/{order_id}/status; "404" for an unknown order. Cancel: POST {base}/v2/{order_id}/cancel.
+- Status: GET {base}/v2/{order_id}/status; "404" for an unknown order.
+- Cancel: POST {base}/v2/{order_id}/cancel; "412" when the transaction can no longer change.
 - Notification: POST to the merchant's notification URL, JSON with order_id, status_code, gross_amount,
   transaction_status, fraud_status, payment_type and signature_key = SHA-512 hex of order_id + status_code
   + gross_amount + server key.
@@ -71,7 +72,9 @@ def rupiah_of(gross_amount: object) -> int:
     try:
         amount = Decimal(str(gross_amount))
     except InvalidOperation as error:
-        raise ProviderError("bad_amount", f"jumlah tidak terbaca: {gross_amount!r}", transient=False) from error
+        raise ProviderError(
+            "bad_amount", f"jumlah tidak terbaca: {gross_amount!r}", transient=False
+        ) from error
     if amount != amount.to_integral_value() or amount < 0:
         raise ProviderError("bad_amount", f"jumlah bukan rupiah utuh: {gross_amount!r}", transient=False)
     return int(amount)
@@ -147,12 +150,18 @@ class MidtransCoreApi:
         if status == 401 or code == "401":
             raise ProviderError("unauthorized", str(answer.get("status_message", ""))[:200], transient=False)
         if code.startswith("5"):
-            raise ProviderError(f"midtrans_{code}", str(answer.get("status_message", ""))[:200], transient=True)
+            raise ProviderError(
+                f"midtrans_{code}", str(answer.get("status_message", ""))[:200], transient=True
+            )
         if not code.startswith("2") and code != "407":  # 407: expired, a status like any other
-            raise ProviderError(f"midtrans_{code}", str(answer.get("status_message", ""))[:200], transient=False)
+            raise ProviderError(
+                f"midtrans_{code}", str(answer.get("status_message", ""))[:200], transient=False
+            )
         return answer
 
-    def charge(self, *, order_id: str, gross_amount: int, method: str, expiry_minutes: int = 24 * 60) -> Transaction:
+    def charge(
+        self, *, order_id: str, gross_amount: int, method: str, expiry_minutes: int = 24 * 60
+    ) -> Transaction:
         """Opens a payment of `gross_amount` rupiah for `order_id` by `method` (one of METHODS)."""
         if method not in METHODS:
             raise ProviderError("unknown_method", method, transient=False)

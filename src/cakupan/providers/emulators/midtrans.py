@@ -97,12 +97,19 @@ class MidtransEmulator:
         if not isinstance(order_id, str) or not _ORDER_ID.fullmatch(order_id):
             return 400, {"status_code": "400", "status_message": "transaction_details.order_id is invalid"}
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
-            return 400, {"status_code": "400", "status_message": "transaction_details.gross_amount is invalid"}
+            return 400, {
+                "status_code": "400",
+                "status_message": "transaction_details.gross_amount is invalid",
+            }
         if kind not in ("bank_transfer", "qris", "gopay"):
             return 400, {"status_code": "400", "status_message": "payment_type is not supported"}
         now = dt.datetime.now(WIB).replace(microsecond=0)
         expiry = payload.get("custom_expiry") or {}
-        minutes = int(expiry.get("expiry_duration", 24 * 60)) if str(expiry.get("unit", "minute")) == "minute" else 1440
+        minutes = (
+            int(expiry.get("expiry_duration", 24 * 60))
+            if str(expiry.get("unit", "minute")) == "minute"
+            else 1440
+        )
         with self.lock:
             if order_id in self.state.transactions:
                 return 200, {"status_code": "406", "status_message": "The request could not be completed "
@@ -123,21 +130,30 @@ class MidtransEmulator:
             if kind == "bank_transfer":
                 bank = str((payload.get("bank_transfer") or {}).get("bank", "bni"))
                 if bank not in _VA_PREFIX:
-                    return 400, {"status_code": "400", "status_message": "bank_transfer.bank is not supported"}
+                    return 400, {
+                        "status_code": "400",
+                        "status_message": "bank_transfer.bank is not supported",
+                    }
                 number = _VA_PREFIX[bank] + f"{len(self.state.transactions) + 1:011d}"
                 if bank == "permata":
                     transaction["permata_va_number"] = number
                 else:
                     transaction["va_numbers"] = [{"bank": bank, "va_number": number}]
             elif kind == "qris":
-                transaction["qr_string"] = f"00020101021226620014COM.GO-JEK.WWW0118EMULATOR{order_id}5204581253033605802ID"
+                transaction["qr_string"] = (
+                    f"00020101021226620014COM.GO-JEK.WWW0118EMULATOR{order_id}5204581253033605802ID"
+                )
                 transaction["acquirer"] = "gopay"
                 transaction["actions"] = [
                     {"name": "generate-qr-code", "method": "GET", "url": f"{self.url}/qr/{order_id}"}
                 ]
             else:
                 transaction["actions"] = [
-                    {"name": "deeplink-redirect", "method": "GET", "url": f"gojek://gopay/merchanttransfer?tref={order_id}"}
+                    {
+                        "name": "deeplink-redirect",
+                        "method": "GET",
+                        "url": f"gojek://gopay/merchanttransfer?tref={order_id}",
+                    }
                 ]
             self.state.transactions[order_id] = transaction
             answer = dict(transaction)
@@ -261,7 +277,9 @@ def _handler_for(emulator: MidtransEmulator):
             if path.path == "/_emulator/notifications":
                 after = int(urllib.parse.parse_qs(path.query).get("after", ["0"])[0] or 0)
                 with emulator.lock:
-                    self._answer(200, [item for item in emulator.state.notifications if item["number"] > after])
+                    self._answer(
+                        200, [item for item in emulator.state.notifications if item["number"] > after]
+                    )
                 return
             if path.path == "/_emulator/transactions":
                 with emulator.lock:
@@ -280,7 +298,11 @@ def _handler_for(emulator: MidtransEmulator):
             if body is None:
                 self._answer(400, {"status_code": "400", "status_message": "body is not JSON"})
                 return
-            controls = {"/_emulator/pay": "settlement", "/_emulator/expire": "expire", "/_emulator/deny": "deny"}
+            controls = {
+                "/_emulator/pay": "settlement",
+                "/_emulator/expire": "expire",
+                "/_emulator/deny": "deny",
+            }
             if path in controls:
                 self._answer(*emulator.move(str(body.get("order_id", "")), controls[path]))
             elif path == "/_emulator/faults":
