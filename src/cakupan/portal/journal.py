@@ -5,7 +5,8 @@ cost the server (and on SQLite each commit takes the database's write lock from 
 server process therefore keeps the rows of its last look-ups and writes them in one transaction when
 `rows` have gathered, `seconds` after the first of them at the latest (one flusher thread per process,
 with its own database connection), and when the process exits. What a crash of the process can lose is
-the rows of its last `seconds`; `rows = 1` writes each row at once, in the request (what the tests use).
+the rows of its last `seconds`; a write the database refuses keeps its rows for the next one (up to
+KEPT_BATCHES batches). `rows = 1` writes each row at once, in the request (what the tests use).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ _INSERT_SQL = (
 )
 
 Row = tuple[dt.datetime, str, str, str, str | None, str]
+# How many batches' rows a process keeps while the database cannot take them.
+KEPT_BATCHES = 16
 
 
 class LookupJournal:
@@ -54,15 +57,30 @@ class LookupJournal:
                 if len(self._pending) == 1:
                     self._wake.set()
         if batch:
-            _write(batch)
+            self._write(batch)
 
     def flush(self) -> int:
         """Writes what is pending, in the calling thread; the number of rows written."""
         with self._lock:
             batch, self._pending = self._pending, []
         if batch:
-            _write(batch)
+            self._write(batch)
         return len(batch)
+
+    def _write(self, batch: list[Row]) -> None:
+        try:
+            _write(batch)
+        except Exception:
+            # The database is away: the rows wait for the next write, the oldest dropped (and counted in
+            # the log) beyond what a process may hold.
+            with self._lock:
+                kept = (batch + self._pending)[-self.rows * KEPT_BATCHES :]
+                dropped = len(batch) + len(self._pending) - len(kept)
+                self._pending = kept
+            if dropped:
+                logger.error("status check: %d look-up records dropped, the database was away", dropped)
+            self._wake.set()
+            raise
 
     def pending(self) -> int:
         with self._lock:
@@ -85,7 +103,7 @@ class LookupJournal:
             self._stopping.wait(self.seconds)
             try:
                 self.flush()
-            except Exception:  # the thread has no caller to tell: the rows are logged as lost
+            except Exception:  # the thread has no caller to tell; the rows stay pending for the next try
                 logger.exception("status check look-up records could not be written")
                 connection.close()  # a broken connection is opened afresh for the next write
         connection.close()

@@ -1,5 +1,6 @@
 """Look-up records written in batches: by count, by a timer, at exit; nothing lost, nothing twice."""
 
+import contextlib
 import datetime as dt
 import time
 
@@ -70,13 +71,34 @@ def test_one_row_at_a_time_writes_at_once_without_a_thread():
     assert journal._flusher is None
 
 
-def test_a_failed_write_keeps_no_half_batch(monkeypatch):
+def test_a_failed_write_keeps_no_half_batch_and_its_rows_wait_for_the_next(monkeypatch):
     journal = LookupJournal(rows=2, seconds=1.0, threaded=False)
     journal.add(_row(1))
     bad = (None, "api", "no_match", "10.0.0.0/24", None, "x")  # no time: the table refuses the row
     with pytest.raises(Exception):  # noqa: B017 - whichever error the database raises
         journal.add(bad)
     assert StatusLookup.objects.count() == 0
+    assert journal.pending() == 2
+
+
+def test_rows_beyond_what_a_process_keeps_are_dropped_oldest_first(monkeypatch):
+    from cakupan.portal import journal as module
+
+    def refuse(batch):
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(module, "_write", refuse)
+    monkeypatch.setattr(module, "KEPT_BATCHES", 2)
+    journal = LookupJournal(rows=2, seconds=1.0, threaded=False)
+    for n in range(1, 6):
+        with contextlib.suppress(RuntimeError):
+            journal.add(_row(n))
+    assert journal.pending() == 4
+    monkeypatch.undo()
+    assert journal.flush() == 4
+    assert sorted(StatusLookup.objects.values_list("nik_digest", flat=True)) == [
+        f"{n:064x}" for n in (2, 3, 4, 5)
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
