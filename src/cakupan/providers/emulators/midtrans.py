@@ -25,10 +25,11 @@ import urllib.request
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 from cakupan.providers import midtrans
+from cakupan.providers.emulators.base import LoopbackEmulator
 
 WIB = ZoneInfo("Asia/Jakarta")
 _VA_PREFIX = {"bca": "12345", "bni": "988", "bri": "26215", "permata": "8778"}
@@ -51,42 +52,14 @@ class _State:
     faults: deque = field(default_factory=deque)
 
 
-class MidtransEmulator:
+class MidtransEmulator(LoopbackEmulator):
     """Start with `with MidtransEmulator(config) as emulator:`; `emulator.url` is its base URL."""
 
     def __init__(self, config: MidtransConfig | None = None, *, host: str = "127.0.0.1", port: int = 0):
         self.config = config or MidtransConfig()
         self.state = _State()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="midtrans", daemon=True)
-        self.outgoing: deque[dict] = deque()
-        self.wake = threading.Event()
-        self.sender = threading.Thread(target=self._deliver_loop, name="midtrans-notify", daemon=True)
-        self.stopping = False
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> MidtransEmulator:
-        self.thread.start()
-        self.sender.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping = True
-        self.wake.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> MidtransEmulator:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().__init__(_handler_for(self), host=host, port=port, name="midtrans")
 
     # --- the API -----------------------------------------------------------------------------------
 
@@ -199,13 +172,16 @@ class MidtransEmulator:
                 transaction["order_id"], status_code, transaction["gross_amount"], self.config.server_key
             ),
         }
-        record = {"url": self.config.notification_url, "body": json.dumps(body)}
+        record = {
+            "url": self.config.notification_url,
+            "body": json.dumps(body),
+            "headers": {"Content-Type": "application/json"},
+        }
         with self.lock:
             record["number"] = len(self.state.notifications) + 1
             self.state.notifications.append(record)
         if self.config.deliver and self.config.notification_url:
-            self.outgoing.append(record)
-            self.wake.set()
+            self.deliver(record)
 
     def next_fault(self) -> dict | None:
         with self.lock:
@@ -214,25 +190,6 @@ class MidtransEmulator:
     def authorised(self, header: str) -> bool:
         expected = "Basic " + base64.b64encode(f"{self.config.server_key}:".encode()).decode()
         return header == expected
-
-    def _deliver_loop(self) -> None:
-        while not self.stopping:
-            self.wake.wait(0.5)
-            self.wake.clear()
-            while self.outgoing and not self.stopping:
-                record = self.outgoing.popleft()
-                for attempt in range(5):  # Midtrans retries a notification that is not answered 2xx
-                    try:
-                        request = urllib.request.Request(
-                            record["url"], data=record["body"].encode(), method="POST",
-                            headers={"Content-Type": "application/json"},
-                        )  # fmt: skip
-                        with urllib.request.urlopen(request, timeout=10) as response:
-                            if 200 <= response.status < 300:
-                                break
-                    except OSError:
-                        pass
-                    time.sleep(min(2**attempt, 10))
 
 
 def _handler_for(emulator: MidtransEmulator):

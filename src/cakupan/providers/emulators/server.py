@@ -24,9 +24,10 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from cakupan.providers import sms, whatsapp
+from cakupan.providers.emulators.base import LoopbackEmulator
 
 UNREACHABLE_SUFFIX = "0000"
 
@@ -52,42 +53,14 @@ class _State:
     faults: dict[str, deque] = field(default_factory=lambda: {"sms": deque(), "whatsapp": deque()})
 
 
-class Emulator:
+class Emulator(LoopbackEmulator):
     """Start with `with Emulator(config) as emulator:`; `emulator.url` is its base URL."""
 
     def __init__(self, config: EmulatorConfig | None = None, *, host: str = "127.0.0.1", port: int = 0):
         self.config = config or EmulatorConfig()
         self.state = _State()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, name="emulator", daemon=True)
-        self.outgoing: deque[dict] = deque()
-        self.wake = threading.Event()
-        self.sender = threading.Thread(target=self._deliver_loop, name="emulator-callbacks", daemon=True)
-        self.stopping = False
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Emulator:
-        self.thread.start()
-        self.sender.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping = True
-        self.wake.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        super().__init__(_handler_for(self), host=host, port=port, name="emulator")
 
     # --- what the handler calls ---------------------------------------------------------------------
 
@@ -106,8 +79,7 @@ class Emulator:
             record["number"] = len(self.state.callbacks) + 1
             self.state.callbacks.append(record)
         if self.config.deliver and url:
-            self.outgoing.append(record)
-            self.wake.set()
+            self.deliver(record)
 
     def sms_receipts(self, message: dict, status_callback: str) -> None:
         final = "undelivered" if message["to"].endswith(UNREACHABLE_SUFFIX) else "delivered"
@@ -193,25 +165,6 @@ class Emulator:
                 },
                 kind="whatsapp_inbound",
             )
-
-    def _deliver_loop(self) -> None:
-        while not self.stopping:
-            self.wake.wait(0.5)
-            self.wake.clear()
-            while self.outgoing and not self.stopping:
-                record = self.outgoing.popleft()
-                for attempt in range(5):
-                    try:
-                        call = urllib.request.Request(
-                            record["url"],
-                            data=record["body"].encode(),
-                            headers=record["headers"],
-                            method="POST",
-                        )
-                        with urllib.request.urlopen(call, timeout=10):
-                            break
-                    except OSError:
-                        time.sleep(min(2**attempt, 8))
 
 
 def _handler_for(emulator: Emulator):
