@@ -48,20 +48,26 @@ def test_a_flush_writes_what_is_pending_once():
     assert StatusLookup.objects.count() == 3
 
 
+def _written(*numbers: int) -> list[str]:
+    # Only this test's rows: a transactional test sees what other connections committed.
+    digests = [f"{n:064x}" for n in numbers]
+    return sorted(StatusLookup.objects.filter(nik_digest__in=digests).values_list("nik_digest", flat=True))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_flusher_thread_writes_a_lone_row_soon_after_it_came():
     journal = LookupJournal(rows=64, seconds=0.05)
     try:
-        journal.add(_row(1))
+        journal.add(_row(101))
         deadline = time.monotonic() + 30  # generous: the thread writes it 0,05 s after it came
-        while StatusLookup.objects.count() == 0 and time.monotonic() < deadline:
+        while not _written(101) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert StatusLookup.objects.count() == 1
-        assert journal.pending() == 0
-        journal.add(_row(2))
+        assert _written(101) == [f"{101:064x}"]
+        journal.add(_row(102))
     finally:
         journal.stop()
-    assert StatusLookup.objects.count() == 2
+    assert _written(101, 102) == [f"{101:064x}", f"{102:064x}"]
+    assert journal.pending() == 0
 
 
 def test_one_row_at_a_time_writes_at_once_without_a_thread():
@@ -104,8 +110,8 @@ def test_rows_beyond_what_a_process_keeps_are_dropped_oldest_first(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_stopping_writes_what_is_pending_without_waiting_for_the_flusher():
     journal = LookupJournal(rows=64, seconds=3600)
-    journal.add(_row(1))
-    journal.add(_row(2))
+    journal.add(_row(201))
+    journal.add(_row(202))
     journal.stop()  # what a server process does as it exits; it does not wait out the hour
     assert not journal._flusher.is_alive()
-    assert StatusLookup.objects.count() == 2
+    assert _written(201, 202) == [f"{201:064x}", f"{202:064x}"]
