@@ -35,6 +35,8 @@ WIB = ZoneInfo("Asia/Jakarta")
 _VA_PREFIX = {"bca": "12345", "bni": "988", "bri": "26215", "permata": "8778"}
 # The status_code Midtrans gives each transaction_status in its answers and notifications.
 _STATUS_CODES = {"pending": "201", "settlement": "200", "cancel": "200", "deny": "202", "expire": "407"}
+# custom_expiry's units, in minutes (seconds are kept to whole minutes here).
+_UNIT_MINUTES = {"second": 1 / 60, "minute": 1, "hour": 60, "day": 24 * 60}
 _ORDER_ID = re.compile(r"[A-Za-z0-9\-_.~]{1,50}")
 
 
@@ -78,11 +80,10 @@ class MidtransEmulator(LoopbackEmulator):
             return 400, {"status_code": "400", "status_message": "payment_type is not supported"}
         now = dt.datetime.now(WIB).replace(microsecond=0)
         expiry = payload.get("custom_expiry") or {}
-        minutes = (
-            int(expiry.get("expiry_duration", 24 * 60))
-            if str(expiry.get("unit", "minute")) == "minute"
-            else 1440
-        )
+        duration, unit = expiry.get("expiry_duration", 24 * 60), str(expiry.get("unit", "minute"))
+        if not isinstance(duration, int) or duration < 1 or unit not in _UNIT_MINUTES:
+            return 400, {"status_code": "400", "status_message": "custom_expiry is invalid"}
+        minutes = duration * _UNIT_MINUTES[unit]
         with self.lock:
             if order_id in self.state.transactions:
                 return 200, {"status_code": "406", "status_message": "The request could not be completed "

@@ -1,5 +1,6 @@
 """The Midtrans Core API adapter against the local emulator: charges, status, notifications and faults."""
 
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
@@ -198,3 +199,19 @@ def test_a_server_error_is_worth_a_retry_and_a_hang_times_out(api, emulator):
     with pytest.raises(ProviderError) as second:
         impatient.status("SRT-11")
     assert (second.value.code, second.value.transient) == ("timeout", True)
+
+
+def test_the_expiry_is_counted_in_its_unit_and_a_bad_one_refused(api, emulator):
+    payload = {
+        "payment_type": "qris",
+        "transaction_details": {"order_id": "SRT-12", "gross_amount": 16_800},
+        "custom_expiry": {"expiry_duration": 2, "unit": "day"},
+    }
+    status, answer = emulator.charge(payload)
+    opened = dt.datetime.fromisoformat(answer["transaction_time"])
+    assert (status, dt.datetime.fromisoformat(answer["expiry_time"]) - opened) == (200, dt.timedelta(days=2))
+    payload["transaction_details"]["order_id"] = "SRT-13"
+    payload["custom_expiry"] = {"expiry_duration": "lama", "unit": "day"}
+    assert emulator.charge(payload) == (
+        400, {"status_code": "400", "status_message": "custom_expiry is invalid"},
+    )  # fmt: skip
