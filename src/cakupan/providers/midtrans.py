@@ -1,4 +1,5 @@
-"""Payments through Midtrans's Core API (v2): QRIS, bank virtual accounts and GoPay, for SERTAKAN sponsors.
+"""Payments through Midtrans's Core API (v2): QRIS, bank virtual accounts, GoPay and cards (with a saved
+card for recurring payments), for SERTAKAN sponsors.
 
 Why Midtrans: an Indonesian payment gateway whose Core API is documented in full — one charge endpoint for
 QRIS, virtual accounts (BCA, BNI, BRI, Permata) and e-wallets, an HTTP notification for every change of a
@@ -12,6 +13,13 @@ the API before anything is booked.
   used order_id answers "406".
 - Status: GET {base}/v2/{order_id}/status; "404" for an unknown order.
 - Cancel: POST {base}/v2/{order_id}/cancel; "412" when the transaction can no longer change.
+- Cards: GET {base}/v2/token?client_key&card_number&card_exp_month&card_exp_year&card_cvv (the public client
+  key, no server key) answers a one-time token_id; POST /v2/charge {payment_type: "credit_card",
+  credit_card: {token_id, authentication?, save_token_id?}} charges it. With save_token_id the answer of an
+  approved charge carries saved_token_id and saved_token_id_expired_at, and later charges pass that
+  saved_token_id as credit_card.token_id without the payer (Midtrans's "One Click"). An approved charge is
+  "capture" (fraud_status accept) at once; a declined one is "deny" with status_code "202"; a token that is
+  used, unknown or expired answers "411".
 - Notification: POST to the merchant's notification URL, JSON with order_id, status_code, gross_amount,
   transaction_status, fraud_status, payment_type and signature_key = SHA-512 hex of order_id + status_code
   + gross_amount + server key.
@@ -27,6 +35,7 @@ import base64
 import hashlib
 import hmac
 import json
+import urllib.parse
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -41,7 +50,10 @@ EXPIRED = "expired"
 FAILED = "failed"
 REFUNDED = "refunded"
 
+# What a payer picks for a one-off payment, charged with charge(). A card (CARD, the name to keep beside
+# these) is charged with charge_card() instead: it needs a token the card was exchanged for.
 METHODS = ("qris", "va_bca", "va_bni", "va_bri", "va_permata", "gopay")
+CARD = "card"
 _VA_BANKS = {"va_bca": "bca", "va_bni": "bni", "va_bri": "bri", "va_permata": "permata"}
 
 
@@ -98,6 +110,12 @@ class Transaction:
     qr_string: str = ""
     action_url: str = ""
     expiry_time: str = ""  # Midtrans's local time (WIB), "YYYY-MM-DD HH:MM:SS"
+    # Cards: the masked number, and the saved token that later charges use (when the charge asked for it),
+    # valid until saved_token_id_expired_at (WIB, as expiry_time).
+    masked_card: str = ""
+    saved_token_id: str = ""
+    saved_token_id_expired_at: str = ""
+    status_message: str = ""  # Midtrans's words, e.g. why a card was declined
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Transaction:
@@ -119,9 +137,34 @@ class Transaction:
             va_bank=str(va.get("bank", "")),
             va_number=str(va.get("va_number", "")),
             qr_string=str(body.get("qr_string", "")),
-            action_url=actions.get("deeplink-redirect") or actions.get("generate-qr-code") or "",
+            # A card charge that needs 3-D Secure answers "pending" with the page the payer must open.
+            action_url=actions.get("deeplink-redirect")
+            or actions.get("generate-qr-code")
+            or str(body.get("redirect_url", "") or ""),
             expiry_time=str(body.get("expiry_time", "")),
+            masked_card=str(body.get("masked_card", "") or ""),
+            saved_token_id=str(body.get("saved_token_id", "") or ""),
+            saved_token_id_expired_at=str(body.get("saved_token_id_expired_at", "") or ""),
+            status_message=str(body.get("status_message", "") or ""),
         )
+
+
+def _checked(status: int, answer: object) -> dict[str, Any]:
+    """Midtrans's answer when it is a transaction (or a token); a ProviderError when it refuses."""
+    if not isinstance(answer, dict):
+        raise ProviderError("bad_answer", str(answer)[:200], transient=True)
+    # Midtrans answers HTTP 200 with its own status_code in the body; an HTTP 4xx says the same.
+    code = str(answer.get("status_code", status))
+    detail = str(answer.get("status_message", ""))
+    if isinstance(answer.get("validation_messages"), list):  # what was wrong with a card's details
+        detail = "; ".join(filter(None, [detail, *map(str, answer["validation_messages"])]))
+    if status == 401 or code == "401":
+        raise ProviderError("unauthorized", detail[:200], transient=False)
+    if code.startswith("5"):
+        raise ProviderError(f"midtrans_{code}", detail[:200], transient=True)
+    if not code.startswith("2") and code != "407":  # 407: expired, a status like any other
+        raise ProviderError(f"midtrans_{code}", detail[:200], transient=False)
+    return answer
 
 
 @dataclass(frozen=True)
@@ -129,6 +172,8 @@ class MidtransCoreApi:
     base_url: str
     server_key: str
     timeout: float = http.TIMEOUT_SECONDS
+    # The public key that card_token() identifies the merchant with (the server key never leaves the server).
+    client_key: str = ""
 
     def _headers(self) -> dict[str, str]:
         token = base64.b64encode(f"{self.server_key}:".encode()).decode()
@@ -143,21 +188,7 @@ class MidtransCoreApi:
         status, answer = http.request(
             method, self.base_url.rstrip("/") + path, headers=self._headers(), body=body, timeout=self.timeout
         )
-        if not isinstance(answer, dict):
-            raise ProviderError("bad_answer", str(answer)[:200], transient=True)
-        # Midtrans answers HTTP 200 with its own status_code in the body; an HTTP 4xx says the same.
-        code = str(answer.get("status_code", status))
-        if status == 401 or code == "401":
-            raise ProviderError("unauthorized", str(answer.get("status_message", ""))[:200], transient=False)
-        if code.startswith("5"):
-            raise ProviderError(
-                f"midtrans_{code}", str(answer.get("status_message", ""))[:200], transient=True
-            )
-        if not code.startswith("2") and code != "407":  # 407: expired, a status like any other
-            raise ProviderError(
-                f"midtrans_{code}", str(answer.get("status_message", ""))[:200], transient=False
-            )
-        return answer
+        return _checked(status, answer)
 
     def charge(
         self, *, order_id: str, gross_amount: int, method: str, expiry_minutes: int = 24 * 60
@@ -178,6 +209,66 @@ class MidtransCoreApi:
         else:
             payload["payment_type"] = "gopay"
             payload["gopay"] = {"enable_callback": False}
+        return Transaction.from_api(self._call("POST", "/v2/charge", payload))
+
+    def card_token(self, *, card_number: str, exp_month: int | str, exp_year: int | str, cvv: str) -> str:
+        """A one-time token_id for a card, for charge_card(). ProviderError midtrans_400 (with Midtrans's
+        validation messages) for a number, expiry or CVV it refuses; `unauthorized` for a wrong client key.
+
+        This is the request Midtrans's JavaScript makes in the payer's browser, which is how production
+        should ask for it, so that card numbers never pass through Cakupan's server; here it serves the
+        emulator, the tests and the demo."""
+        if not self.client_key:
+            raise ProviderError("no_client_key", "kunci klien Midtrans belum diatur", transient=False)
+        query = urllib.parse.urlencode(
+            {
+                "client_key": self.client_key,
+                "card_number": "".join(str(card_number).split()),  # "4811 1111 1111 1114" as typed
+                "card_exp_month": str(exp_month).strip().zfill(2),
+                "card_exp_year": str(exp_year).strip(),
+                "card_cvv": str(cvv).strip(),
+            }
+        )
+        status, answer = http.request(
+            "GET",
+            f"{self.base_url.rstrip('/')}/v2/token?{query}",
+            headers={"Accept": "application/json"},
+            timeout=self.timeout,
+        )
+        token = _checked(status, answer).get("token_id")
+        if not isinstance(token, str) or not token:
+            raise ProviderError("bad_answer", "no token_id", transient=True)
+        return token
+
+    def charge_card(
+        self,
+        *,
+        order_id: str,
+        gross_amount: int,
+        token_id: str,
+        save_card: bool = False,
+        authenticate: bool = False,
+    ) -> Transaction:
+        """Charges a card `gross_amount` rupiah for `order_id`. `token_id` is either a one-time token from
+        card_token() (a first payment) or the saved_token_id of an earlier charge made with save_card=True
+        (the recurring payments, without the payer and without 3-D Secure).
+
+        The answer is usually final: "capture" (state PAID) or "deny" (state FAILED, status_code "202",
+        status_message saying why). With `authenticate` Midtrans may first answer "pending" with a 3-D
+        Secure page in action_url. A used, unknown or expired token raises ProviderError midtrans_411: for
+        a saved card, the payer has to give the card again."""
+        if not token_id:
+            raise ProviderError("missing_token", "token_id kosong", transient=False)
+        card: dict[str, Any] = {"token_id": token_id}
+        if authenticate:
+            card["authentication"] = True
+        if save_card:
+            card["save_token_id"] = True
+        payload = {
+            "payment_type": "credit_card",
+            "transaction_details": {"order_id": order_id, "gross_amount": gross_amount},
+            "credit_card": card,
+        }
         return Transaction.from_api(self._call("POST", "/v2/charge", payload))
 
     def status(self, order_id: str) -> Transaction:

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--emulator", action="store_true",
-            help="demo: jalankan emulator lokal gateway SMS dan WhatsApp (port 8025) dan kirim pesan ke sana",
+            help="demo: jalankan emulator lokal gateway SMS dan WhatsApp (port 8025) dan Midtrans "
+                 "(port 8026), lalu kirim pesan dan pembayaran ke sana",
         )  # fmt: skip
 
     def handle(self, *args, port, host, workers, no_task_worker, emulator, **options):
@@ -37,9 +38,13 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if emulator:
             from cakupan.providers.emulators import demo_environment
+            from cakupan.providers.emulators import midtrans as midtrans_emulator
 
-            # The web server, the task worker and the emulator all read the same settings from these.
+            # The web server, the task worker and the emulators all read the same settings from these: set
+            # here, before gunicorn (exec'd below) and the children read theirs. `cakupan emulator` starts
+            # the Midtrans emulator on this port, with these keys, notifying this server.
             os.environ.update(demo_environment(public_url=f"http://{host}:{port}"))
+            os.environ.update(midtrans_emulator.demo_environment())
             subprocess.Popen([sys.executable, "-m", "cakupan", "emulator"], preexec_fn=_stop_with_parent)
         if not os.environ.get("CAKUPAN_MEMCACHED"):
             # The status check's shared counters: one memcached on the settings' Unix socket beside gunicorn's
