@@ -23,6 +23,7 @@ api.add_router("/rules/", "cakupan.rules.api.router")
 api.add_router("/workers", "cakupan.registry.api.router")
 api.add_router("/coverage", "cakupan.coverage.api.router")
 api.add_router("/funding", "cakupan.funding.api.router")
+api.add_router("/sertakan", "cakupan.sponsors.api.router")
 
 
 @api.exception_handler(DomainError)

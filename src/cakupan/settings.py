@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     # Only for its system check, which refuses a cache that cannot count atomically.
     "django_ratelimit",
     "cakupan.workspace",
+    "cakupan.sponsors",
+    # Sponsor accounts (public sign-up under /sponsor/akun/). After cakupan.accounts, whose Bahasa templates
+    # override allauth's.
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # django-allauth (sponsor accounts): its sign-in stages and redirects.
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,6 +91,8 @@ AUTHENTICATION_BACKENDS = [
     # Refuses credentials while a username/IP pair is locked out, before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sponsors sign in by e-mail address (django-allauth); staff keep signing in by username.
+    "cakupan.accounts.sponsor_adapter.SponsorEmailBackend",
 ]
 
 ROOT_URLCONF = "cakupan.urls"
@@ -322,6 +331,48 @@ AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 # The IP comes from the connection; a trusted proxy in front must rewrite REMOTE_ADDR.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# --- Sponsor accounts (django-allauth) -------------------------------------------------------------------
+# Public accounts for SERTAKAN sponsors under /sponsor/akun/ (cakupan.accounts.sponsor_adapter), apart from
+# the staff sign-in at /akun/masuk/. A sponsor signs up with an e-mail address and a password and proves the
+# address with a code sent by e-mail (typed on the page that asked for it: a phone's mail app opens links in
+# a browser of its own, which would not carry the sign-up's session). allauth's own rate limits count in the
+# default cache; django-axes counts failed sign-ins as for staff, keyed by the e-mail address.
+ACCOUNT_ADAPTER = "cakupan.accounts.sponsor_adapter.SponsorAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# A second sign-up with a known address is refused with a message (not a silent e-mail to the owner).
+ACCOUNT_PREVENT_ENUMERATION = False
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+# Eight digits shown as 1234-5678: a phone opens its number pad, and the dash may be left out. (The code
+# page, account/confirm_email_verification_code.html, says "8 angka" and "30 menit".)
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_FORMAT = {"numeric": True, "length": 8, "dashed": True}
+# Mail over slow mobile data can take minutes: the code and the pending sign-in live 30 minutes.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_TIMEOUT = 30 * 60
+ACCOUNT_LOGIN_TIMEOUT = 30 * 60
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True
+# One address per sponsor, changed by verifying the new one.
+ACCOUNT_CHANGE_EMAIL = True
+# No "remember me" box: a sponsor's session lasts SESSION_COOKIE_AGE like a staff member's.
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cakupan] "
+# allauth's forms with Cakupan's Bahasa labels and hints.
+ACCOUNT_FORMS = {
+    name: f"cakupan.accounts.sponsor_adapter.Sponsor{form}Form"
+    for name, form in (
+        ("login", "Login"),
+        ("signup", "Signup"),
+        ("reset_password", "ResetPassword"),
+        ("reset_password_from_key", "ResetPasswordKey"),
+        ("change_password", "ChangePassword"),
+        ("add_email", "AddEmail"),
+        ("change_email", "ChangeEmail"),
+    )
+}
+# --- end of sponsor accounts -----------------------------------------------------------------------------
+
 # Content-Security-Policy: no inline scripts or styles, nothing from other origins.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -344,4 +395,37 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CAKUPAN_LOG_LEVEL", "WARNING")},
+}
+
+# SERTAKAN (cakupan.sponsors): citizens who pay a worker's contributions through Midtrans's Core API.
+# `cakupan serve --emulator` and the tests point the base URL at a local emulator of that API.
+SERTAKAN = {
+    "midtrans": {
+        "base_url": os.environ.get("CAKUPAN_MIDTRANS_URL", "http://127.0.0.1:8026"),
+        "server_key": os.environ.get("CAKUPAN_MIDTRANS_SERVER_KEY", "SB-Mid-server-cakupan-demo"),
+        "client_key": os.environ.get("CAKUPAN_MIDTRANS_CLIENT_KEY", "SB-Mid-client-cakupan-demo"),
+    },
+    # The funder that holds sponsors' money and pays BPJS TK for the months it bought; the province.
+    "funder_name": "SERTAKAN Banten",
+    "province": "36",
+    # Sponsored workers are BPU members at the lowest income level: JKK 1% + JKM Rp6.800 = Rp16.800/month.
+    "income_level": 1_000_000,
+    # The provider's fee per method (basis points of the amount, plus a fixed rupiah part), passed on to the
+    # sponsor and shown before paying: the merchant's agreed rates, set here.
+    "fees": {
+        "qris": (70, 0),
+        "va_bca": (0, 4_000),
+        "va_bni": (0, 4_000),
+        "va_bri": (0, 4_000),
+        "va_permata": (0, 4_000),
+        "gopay": (200, 0),
+        "card": (290, 2_000),
+    },
+    "payment_minutes": int(os.environ.get("CAKUPAN_SERTAKAN_PAYMENT_MINUTES", str(24 * 60))),
+    # How long the worker's link to agree stays valid, and how many days before cover ends the sponsor is
+    # told (and a recurring card is charged).
+    "consent_days": 7,
+    "lapse_notice_days": 7,
+    "gift_min": 10_000,
+    "gift_max": 100_000_000,
 }

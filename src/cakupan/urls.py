@@ -8,6 +8,7 @@ from cakupan.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("cakupan.portal.urls")),
+    path("", include("cakupan.sponsors.urls")),
     path("", include("cakupan.core.urls")),
     path("", include("cakupan.rules.urls")),
     path("", include("cakupan.registry.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("cakupan/", include("cakupan.coverage.urls")),
     path("dana/", include("cakupan.funding.urls")),
     path("akun/", include("cakupan.accounts.urls")),
+    path("sponsor/akun/", include("cakupan.accounts.sponsor_adapter")),  # sponsor accounts (django-allauth)
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("audit/", include("cakupan.audit.urls")),

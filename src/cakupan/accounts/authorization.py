@@ -52,6 +52,9 @@ OUTBOX_VIEW = "outbox.view"
 MESSAGE_RESEND = "message.resend"
 CAMPAIGN_CREATE = "campaign.create"
 CAMPAIGN_APPROVE = "campaign.approve"
+SPONSORSHIP_OWN = "sponsorship.own"
+MATCHING_MANAGE = "matching.manage"
+SERTAKAN_VIEW = "sertakan.view"
 
 C = Role.PROVINCIAL_COORDINATOR
 A = Role.PROVINCIAL_ANALYST
@@ -61,6 +64,7 @@ F = Role.FIELD_AGENT
 FO = Role.FUNDER_OFFICER
 B = Role.BPJS_LIAISON
 AU = Role.AUDITOR
+SP = Role.SPONSOR
 
 # Where an object's region code is read from, by "app_label.model_name".
 REGION_ATTRIBUTES = {
@@ -227,6 +231,18 @@ def governs_program_funder(user, program) -> bool:
     return _governs_funder(user, {"id": funder.pk, "kind": funder.kind, "area": funder.area_id})
 
 
+@rules.predicate
+def owns_sponsorship(user, sponsorship) -> bool:
+    """A sponsor's own sponsorships (with none named: any sponsor may start one)."""
+    return sponsorship is None or sponsorship.sponsor_id == user.pk
+
+
+@rules.predicate
+def acts_for_sertakan(user) -> bool:
+    """The officers of the SERTAKAN funder (kind sponsor), who pay BPJS TK from what sponsors paid."""
+    return bool(user_funder_ids(user)) and user.funders.filter(kind="sponsor").exists()
+
+
 always = rules.always_allow
 
 # --- the table -------------------------------------------------------------------------------------------
@@ -269,6 +285,12 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     # Literacy campaigns: planned by the labour offices for their area; a large one needs another's approval.
     CAMPAIGN_CREATE: dict.fromkeys(CHECKERS, in_area),
     CAMPAIGN_APPROVE: dict.fromkeys(CHECKERS, in_area & not_maker),
+    # SERTAKAN: a sponsor acts on their own sponsorships only; a company's officers set its matching and
+    # take public gifts into its programs; the money trail (orders, notifications, refunds) is for the
+    # provincial officers, auditors and the SERTAKAN funder's own officers.
+    SPONSORSHIP_OWN: {SP: owns_sponsorship},
+    MATCHING_MANAGE: {FO: governs_program_funder},
+    SERTAKAN_VIEW: {**dict.fromkeys((C, A, AU), has_area), FO: acts_for_sertakan},
 }
 
 # What superusers must satisfy beyond being superusers: nobody checks their own work.

@@ -3,21 +3,38 @@ says "Masukkan nama pengguna nama pengguna dan sandi" and calls the password "sa
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
+
+from cakupan.accounts.models import Role
+
+# Sponsors (public accounts) sign in on their own page (cakupan.accounts.sponsor_adapter).
+SPONSOR_LOGIN_URL = "/sponsor/akun/masuk/"
 
 
 class SignInForm(auth_forms.AuthenticationForm):
+    """The staff sign-in: refuses sponsor accounts, which sign in by e-mail address on their own page."""
+
     error_messages = {
         "invalid_login": (
             "Nama pengguna atau kata sandi salah. Periksa huruf besar dan kecil, lalu coba lagi."
         ),
         "inactive": "Akun ini tidak aktif. Hubungi admin wilayah Anda.",
+        "sponsor_account": (
+            "Halaman ini untuk akun staf. Akun sponsor masuk dengan alamat email di halaman sponsor: "
+            f"{SPONSOR_LOGIN_URL}"
+        ),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Nama pengguna"
         self.fields["password"].label = "Kata sandi"
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.role == Role.SPONSOR:
+            raise forms.ValidationError(self.error_messages["sponsor_account"], code="sponsor_account")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -27,6 +27,8 @@ class Purpose(models.TextChoices):
     RECEIPT = "receipt", _("Tanda terima")
     CLAIM = "claim_update", _("Kabar klaim")
     FUNDER_NOTICE = "funder_notice", _("Pemberitahuan untuk pemberi dana")
+    # SERTAKAN: a sponsor's request to the worker, and news of the cover for the sponsor who pays it.
+    SPONSORSHIP = "sertakan", _("SERTAKAN")
 
 
 # Purposes that need the person's recorded consent (UU PDP): what we choose to tell them. The others answer

@@ -59,6 +59,62 @@ TEMPLATES = [
         ["kode", "menit"],
         "cakupan_kode_sekali_pakai",
     ),
+    # SERTAKAN (cakupan.sponsors): the request to the worker by SMS, then e-mails to the sponsor.
+    (
+        "sertakan_persetujuan",
+        "sertakan",
+        "Ada yang ingin membayar iuran BPJS Ketenagakerjaan Anda",
+        "Halo {nama_depan}, {sponsor} ingin membayar iuran BPJS Ketenagakerjaan Anda (perlindungan "
+        "kecelakaan kerja dan kematian). Setujui atau tolak di {tautan} sebelum {batas}. Tidak ada biaya "
+        "untuk Anda; abaikan bila tidak kenal.",
+        ["nama_depan", "sponsor", "tautan", "batas"],
+        "cakupan_sertakan_persetujuan",
+    ),
+    (
+        "sertakan_tanda_terima",
+        "receipt",
+        "Tanda terima SERTAKAN {nomor}",
+        "Terima kasih, {nama}. Pembayaran {jumlah} untuk {tujuan} sudah kami terima (nomor {nomor}). "
+        "Tanda terima dan kodenya untuk diperiksa siapa saja: {tautan}",
+        ["nama", "jumlah", "tujuan", "nomor", "tautan"],
+        "cakupan_sertakan_tanda_terima",
+    ),
+    (
+        "sertakan_aktif",
+        "sertakan",
+        "{pekerja} kini terlindungi",
+        "Kabar baik: BPJS Ketenagakerjaan sudah mencatat perlindungan {pekerja} sampai {sampai}, dari "
+        "iuran yang Anda bayar. Lihat {tautan}",
+        ["pekerja", "sampai", "tautan"],
+        "cakupan_sertakan_aktif",
+    ),
+    (
+        "sertakan_akan_habis",
+        "sertakan",
+        "Perlindungan {pekerja} berakhir {sampai}",
+        "Perlindungan BPJS Ketenagakerjaan {pekerja} berakhir {sampai}. Tanpa iuran berikutnya, "
+        "perlindungannya berhenti. Perpanjang dengan satu ketukan: {tautan}",
+        ["pekerja", "sampai", "tautan"],
+        "cakupan_sertakan_akan_habis",
+    ),
+    (
+        "sertakan_pembayaran_gagal",
+        "sertakan",
+        "Pembayaran berulang {jumlah} ditolak",
+        "Pembayaran berulang {jumlah} untuk {pekerja} ditolak bank penerbit kartu. Tidak ada uang yang "
+        "ditarik. Bayar dengan cara lain di {tautan}",
+        ["jumlah", "pekerja", "tautan"],
+        "cakupan_sertakan_pembayaran_gagal",
+    ),
+    (
+        "sertakan_dihentikan",
+        "sertakan",
+        "Dukungan SERTAKAN dihentikan",
+        "{pekerja} memilih menghentikan dukungan Anda. Bulan yang sudah dibayar tetap melindunginya; tidak "
+        "ada tagihan berikutnya. Terima kasih atas kepedulian Anda.",
+        ["pekerja"],
+        "cakupan_sertakan_dihentikan",
+    ),
 ]
 
 

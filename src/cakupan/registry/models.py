@@ -33,6 +33,7 @@ class WorkerSource(models.TextChoices):
     ROSTER = "roster", _("Data kepesertaan BPJS TK")
     DTSEN = "dtsen", _("Ekstrak DTSEN")
     SYNTHETIC = "synthetic", _("Data sintetis (demo)")
+    SPONSOR = "sponsor", _("Didaftarkan sponsor SERTAKAN")
 
 
 class WorkerQuerySet(AreaScopedQuerySet):

@@ -128,6 +128,22 @@ def _plan_builder(role: str, where: str) -> int:
     return 200 if role in PLAN_MAKERS.get(where, frozenset()) else 403
 
 
+def _sponsor_page(found: bool):
+    """SERTAKAN's sponsor pages: the public goes to the sponsors' sign-in, staff are refused, a sponsor (and
+    the superuser) gets the page, or 404 for a sponsorship or order that is not theirs (`found` False)."""
+
+    def expect(role: str, where: str) -> int:
+        if role == "anon":
+            return 302
+        if role in ("sponsor", "admin"):
+            return 200 if found else 404
+        return 403
+
+    return expect
+
+
+SERTAKAN_TRAIL = frozenset({"provinsi", "analis", "auditor", "admin"})
+
 # route pattern → expected status for (role, inside|outside).
 MATRIX = {
     "": _fixed(200),
@@ -231,6 +247,45 @@ MATRIX = {
     "api/v1/funding/funders/<funder_id>/coverage": _funder_page("api"),
     "api/v1/funding/next-rupiah": _page(STAFF, anon=401),
     "api/v1/funding/plans/<plan_id>": _page(STAFF, outside_ok=OUTSIDE_OK_WIDE, anon=401, denied=404),
+    # Sponsor accounts (django-allauth): sign-in and sign-up for the public (the signed-in are sent on),
+    # the pages of the pending sign-in, password reset with a made-up link, and the sponsor's own account
+    # pages, which staff may not use.
+    "sponsor/akun/masuk/": _by({"anon": 200}, 302),
+    "sponsor/akun/daftar/": _by({"anon": 200}, 302),
+    "sponsor/akun/keluar/": _by({"anon": 302}, 200),
+    "sponsor/akun/nonaktif/": _fixed(200),
+    "sponsor/akun/lupa-sandi/": _fixed(200),
+    "sponsor/akun/lupa-sandi/terkirim/": _fixed(200),
+    "sponsor/akun/atur-sandi/<base36:uidb36>-<str:key>/": _fixed(200),
+    "sponsor/akun/atur-sandi/selesai/": _fixed(200),
+    "sponsor/akun/konfirmasi/": _fixed(302),
+    "sponsor/akun/masuk/kode/konfirmasi/": _fixed(302),
+    "sponsor/akun/email/": _by({"anon": 302, "sponsor": 200}, 403),
+    "sponsor/akun/sandi/": _by({"anon": 302, "sponsor": 200}, 403),
+    "sponsor/akun/konfirmasi-sandi/": _by({"anon": 302, "sponsor": 200}, 403),
+    "sponsor/akun/sandi/buat/": _by({"anon": 302, "sponsor": 302}, 403),
+    # SERTAKAN: the sponsor's pages (made-up references and orders: 404 even for a sponsor); the worker's
+    # link and the receipt check with made-up values; writes are POST only; the provider's notifications
+    # are POST only; the money trail for the provincial officers and auditors.
+    "sponsor/": _sponsor_page(True),
+    "sponsor/dukung/": _sponsor_page(True),
+    "sponsor/dukung/kenal/": _sponsor_page(True),
+    "sponsor/dukung/wilayah/": _sponsor_page(True),
+    "sponsor/dukung/sumbangan/": _sponsor_page(True),
+    "sponsor/wilayah/": _sponsor_page(True),
+    "sponsor/dukungan/<str:reference>/": _sponsor_page(False),
+    "sponsor/dukungan/<str:reference>/bayar/": _fixed(405),
+    "sponsor/dukungan/<str:reference>/hentikan/": _fixed(405),
+    "sponsor/pesanan/<str:order_id>/": _sponsor_page(False),
+    "sponsor/pesanan/<str:order_id>/cek/": _fixed(405),
+    "sponsor/pesanan/<str:order_id>/batal/": _fixed(405),
+    "sponsor/pesanan/<str:order_id>/tanda-terima.pdf": _sponsor_page(False),
+    "sertakan/setuju/<str:token>/": _fixed(404),
+    "cek/tanda-terima/<str:number>/<str:kode>/": _fixed(404),
+    "dana/sertakan/": lambda role, where: 302 if role == "anon" else 200 if role in SERTAKAN_TRAIL else 403,
+    "dana/sertakan/pendamping/": _fixed(405),
+    "dana/sertakan/sumbangan/": _fixed(405),
+    "api/v1/sertakan/midtrans/notifikasi": _fixed(405),
 }
 QUERIES = {
     "api/v1/rules/contribution": {
@@ -268,8 +323,12 @@ def _url(pattern: str, name: str, objects: dict) -> str:
             return TABLES[name]
         if key == "slug":
             return "menunggak"
-        if key in ("uidb64", "token"):
+        if key in ("uidb64", "token", "kode", "uidb36", "key"):
             return "tidak-berlaku"
+        if key == "order_id":
+            return "SRT-0-TIDAKADA"
+        if key == "number":
+            return "SRT-2026-0000000"
         if key == "reference":
             return "00000000-0000-0000-0000-000000000000"
         if key == "fmt":

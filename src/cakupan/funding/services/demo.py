@@ -25,7 +25,7 @@ from cakupan.regions.models import Region
 @transaction.atomic
 def funding_demo_seed(*, start_month: dt.date | None = None) -> list[FundingProgram]:
     """Demo funders and programs (idempotent: does nothing if funders exist). Links the demo accounts
-    `baznas` and `sponsor` to their funders when they exist."""
+    `baznas` to its funder when it exists."""
     if Funder.objects.exists():
         return list(FundingProgram.objects.all())
     User = get_user_model()
@@ -38,7 +38,6 @@ def funding_demo_seed(*, start_month: dt.date | None = None) -> list[FundingProg
     lebak = funder_create(name="Pemerintah Kabupaten Lebak", kind=FunderKind.APBD_REGENCY, area_code="36.02")
     baznas = funder_create(name="BAZNAS Provinsi Banten", kind=FunderKind.ZAKAT, area_code="36")
     csr = funder_create(name="CSR PT Krakatau (contoh)", kind=FunderKind.CSR, area_code="36.72")
-    sponsor = funder_create(name="Sponsor SERTAKAN (contoh)", kind=FunderKind.SPONSOR, area_code="36")
     desa = Region.objects.filter(code="36.02.01.2002").first()
     programs = [
         program_create(
@@ -81,16 +80,6 @@ def funding_demo_seed(*, start_month: dt.date | None = None) -> list[FundingProg
             start_month=start,
             months=12,
         ),
-        program_create(
-            funder=sponsor,
-            actor=actor,
-            name="Sponsor pekerja rumah tangga",
-            budget=2_016_000,
-            fiscal_year=year,
-            start_month=start,
-            months=12,
-            sectors=["prt"],
-        ),
     ]
     if desa is not None:
         village = funder_create(name=f"Dana Desa {desa.name}", kind=FunderKind.DANA_DESA, area_code=desa.code)
@@ -105,8 +94,8 @@ def funding_demo_seed(*, start_month: dt.date | None = None) -> list[FundingProg
                 months=12,
             )
         )
-    for username, funder in (("baznas", baznas), ("sponsor", sponsor)):
-        user = User.objects.filter(username=username).first()
-        if user is not None:
-            funder_officer_add(funder=funder, user=user, actor=actor)
+    # Sponsors are public accounts with their own pages (cakupan.sponsors), not officers of a funder.
+    user = User.objects.filter(username="baznas").first()
+    if user is not None:
+        funder_officer_add(funder=baznas, user=user, actor=actor)
     return programs

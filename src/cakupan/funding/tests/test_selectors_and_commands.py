@@ -139,10 +139,10 @@ def test_plan_command_saves_a_plan_and_prints_json(make_worker, program_factory,
 
 def test_demo_seed_creates_funders_and_programs_once(people):
     programs = services.funding_demo_seed()
-    assert len(programs) == 6
+    assert len(programs) == 5
     assert Funder.objects.filter(kind="dana_desa", area_id=DESA_A).count() == 1
     assert FundingProgram.objects.get(funder__kind="zakat").mustahik_only
-    assert services.funding_demo_seed() and FundingProgram.objects.count() == 6
+    assert services.funding_demo_seed() and FundingProgram.objects.count() == 5
     assert Funder.objects.get(kind="zakat").officers.filter(username="baznas").exists()
 
 

@@ -398,7 +398,8 @@ def test_the_seeded_templates_fill_cleanly():
     templates = {t.key: t for t in MessageTemplate.objects.all()}
     assert set(templates) == {
         "pengingat_jatuh_tempo", "pengingat_terlewat", "pengingat_nonaktif", "sosialisasi_umum",
-        "kode_sekali_pakai", "pemberitahuan_perpanjangan",
+        "kode_sekali_pakai", "pemberitahuan_perpanjangan", "sertakan_persetujuan", "sertakan_tanda_terima",
+        "sertakan_aktif", "sertakan_akan_habis", "sertakan_pembayaran_gagal", "sertakan_dihentikan",
     }  # fmt: skip
     for template in templates.values():
         check_template([template.subject, template.body], template.variables)

@@ -32,38 +32,40 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="siapkan saja, jangan jalankan server")
 
     def handle(self, *args, scale, seed, port, host, no_serve, **options):
-        self.stdout.write("1/6 Migrasi basis data dan data wilayah…")
+        self.stdout.write("1/7 Migrasi basis data dan data wilayah…")
         call_command("migrate", interactive=False, verbosity=0)
         if Worker.objects.exists():
-            self.stdout.write("2/6 Registri sudah berisi pekerja; pembangkitan dilewati.")
+            self.stdout.write("2/7 Registri sudah berisi pekerja; pembangkitan dilewati.")
             coverage_refresh(month=latest_month())
         else:
-            self.stdout.write(f"2/6 Membangkitkan populasi sintetis Banten (skala {scale})…")
+            self.stdout.write(f"2/7 Membangkitkan populasi sintetis Banten (skala {scale})…")
             run = generate_with_progress(scale=scale, seed=seed, as_of=None, stream=self.stderr)
             self.stdout.write(
                 f"    {number(run.workers)} pekerja, {number(run.memberships)} kepesertaan, "
                 f"{decimal_number(run.seconds)} detik."
             )
-        self.stdout.write("3/6 Akun demo:")
+        self.stdout.write("3/7 Akun demo:")
         password = os.environ.get("CAKUPAN_DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         for account in DEMO_ACCOUNTS:
             user_upsert_demo(account=account, password=password)
             self.stdout.write(f"    {account.username:<10} {account.description}")
         self.stdout.write(f"    kata sandi semua akun demo: {password}")
-        self.stdout.write("4/6 Pendanaan demo: pemberi dana, program, satu rencana alokasi yang disetujui…")
+        self.stdout.write("4/7 Pendanaan demo: pemberi dana, program, satu rencana alokasi yang disetujui…")
         self._funding()
         self.stdout.write(
-            "5/6 Pesan demo: persetujuan, pengingat iuran lewat emulator SMS/WhatsApp, kampanye…"
+            "5/7 Pesan demo: persetujuan, pengingat iuran lewat emulator SMS/WhatsApp, kampanye…"
         )
         self._messages()
+        self.stdout.write("6/7 SERTAKAN: program penerima sumbangan, dana pendamping, dukungan sponsor demo…")
+        self._sertakan()
         if no_serve:
             self.stdout.write(
-                "6/6 Siap. Jalankan `cakupan serve --emulator` untuk membuka http://127.0.0.1:8000/"
+                "7/7 Siap. Jalankan `cakupan serve --emulator` untuk membuka http://127.0.0.1:8000/"
             )
             return
         self.stdout.write(
-            f"6/6 Membuka http://{host}:{port}/ dengan emulator SMS dan WhatsApp di http://127.0.0.1:8025/ "
-            "(Ctrl+C untuk berhenti)"
+            f"7/7 Membuka http://{host}:{port}/ dengan emulator SMS dan WhatsApp di http://127.0.0.1:8025/ "
+            "dan emulator pembayaran Midtrans di http://127.0.0.1:8026/ (Ctrl+C untuk berhenti)"
         )
         call_command("serve", port=port, host=host, emulator=True)
 
@@ -80,6 +82,10 @@ class Command(BaseCommand):
             f"kampanye sosialisasi Kabupaten Lebak untuk {number(counts['campaign'])} nomor dikirim oleh "
             "server demo."
         )
+
+    def _sertakan(self) -> None:
+        # By name: SERTAKAN is an app beside the workspace, not below it.
+        call_command("sertakan", "demo", stdout=self.stdout)
 
     def _funding(self) -> None:
         programs = funding_demo_seed()

@@ -1,0 +1,128 @@
+"""What follows the cover, run daily (`cakupan sertakan kabar`): the sponsor hears when BPJS TK has
+confirmed the cover their money bought, and a week before it would end; a recurring card is charged then,
+and a declined card is told to the sponsor with a link to pay another way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
+from cakupan.core.errors import DomainError
+from cakupan.core.formatting import date_long
+from cakupan.funding.candidates import add_months
+from cakupan.messaging.models import Channel, Purpose
+from cakupan.messaging.services import message_queue, template_current
+from cakupan.providers.config import public_url
+from cakupan.providers.midtrans import CARD
+from cakupan.sponsors.models import OrderState, PaymentOrder, Sponsorship, SponsorshipKind, SponsorshipStatus
+from cakupan.sponsors.services import common
+from cakupan.sponsors.services.orders import order_create
+from cakupan.sponsors.services.sponsorships import sponsorship_label
+
+log = logging.getLogger("cakupan.sponsors")
+CONFIRMED_TEMPLATE = "sertakan_aktif"
+LAPSE_TEMPLATE = "sertakan_akan_habis"
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return add_months(month, 1) - dt.timedelta(days=1)
+
+
+def _email(sponsorship: Sponsorship, template: str, values: dict, key: str) -> bool:
+    address = sponsorship.sponsor.email
+    if not address:
+        return False
+    try:
+        with transaction.atomic():
+            message_queue(
+                purpose=Purpose.SPONSORSHIP,
+                channel=Channel.EMAIL,
+                address=address,
+                template=template_current(template),
+                values=values,
+                idempotency_key=key,
+            )
+    except DomainError as error:
+        log.warning("sertakan notice not queued: %s %s", error.code, key)
+        return False
+    return True
+
+
+def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
+    """One pass over the running sponsorships of people. Idempotent: each notice is remembered on the
+    sponsorship (and keyed in the outbox), each recurring charge is one order per month."""
+    from cakupan.sponsors.selectors import cover_of
+
+    today = today or timezone.localtime(common.now()).date()
+    counts = {"confirmed": 0, "lapse_notices": 0, "charged": 0, "declined": 0}
+    running = (
+        Sponsorship.objects.filter(status=SponsorshipStatus.ACTIVE)
+        .exclude(kind=SponsorshipKind.GIFT)
+        .select_related("worker__desa", "sponsor")
+        .order_by("pk")
+    )
+    for sponsorship in running.iterator(chunk_size=500):
+        link = public_url(reverse("sponsors:detail", args=[sponsorship.reference]))
+        cover = cover_of(sponsorship)
+        label = sponsorship_label(sponsorship)
+        if cover.confirmed_through and (
+            sponsorship.confirmed_notice_through is None
+            or cover.confirmed_through > sponsorship.confirmed_notice_through
+        ):
+            values = {"pekerja": label, "sampai": date_long(cover.active_until), "tautan": link}
+            if _email(
+                sponsorship,
+                CONFIRMED_TEMPLATE,
+                values,
+                f"sertakan:confirmed:{sponsorship.reference}:{cover.confirmed_through:%Y-%m}",
+            ):
+                counts["confirmed"] += 1
+            Sponsorship.objects.filter(pk=sponsorship.pk).update(
+                confirmed_notice_through=cover.confirmed_through
+            )
+        last = add_months(cover.renewal_due, -1)
+        ends = _month_end(last)
+        if (ends - today).days > common.config()["lapse_notice_days"] or ends < today:
+            continue
+        if sponsorship.lapse_notice_for == last:
+            continue
+        Sponsorship.objects.filter(pk=sponsorship.pk).update(lapse_notice_for=last)
+        if sponsorship.recurring and sponsorship.card_token:
+            outcome = _recurring_charge(sponsorship)
+            counts[outcome] += 1
+            if outcome == "charged":
+                continue
+        values = {"pekerja": label, "sampai": date_long(ends), "tautan": f"{link}?bulan={sponsorship.months}"}
+        if _email(
+            sponsorship, LAPSE_TEMPLATE, values, f"sertakan:lapse:{sponsorship.reference}:{last:%Y-%m}"
+        ):
+            counts["lapse_notices"] += 1
+    return counts
+
+
+def _recurring_charge(sponsorship: Sponsorship) -> str:
+    """Charge the saved card for the next months. 'charged' when paid; 'declined' otherwise (the order,
+    its state and the sponsor's message record why)."""
+    try:
+        order = order_create(
+            sponsorship=sponsorship, sponsor=sponsorship.sponsor, method=CARD, recurring_charge=True
+        )
+    except DomainError as error:
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=None,
+            obj=sponsorship,
+            region_code=sponsorship.worker.desa_id,
+            metadata={"recurring_charge": error.code},
+        )
+        return "declined"
+    return "charged" if order.state == OrderState.PAID else "declined"
+
+
+__all__ = ["PaymentOrder", "sponsorship_notices_run"]
