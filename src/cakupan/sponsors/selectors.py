@@ -116,7 +116,7 @@ def orders_of(sponsorship: Sponsorship) -> list[PaymentOrder]:
 
 
 def order_of(sponsor, order_id: str) -> PaymentOrder | None:
-    if not isinstance(order_id, str) or len(order_id) > 50:
+    if not isinstance(order_id, str) or len(order_id) > 50 or "\x00" in order_id:
         return None
     return (
         PaymentOrder.objects.select_related("sponsorship__worker__desa", "sponsorship__program")

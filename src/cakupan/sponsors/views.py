@@ -46,6 +46,11 @@ def sponsor_required(view):
     return wrapped
 
 
+def _text(value, limit: int = 200) -> str:
+    """A form value as text: at most `limit` characters, without NUL (which PostgreSQL refuses)."""
+    return str(value or "")[:limit].replace("\x00", "")
+
+
 def _int(text, default=None):
     text = str(text or "").strip().replace(".", "")
     return int(text) if text.isdigit() and len(text) <= 12 else default
@@ -95,7 +100,7 @@ def _region_choice(code: str) -> Region | None:
 @sponsor_required
 def regions(request: HttpRequest) -> HttpResponse:
     """Regions whose name contains the text (a phone's search box instead of three long lists)."""
-    text = " ".join(str(request.GET.get("q", ""))[:60].split())
+    text = " ".join(_text(request.GET.get("q"), 60).split())
     levels = (
         [RegionLevel.VILLAGE]
         if request.GET.get("tingkat") == "desa"
@@ -119,9 +124,7 @@ def regions(request: HttpRequest) -> HttpResponse:
 def named(request: HttpRequest) -> HttpResponse:
     error, values = None, {}
     if request.method == "POST":
-        values = {
-            key: str(request.POST.get(key, ""))[:200] for key in ("nik", "nama", "desa", "hp", "sektor")
-        }
+        values = {key: _text(request.POST.get(key)) for key in ("nik", "nama", "desa", "hp", "sektor")}
         try:
             sponsorship = services.sponsorship_create_named(
                 sponsor=request.user,
@@ -151,7 +154,7 @@ def named(request: HttpRequest) -> HttpResponse:
 def pool(request: HttpRequest) -> HttpResponse:
     error, values = None, {}
     if request.method == "POST":
-        values = {key: str(request.POST.get(key, ""))[:200] for key in ("wilayah", "sektor")}
+        values = {key: _text(request.POST.get(key)) for key in ("wilayah", "sektor")}
         try:
             sponsorship = services.sponsorship_create_pool(
                 sponsor=request.user,
@@ -217,7 +220,7 @@ def _pay_context(request, sponsorship, *, months=None, method="qris", amount=0, 
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     sponsorship = _sponsorship(request, reference)
     months = _int(request.GET.get("bulan"))
-    method = str(request.GET.get("cara", "qris"))[:12]
+    method = _text(request.GET.get("cara", "qris"), 12)
     amount = _int(request.GET.get("jumlah"), 50_000)
     context = {
         "s": sponsorship,
@@ -237,7 +240,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
 def checkout(request: HttpRequest, reference: str) -> HttpResponse:
     sponsorship = _sponsorship(request, reference)
     months = _int(request.POST.get("bulan"))
-    method = str(request.POST.get("cara", ""))[:12]
+    method = _text(request.POST.get("cara"), 12)
     amount = _int(request.POST.get("jumlah"), 0)
     try:
         order = services.order_create(

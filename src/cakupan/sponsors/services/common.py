@@ -26,6 +26,7 @@ from cakupan.funding.models import (
     TransactionKind,
 )
 from cakupan.providers.midtrans import MidtransCoreApi
+from cakupan.regions.models import Region
 from cakupan.registry.models import Membership
 
 PACKAGE = ("jkk", "jkm")
@@ -74,13 +75,27 @@ def system_user():
 def sertakan_funder() -> Funder:
     """The one funder whose programs hold sponsors' money (kind sponsor, the whole province). Its officers
     pay BPJS TK's invoices for sponsored workers from the money collected through the payment provider."""
-    funder = Funder.objects.filter(kind=FunderKind.SPONSOR, name=config()["funder_name"]).first()
-    if funder is None:
-        funder, _ = Funder.objects.get_or_create(
-            kind=FunderKind.SPONSOR,
-            name=config()["funder_name"],
-            defaults={"funding_source": "sponsor", "area_id": config()["province"]},
+    funder = (
+        Funder.objects.filter(kind=FunderKind.SPONSOR, name=config()["funder_name"]).order_by("pk").first()
+    )
+    if funder is not None:
+        return funder
+    with transaction.atomic():
+        # Made once, on first use: the province's region row (always there) serialises the makers, and
+        # whoever comes second finds the first one's funder once it is committed.
+        Region.objects.select_for_update().get(pk=config()["province"])
+        funder = (
+            Funder.objects.filter(kind=FunderKind.SPONSOR, name=config()["funder_name"])
+            .order_by("pk")
+            .first()
         )
+        if funder is None:
+            funder = Funder.objects.create(
+                kind=FunderKind.SPONSOR,
+                name=config()["funder_name"],
+                funding_source="sponsor",
+                area_id=config()["province"],
+            )
     return funder
 
 

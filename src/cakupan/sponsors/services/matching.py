@@ -30,7 +30,7 @@ def rules_for(*, sponsor, day: dt.date) -> list[MatchingRule]:
     """The rules that match this sponsor today, locked (in primary-key order)."""
     email = (sponsor.email or "").lower()
     rules = (
-        MatchingRule.objects.select_for_update()
+        MatchingRule.objects.select_for_update(of=("self",))
         .select_related("program__funder")
         .filter(active=True, starts_on__lte=day, ends_on__gte=day, program__status=ProgramStatus.ACTIVE)
         .order_by("pk")

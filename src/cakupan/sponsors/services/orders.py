@@ -108,7 +108,11 @@ def order_create(
     exp_month, exp_year, cvv; or, for a recurring charge, the card saved with the sponsorship) is charged
     at once and the answer is applied as the provider confirms it."""
     with transaction.atomic():
-        sponsorship = Sponsorship.objects.select_for_update().select_related("worker").get(pk=sponsorship.pk)
+        sponsorship = (
+            Sponsorship.objects.select_for_update(of=("self",))
+            .select_related("worker")
+            .get(pk=sponsorship.pk)
+        )
         _check_payable(sponsorship, sponsor)
         priced = quote(sponsorship=sponsorship, months=months, method=method, amount=amount)
         stale = list(PaymentOrder.objects.filter(sponsorship=sponsorship, state=OrderState.PENDING))

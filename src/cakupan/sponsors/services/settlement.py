@@ -177,7 +177,11 @@ CLOSE_STATES = {
 
 @transaction.atomic
 def _order_close(*, order: PaymentOrder, actual) -> bool:
-    order = PaymentOrder.objects.select_for_update().select_related("sponsorship__sponsor").get(pk=order.pk)
+    order = (
+        PaymentOrder.objects.select_for_update(of=("self",))
+        .select_related("sponsorship__sponsor")
+        .get(pk=order.pk)
+    )
     if order.state != OrderState.PENDING:
         return False
     state, reason = CLOSE_STATES.get(actual.transaction_status, (OrderState.FAILED, "Pembayaran gagal."))
@@ -264,7 +268,7 @@ def order_settle(*, order: PaymentOrder, actual) -> bool:
     with transaction.atomic():
         Funder.objects.select_for_update().get(pk=common.sertakan_funder().pk)
         order = (
-            PaymentOrder.objects.select_for_update()
+            PaymentOrder.objects.select_for_update(of=("self",))
             .select_related(
                 "sponsorship__worker__desa", "sponsorship__sponsor", "sponsorship__program__funder"
             )

@@ -108,7 +108,7 @@ def sponsorship_create_named(
     be paid before she does. Raises DomainError, writing nothing."""
     _check_sponsor(sponsor)
     months = _check_months(months)
-    name = " ".join(str(name or "").split())
+    name = " ".join(str(name or "").replace("\x00", "").split())
     if not name:
         raise DomainError("name_required", "Nama lengkap wajib diisi.", field="name")
     try:

@@ -43,6 +43,11 @@ def _program(user, values: Mapping, *, kinds) -> FundingProgram:
     return program
 
 
+def _clean(values: Mapping, name: str, limit: int) -> str:
+    """One line of text, at most `limit` characters, without NUL (which PostgreSQL refuses)."""
+    return " ".join(str(values.get(name, "")).replace("\x00", "").split())[:limit]
+
+
 def _whole(values: Mapping, name: str, label: str, *, low: int, high: int) -> int:
     text = str(values.get(name, "")).strip().replace(".", "")
     if not text.isdigit() or not low <= int(text) <= high:
@@ -62,7 +67,7 @@ def _date(values: Mapping, name: str, label: str) -> dt.date:
 @transaction.atomic
 def matching_rule_create(*, actor, values: Mapping) -> MatchingRule:
     program = _program(actor, values, kinds=(FunderKind.CSR,))
-    title = " ".join(str(values.get("judul", "")).split())[:120]
+    title = _clean(values, "judul", 120)
     if not title:
         raise DomainError("title_required", "Judul wajib diisi.", field="judul")
     ratio = _whole(values, "rasio", "Rasio pendamping (%)", low=1, high=500)
@@ -73,7 +78,7 @@ def matching_rule_create(*, actor, values: Mapping) -> MatchingRule:
         raise DomainError(
             "dates_order", "Tanggal berakhir tidak boleh sebelum tanggal mulai.", field="selesai"
         )
-    domain = str(values.get("domain", "")).strip().lower().lstrip("@")[:100]
+    domain = _clean(values, "domain", 100).lower().lstrip("@")
     if domain and ("." not in domain or " " in domain):
         raise DomainError("domain_invalid", "Domain e-mail karyawan seperti contoh.co.id.", field="domain")
     rule = MatchingRule.objects.create(
@@ -108,8 +113,8 @@ def gift_listing_create(*, actor, values: Mapping) -> GiftListing:
             "Program zakat harus khusus mustahik untuk menerima sumbangan publik.",
             field="program",
         )
-    title = " ".join(str(values.get("judul", "")).split())[:120]
-    blurb = " ".join(str(values.get("keterangan", "")).split())[:400]
+    title = _clean(values, "judul", 120)
+    blurb = _clean(values, "keterangan", 400)
     if not title or not blurb:
         raise DomainError("listing_text_required", "Judul dan keterangan wajib diisi.", field="judul")
     listing, created = GiftListing.objects.update_or_create(

@@ -106,6 +106,16 @@ def test_odd_input_never_fails_the_server(sponsor_client, people, midtrans):
         assert sponsor_client.post(path, data).status_code == 400, path
     assert sponsor_client.get("/sponsor/dukungan/bukan-uuid/").status_code == 404
     assert sponsor_client.get("/sponsor/pesanan/" + "A" * 80 + "/").status_code == 404
+    assert sponsor_client.get("/sponsor/pesanan/SRT%00/").status_code == 404
+    named = {
+        "nik": "3602014505900001",
+        "nama": "Ani\x00 Rahayu",
+        "desa": DESA_A,
+        "hp": "081234567890",
+        "sektor": "prt",
+        "bulan": "1",
+    }
+    assert sponsor_client.post("/sponsor/dukung/kenal/", named).status_code == 302
     assert sponsor_client.get("/sponsor/wilayah/", {"q": "\x00" * 100}).status_code == 200
     assert sponsor_client.get("/cek/tanda-terima/" + "9" * 40 + "/x/").status_code == 404
     for raw in (b"", b"{", b"null", json.dumps({"order_id": 5}).encode()):
