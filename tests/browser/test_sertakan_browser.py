@@ -65,6 +65,11 @@ def world(village, today, settings, tmp_path, live_server):  # noqa: F811
     from django.core.cache import cache
 
     cache.clear()
+    # An earlier transactional test may have flushed the message templates that the migration loaded.
+    from cakupan.messaging.models import MessageTemplate
+    from cakupan.messaging.seed import seed_templates
+
+    seed_templates(MessageTemplate)
     coverage_refresh(month=TODAY.replace(day=1))
     emulator = MidtransEmulator(MidtransConfig(
         server_key=KEY, client_key=CLIENT_KEY, deliver=True,

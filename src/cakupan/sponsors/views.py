@@ -154,7 +154,7 @@ def named(request: HttpRequest) -> HttpResponse:
 def pool(request: HttpRequest) -> HttpResponse:
     error, values = None, {}
     if request.method == "POST":
-        values = {key: _text(request.POST.get(key)) for key in ("wilayah", "sektor")}
+        values = {key: _text(request.POST.get(key)) for key in ("wilayah", "sektor", "bulan", "berulang")}
         try:
             sponsorship = services.sponsorship_create_pool(
                 sponsor=request.user,
@@ -212,6 +212,7 @@ def _pay_context(request, sponsorship, *, months=None, method="qris", amount=0, 
         "chosen_months": months or sponsorship.months,
         "amount": amount,
         "pay_error": error,
+        "recurring": sponsorship.recurring,
     }
 
 
@@ -242,9 +243,20 @@ def checkout(request: HttpRequest, reference: str) -> HttpResponse:
     months = _int(request.POST.get("bulan"))
     method = _text(request.POST.get("cara"), 12)
     amount = _int(request.POST.get("jumlah"), 0)
+    card = {
+        "number": _text(request.POST.get("kartu"), 30),
+        "exp_month": _text(request.POST.get("bulan_kartu"), 2),
+        "exp_year": _text(request.POST.get("tahun_kartu"), 4),
+        "cvv": _text(request.POST.get("cvv"), 4),
+    }
     try:
         order = services.order_create(
-            sponsorship=sponsorship, sponsor=request.user, method=method, months=months, amount=amount
+            sponsorship=sponsorship,
+            sponsor=request.user,
+            method=method,
+            months=months,
+            amount=amount,
+            card=card,
         )
     except DomainError as problem:
         context = {

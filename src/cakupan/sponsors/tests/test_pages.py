@@ -181,3 +181,32 @@ def test_closed_orders_show_why(sponsor_client, people, make_worker, midtrans):
     assert order.state == OrderState.CANCELLED
     page = sponsor_client.get(f"/sponsor/pesanan/{order.order_id}/").content.decode()
     assert "Dibatalkan" in page and "Tidak ada uang yang ditarik" in page
+
+
+def test_a_card_is_asked_for_only_when_chosen_and_a_declined_card_says_so(
+    sponsor_client, people, make_worker, midtrans
+):
+    from cakupan.providers.emulators.midtrans import ACCEPTED_CARD, DENIED_CARD
+    from cakupan.sponsors import services
+
+    worker = make_worker()
+    sponsorship = services.sponsorship_create_pool(
+        sponsor=people["sponsor"], area_code=DESA_A, recurring=True
+    )
+    assert sponsorship.worker_id == worker.pk
+    page = f"/sponsor/dukungan/{sponsorship.reference}/"
+    assert 'data-testid="card-fields"' not in sponsor_client.get(page).content.decode()
+    card_page = sponsor_client.get(page, {"cara": "card"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="card-fields"' in card_page and "perpanjangan otomatis" in card_page
+    assert 'data-testid="quote-fee">Rp2.244<' in card_page
+    card = {"bulan": "1", "cara": "card", "bulan_kartu": "12", "tahun_kartu": "2030", "cvv": "123"}
+    bad = sponsor_client.post(f"{page}bayar/", {**card, "kartu": "4811 1111 1111 1115"})
+    assert bad.status_code == 400 and 'data-code="card_invalid"' in bad.content.decode()
+    denied = sponsor_client.post(f"{page}bayar/", {**card, "kartu": DENIED_CARD})
+    order = PaymentOrder.objects.filter(state=OrderState.DENIED).get()
+    assert denied["Location"] == f"/sponsor/pesanan/{order.order_id}/"
+    assert "Ditolak bank" in sponsor_client.get(denied["Location"]).content.decode()
+    paid = sponsor_client.post(f"{page}bayar/", {**card, "kartu": ACCEPTED_CARD})
+    assert 'data-state="paid"' in sponsor_client.get(paid["Location"]).content.decode()
+    sponsorship.refresh_from_db()
+    assert sponsorship.card_token and sponsorship.card_label.endswith("1114")
