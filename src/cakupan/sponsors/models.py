@@ -137,6 +137,8 @@ class PaymentOrder(models.Model):
     failure = models.CharField(_("keterangan gagal"), max_length=300, blank=True)
     expires_at = models.DateTimeField(_("batas bayar"), null=True, blank=True)
     paid_at = models.DateTimeField(_("dibayar pada"), null=True, blank=True)
+    # When the paid money was booked (ledger, plan, funded months): moments after paid_at, by orders_book.
+    booked_at = models.DateTimeField(_("dibukukan pada"), null=True, blank=True)
     plan = models.ForeignKey(
         "funding.AllocationPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -159,6 +161,12 @@ class PaymentOrder(models.Model):
             models.CheckConstraint(
                 condition=models.Q(contribution__gte=1), name="order_contribution_positive"
             ),
+        ]
+        # The orders paid and not yet booked: what orders_book reads, a handful among many.
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(state="paid", booked_at__isnull=True), name="order_to_book"
+            )
         ]
 
     def __str__(self) -> str:

@@ -285,15 +285,17 @@ def _order(request, order_id):
 @sponsor_required
 def order(request: HttpRequest, order_id: str) -> HttpResponse:
     found = _order(request, order_id)
+    fragment = bool(request.headers.get("HX-Request"))
     qr_string = found.instructions.get("qr_string", "")
-    qr = qr_svg(qr_string, title="Kode QRIS untuk membayar") if qr_string else ""
+    # The polled fragment shows only the state: the QR code is drawn for the whole page.
+    qr = qr_svg(qr_string, title="Kode QRIS untuk membayar") if qr_string and not fragment else ""
     context = {
         "order": found,
         "qr": qr,
         "method_label": METHOD_LABELS.get(found.method, found.method),
         "label": sponsorship_label(found.sponsorship),
     }
-    template = "sponsors/_order_state.html" if request.headers.get("HX-Request") else "sponsors/order.html"
+    template = "sponsors/_order_state.html" if fragment else "sponsors/order.html"
     return render(request, template, context)
 
 

@@ -58,8 +58,12 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
     """One pass over the running sponsorships of people. Idempotent: each notice is remembered on the
     sponsorship (and keyed in the outbox), each recurring charge is one order per month."""
     from cakupan.sponsors.selectors import cover_of
+    from cakupan.sponsors.services.settlement import orders_book
 
     today = today or timezone.localtime(common.now()).date()
+    # A sweep first, should a booking task have been lost: every paid order is booked before its cover
+    # is judged.
+    orders_book()
     counts = {"confirmed": 0, "lapse_notices": 0, "charged": 0, "declined": 0}
     running = (
         Sponsorship.objects.filter(status=SponsorshipStatus.ACTIVE)

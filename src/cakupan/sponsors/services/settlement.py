@@ -263,54 +263,109 @@ def _receipt_number(order: PaymentOrder) -> str:
     return f"SRT-{common.now().year}-{order.pk:07d}"
 
 
+PAYABLE_STATES = (
+    OrderState.PENDING,
+    OrderState.EXPIRED,
+    OrderState.CANCELLED,
+    OrderState.FAILED,
+    OrderState.DENIED,
+)
+
+
 def order_settle(*, order: PaymentOrder, actual) -> bool:
-    """Book a paid order once. False when it was booked already (a replay)."""
+    """The provider confirmed the money: the order is paid, at once, with its receipt number, and its
+    booking (ledger, plan, funded months, a company's match, the receipt e-mail) is queued for
+    `orders_book` in the same transaction. False when it was paid already (a replay).
+
+    Two steps because a burst of notifications must not wait on each other: marking one order paid is
+    one conditional UPDATE of its own row, while the booking takes the SERTAKAN funder's lock and is done
+    for every waiting order at once. A provider that says paid after we had closed the order (an expired
+    VA paid at the last second) wins: the money arrived."""
     with transaction.atomic():
-        Funder.objects.select_for_update().get(pk=common.sertakan_funder().pk)
-        order = (
-            PaymentOrder.objects.select_for_update(of=("self",))
-            .select_related(
-                "sponsorship__worker__desa", "sponsorship__sponsor", "sponsorship__program__funder"
-            )
-            .get(pk=order.pk)
+        paid_at = common.now()
+        updated = PaymentOrder.objects.filter(pk=order.pk, state__in=PAYABLE_STATES).update(
+            state=OrderState.PAID,
+            paid_at=paid_at,
+            receipt_number=_receipt_number(order),
+            provider_status=actual.transaction_status[:24],
+            provider_transaction_id=(actual.transaction_id or order.provider_transaction_id)[:64],
+            failure="",
         )
-        if order.state in (OrderState.PAID, OrderState.REFUND_DUE):
+        if not updated:
             return False
-        before = order.state
-        sponsorship = Sponsorship.objects.select_for_update().get(pk=order.sponsorship_id)
-        order.provider_status = actual.transaction_status
-        order.provider_transaction_id = actual.transaction_id or order.provider_transaction_id
-        order.paid_at = common.now()
-        order.receipt_number = _receipt_number(order)
-        month = common.current_month()
-        if sponsorship.kind == SponsorshipKind.GIFT:
-            _settle_gift(order, month=month)
-        else:
-            _settle_months(order, sponsorship, month=month)
-        order.save()
-        if order.state == OrderState.PAID and sponsorship.status == SponsorshipStatus.READY:
-            sponsorship.status = SponsorshipStatus.ACTIVE
-            sponsorship.save(update_fields=["status"])
         audit_record(
             action=AuditAction.UPDATE,
             actor=None,
-            obj=order,
-            region_code=order.sponsorship.worker.desa_id
-            if order.sponsorship.worker_id
-            else common.config()["province"],
-            changes={"state": [before, order.state]},
-            metadata={
-                "gross_amount": order.gross_amount,
-                "first_month": str(order.first_month),
-                "months": order.months,
-                "plan": order.plan_id,
-                "failure": order.failure,
-                "matched_amount": order.matched_amount,
-            },
+            object_type="sponsors.paymentorder",
+            object_id=order.pk,
+            object_repr=order.order_id,
+            region_code=common.config()["province"],
+            changes={"state": [order.state, OrderState.PAID]},
+            metadata={"gross_amount": order.gross_amount, "provider": actual.transaction_id},
         )
-        # The outbox row commits with the payment; the send itself runs after the commit (schedule_drain).
-        _queue_receipt(order)
+        # A task row that commits with the payment (django-tasks' database backend): the booking cannot
+        # be lost between the two; with the immediate backend (tests, scripts) it runs here and now.
+        from cakupan.sponsors.tasks import orders_book_task
+
+        orders_book_task.enqueue()
     return True
+
+
+BOOK_BATCH = 500
+
+
+def orders_book(*, limit: int = BOOK_BATCH) -> dict:
+    """Book every paid order not yet booked, in batches of `limit` under the SERTAKAN funder's lock, each
+    order in its own savepoint. Idempotent: an order is booked once (booked_at)."""
+    counts = {"booked": 0, "refund_due": 0}
+    while True:
+        with transaction.atomic():
+            Funder.objects.select_for_update().get(pk=common.sertakan_funder().pk)
+            batch = list(
+                PaymentOrder.objects.select_for_update(of=("self",))
+                .select_related(
+                    "sponsorship__worker__desa", "sponsorship__sponsor", "sponsorship__program__funder"
+                )
+                .filter(state=OrderState.PAID, booked_at__isnull=True)
+                .order_by("pk")[:limit]
+            )
+            for order in batch:
+                with transaction.atomic():
+                    _book(order)
+                counts["refund_due" if order.state == OrderState.REFUND_DUE else "booked"] += 1
+        if len(batch) < limit:
+            return counts
+
+
+def _book(order: PaymentOrder) -> None:
+    sponsorship = Sponsorship.objects.select_for_update().get(pk=order.sponsorship_id)
+    month = common.current_month()
+    if sponsorship.kind == SponsorshipKind.GIFT:
+        _settle_gift(order, month=month)
+    else:
+        _settle_months(order, sponsorship, month=month)
+    order.booked_at = common.now()
+    order.save()
+    if order.state == OrderState.PAID and sponsorship.status == SponsorshipStatus.READY:
+        sponsorship.status = SponsorshipStatus.ACTIVE
+        sponsorship.save(update_fields=["status"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=None,
+        obj=order,
+        region_code=sponsorship.worker.desa_id if sponsorship.worker_id else common.config()["province"],
+        changes={"booked_at": [None, order.booked_at.isoformat()]}
+        | ({"state": [OrderState.PAID, order.state]} if order.state != OrderState.PAID else {}),
+        metadata={
+            "first_month": str(order.first_month),
+            "months": order.months,
+            "plan": order.plan_id,
+            "failure": order.failure,
+            "matched_amount": order.matched_amount,
+        },
+    )
+    # The outbox row commits with the booking; the send itself runs after the commit (schedule_drain).
+    _queue_receipt(order)
 
 
 def _settle_gift(order: PaymentOrder, *, month) -> None:

@@ -42,6 +42,8 @@ def clock(monkeypatch):
 @pytest.fixture(autouse=True)
 def var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
+    # Paid orders are booked by a task queued with the payment: here it runs inline, in that transaction.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

@@ -1,0 +1,12 @@
+"""Background booking of paid SERTAKAN orders (django-tasks): queued with each payment, in its transaction."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def orders_book_task() -> dict:
+    from cakupan.sponsors.services.settlement import orders_book
+
+    return orders_book()
