@@ -325,6 +325,7 @@ if PRODUCTION:
 # spraying): the limits are in cakupan.accounts.throttling. A lock lasts an hour.
 AXES_FAILURE_LIMIT = "cakupan.accounts.throttling.failure_limit"
 AXES_COOLOFF_TIME = 1
+AXES_USERNAME_CALLABLE = "cakupan.accounts.throttling.attempt_username"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"

@@ -31,3 +31,17 @@ def failure_limit(request, credentials) -> int:
     highest = max(counts, default=0)
     reached = any(count >= limit for count, (_, limit) in zip(counts, LOCKOUT_LIMITS, strict=True))
     return max(highest, 1) if reached else highest + 1
+
+
+# axes keeps the name in a 255-character column; PostgreSQL refuses a longer one (a 500 where a wrong
+# name should be just a failed sign-in).
+USERNAME_KEPT = 255
+
+
+def attempt_username(request, credentials) -> str:
+    """The name axes counts a sign-in under: the form's username (or the e-mail address a sponsor's
+    sign-in passes as one), cut to what axes stores."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None and request.method == "POST":
+        value = request.POST.get("username")
+    return str(value or "")[:USERNAME_KEPT]
