@@ -15,6 +15,14 @@ def _stop_with_parent() -> None:
 
 
 PR_SET_PDEATHSIG = 1
+# Background work (imports, bookings of payments) yields the CPU to the web workers: what a person waits
+# for on a page comes first; the queue catches up when they are idle.
+TASK_WORKER_NICENESS = 10
+
+
+def _background() -> None:
+    _stop_with_parent()
+    os.nice(TASK_WORKER_NICENESS)
 
 
 class Command(BaseCommand):
@@ -65,7 +73,7 @@ class Command(BaseCommand):
             # both.
             subprocess.Popen(
                 [sys.executable, "-m", "cakupan", "task_worker", "--interval", "1"],
-                preexec_fn=_stop_with_parent,
+                preexec_fn=_background,
             )
         argv = [
             sys.executable, "-m", "gunicorn", "cakupan.wsgi:application",
