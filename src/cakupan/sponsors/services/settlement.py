@@ -148,14 +148,16 @@ def order_apply(
             f"({rupiah(order.gross_amount)}); tidak dibukukan, diperiksa petugas.",
         )
     if actual.state == midtrans_module.PAID:
-        applied = order_settle(order=order, actual=actual)
-        _keep(
-            body,
-            valid=True,
-            outcome=NotificationOutcome.APPLIED if applied else NotificationOutcome.DUPLICATE,
-        )
+        # One commit for the payment and the record of the notification that brought it.
+        with transaction.atomic():
+            applied = order_settle(order=order, actual=actual)
+            _keep(
+                body,
+                valid=True,
+                outcome=NotificationOutcome.APPLIED if applied else NotificationOutcome.DUPLICATE,
+            )
         if applied:
-            return NotificationAnswer(200, "applied", "Pembayaran dibukukan.")
+            return NotificationAnswer(200, "applied", "Pembayaran diterima.")
         return NotificationAnswer(200, "duplicate", "Pembayaran ini sudah dibukukan sebelumnya.")
     if actual.state in (midtrans_module.EXPIRED, midtrans_module.FAILED):
         closed = _order_close(order=order, actual=actual)
