@@ -119,60 +119,54 @@ def regions(request: HttpRequest) -> HttpResponse:
     return render(request, "sponsors/_regions.html", {"found": found, "text": text, "name": name})
 
 
-@require_http_methods(["GET", "POST"])
-@sponsor_required
-def named(request: HttpRequest) -> HttpResponse:
+def _sponsorship_form(request, *, template: str, fields: tuple[str, ...], region_field: str, create):
+    """A form that makes a sponsorship: on success to its page; on a refusal the same form with the
+    message and the values typed (400)."""
     error, values = None, {}
     if request.method == "POST":
-        values = {key: _text(request.POST.get(key)) for key in ("nik", "nama", "desa", "hp", "sektor")}
+        values = {key: _text(request.POST.get(key)) for key in (*fields, "bulan", "berulang")}
         try:
-            sponsorship = services.sponsorship_create_named(
-                sponsor=request.user,
-                nik=values["nik"],
-                name=values["nama"],
-                desa_code=values["desa"],
-                phone=values["hp"],
-                sector=values["sektor"],
-                months=_int(request.POST.get("bulan"), 1),
-                recurring=request.POST.get("berulang") == "1",
-            )
+            sponsorship = create(values, months=_int(values["bulan"], 1), recurring=values["berulang"] == "1")
         except DomainError as problem:
             error = problem
         else:
             return redirect("sponsors:detail", sponsorship.reference)
-    desa = _region_choice(values.get("desa", ""))
-    return render(
+    context = {
+        "error": error,
+        "values": values,
+        "region": _region_choice(values.get(region_field, "")),
+        "sectors": SECTORS,
+        "months": MONTH_CHOICES,
+    }
+    return render(request, template, context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@sponsor_required
+def named(request: HttpRequest) -> HttpResponse:
+    return _sponsorship_form(
         request,
-        "sponsors/named.html",
-        {"error": error, "values": values, "desa": desa, "sectors": SECTORS, "months": MONTH_CHOICES},
-        status=400 if error else 200,
-    )
+        template="sponsors/named.html",
+        fields=("nik", "nama", "desa", "hp", "sektor"),
+        region_field="desa",
+        create=lambda values, **choice: services.sponsorship_create_named(
+            sponsor=request.user, nik=values["nik"], name=values["nama"], desa_code=values["desa"],
+            phone=values["hp"], sector=values["sektor"], **choice,
+        ),
+    )  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
 @sponsor_required
 def pool(request: HttpRequest) -> HttpResponse:
-    error, values = None, {}
-    if request.method == "POST":
-        values = {key: _text(request.POST.get(key)) for key in ("wilayah", "sektor", "bulan", "berulang")}
-        try:
-            sponsorship = services.sponsorship_create_pool(
-                sponsor=request.user,
-                area_code=values["wilayah"],
-                sector=values["sektor"],
-                months=_int(request.POST.get("bulan"), 1),
-                recurring=request.POST.get("berulang") == "1",
-            )
-        except DomainError as problem:
-            error = problem
-        else:
-            return redirect("sponsors:detail", sponsorship.reference)
-    area = _region_choice(values.get("wilayah", ""))
-    return render(
+    return _sponsorship_form(
         request,
-        "sponsors/pool.html",
-        {"error": error, "values": values, "area": area, "sectors": SECTORS, "months": MONTH_CHOICES},
-        status=400 if error else 200,
+        template="sponsors/pool.html",
+        fields=("wilayah", "sektor"),
+        region_field="wilayah",
+        create=lambda values, **choice: services.sponsorship_create_pool(
+            sponsor=request.user, area_code=values["wilayah"], sector=values["sektor"], **choice
+        ),
     )
 
 

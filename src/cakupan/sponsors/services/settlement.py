@@ -204,20 +204,24 @@ def _order_close(*, order: PaymentOrder, actual) -> bool:
     return True
 
 
+def _email_sponsor(order: PaymentOrder, *, purpose: str, template: str, values: dict, key: str) -> None:
+    sponsor = order.sponsorship.sponsor
+    if sponsor.email:
+        _queue_safely(purpose=purpose, channel=Channel.EMAIL, address=sponsor.email,
+                      template=template_current(template), values=values, idempotency_key=key)  # fmt: skip
+
+
 def _queue_declined(order: PaymentOrder, sponsor) -> None:
-    if not sponsor.email:
-        return
-    _queue_safely(
+    _email_sponsor(
+        order,
         purpose=Purpose.SPONSORSHIP,
-        channel=Channel.EMAIL,
-        address=sponsor.email,
-        template=template_current(DECLINED_TEMPLATE),
+        template=DECLINED_TEMPLATE,
         values={
             "jumlah": rupiah(order.gross_amount),
             "pekerja": sponsorship_label(order.sponsorship),
             "tautan": public_url(reverse("sponsors:detail", args=[order.sponsorship.reference])),
         },
-        idempotency_key=f"sertakan:declined:{order.order_id}",
+        key=f"sertakan:declined:{order.order_id}",
     )
 
 
@@ -500,13 +504,10 @@ def _settle_months(order: PaymentOrder, sponsorship: Sponsorship, *, month) -> N
 
 def _queue_receipt(order: PaymentOrder) -> None:
     sponsor = order.sponsorship.sponsor
-    if not sponsor.email:
-        return
-    _queue_safely(
+    _email_sponsor(
+        order,
         purpose=Purpose.RECEIPT,
-        channel=Channel.EMAIL,
-        address=sponsor.email,
-        template=template_current(RECEIPT_TEMPLATE),
+        template=RECEIPT_TEMPLATE,
         values={
             "nama": (sponsor.first_name or sponsor.email.split("@")[0]).title(),
             "jumlah": rupiah(order.gross_amount),
@@ -514,5 +515,5 @@ def _queue_receipt(order: PaymentOrder) -> None:
             "nomor": order.receipt_number,
             "tautan": public_url(reverse("sponsors:receipt", args=[order.order_id])),
         },
-        idempotency_key=f"sertakan:receipt:{order.order_id}",
+        key=f"sertakan:receipt:{order.order_id}",
     )

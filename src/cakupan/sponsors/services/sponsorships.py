@@ -72,6 +72,16 @@ def _audit(
     )
 
 
+def _audit_created(sponsorship: Sponsorship, sponsor) -> None:
+    _audit(
+        sponsorship,
+        actor=sponsor,
+        action=AuditAction.CREATE,
+        changes={"status": [None, sponsorship.status]},
+        metadata={"kind": sponsorship.kind},
+    )
+
+
 def _refuse_if_covered(worker: Worker) -> None:
     """A person already covered now (by herself, her employer or a funder) needs no sponsor today."""
     month = common.current_month()
@@ -192,13 +202,7 @@ def sponsorship_create_named(
         idempotency_key=f"sertakan:consent:{sponsorship.reference}",
         worker=worker,
     )
-    _audit(
-        sponsorship,
-        actor=sponsor,
-        action=AuditAction.CREATE,
-        changes={"status": [None, sponsorship.status]},
-        metadata={"kind": sponsorship.kind},
-    )
+    _audit_created(sponsorship, sponsor)
     return sponsorship
 
 
@@ -282,13 +286,7 @@ def sponsorship_create_pool(
                 )
         except IntegrityError:
             continue  # taken by another sponsor a moment ago: choose again
-        _audit(
-            sponsorship,
-            actor=sponsor,
-            action=AuditAction.CREATE,
-            changes={"status": [None, sponsorship.status]},
-            metadata={"kind": sponsorship.kind},
-        )
+        _audit_created(sponsorship, sponsor)
         return sponsorship
     raise DomainError("pool_busy", "Banyak sponsor memilih wilayah ini bersamaan. Coba lagi.", field="area")
 
@@ -307,13 +305,7 @@ def sponsorship_create_gift(*, sponsor, listing_id: int) -> Sponsorship:
     sponsorship = Sponsorship.objects.create(
         sponsor=sponsor, kind=SponsorshipKind.GIFT, program=listing.program, status=SponsorshipStatus.READY
     )
-    _audit(
-        sponsorship,
-        actor=sponsor,
-        action=AuditAction.CREATE,
-        changes={"status": [None, sponsorship.status]},
-        metadata={"kind": sponsorship.kind},
-    )
+    _audit_created(sponsorship, sponsor)
     return sponsorship
 
 
