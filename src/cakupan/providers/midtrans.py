@@ -282,7 +282,8 @@ class MidtransCoreApi:
         otherwise. What it says is still to be read back with status() before it is trusted."""
         try:
             body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            # ValueError covers JSONDecodeError; a body nested thousands deep exhausts the parser's stack.
             raise SignatureError("not JSON") from error
         if not isinstance(body, dict):
             raise SignatureError("not an object")
@@ -290,6 +291,9 @@ class MidtransCoreApi:
         if not all(isinstance(value, str) and value for value in fields):
             raise SignatureError("fields missing")
         order_id, status_code, gross_amount, given = fields
+        if not given.isascii():
+            # compare_digest takes only ASCII text; a signature is hexadecimal anyway.
+            raise SignatureError("signature_key is not hexadecimal")
         expected = signature_key(order_id, status_code, gross_amount, self.server_key)
         if not hmac.compare_digest(expected, given.lower()):
             raise SignatureError("signature_key does not match")

@@ -145,6 +145,8 @@ def receipt_code(receipt_number: str) -> str:
 def receipt_verify(*, number: str, code: str) -> PaymentOrder | None:
     if not isinstance(number, str) or not isinstance(code, str) or len(number) > 24 or len(code) > 32:
         return None
+    if not (number.isascii() and code.isascii()) or "\x00" in number:
+        return None
     if not hmac.compare_digest(receipt_code(number), code):
         return None
     return (

@@ -49,8 +49,10 @@ def _area_near(worker, program: FundingProgram) -> list[str]:
     return areas
 
 
-def _candidate(program: FundingProgram, *, areas: list[str], start: dt.date, months: int):
+def _candidate(program: FundingProgram, *, areas: list[str], start: dt.date, months: int, plan):
     transient = copy.copy(program)
+    # Never months a member has paid herself: only workers without cover now.
+    transient.uncovered_only = True
     transient.areas = areas
     transient.start_month = start
     transient.months = months
@@ -60,6 +62,8 @@ def _candidate(program: FundingProgram, *, areas: list[str], start: dt.date, mon
             "worker_id", flat=True
         )
     )
+    # A plan holds one line per worker: nobody it already holds (a match of an earlier month).
+    taken += list(PlanLine.objects.filter(plan=plan).values_list("worker_id", flat=True))
     if taken and not table.is_empty():
         table = table.filter(~table["worker_id"].is_in(taken))
     if table.is_empty():
@@ -97,7 +101,11 @@ def match_apply(
         if room <= 0:
             continue
         chosen = _candidate(
-            program, areas=_area_near(sponsorship.worker, program), start=month, months=order.months
+            program,
+            areas=_area_near(sponsorship.worker, program),
+            start=month,
+            months=order.months,
+            plan=plan,
         )
         if chosen is None:
             continue

@@ -94,9 +94,14 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
         ends = _month_end(last)
         if (ends - today).days > common.config()["lapse_notice_days"] or ends < today:
             continue
-        if sponsorship.lapse_notice_for == last:
+        # Claimed by a conditional UPDATE: two runs at once (a cron overlap) notify and charge once.
+        claimed = (
+            Sponsorship.objects.filter(pk=sponsorship.pk)
+            .exclude(lapse_notice_for=last)
+            .update(lapse_notice_for=last)
+        )
+        if not claimed:
             continue
-        Sponsorship.objects.filter(pk=sponsorship.pk).update(lapse_notice_for=last)
         if sponsorship.recurring and sponsorship.card_token:
             outcome = _recurring_charge(sponsorship)
             counts[outcome] += 1

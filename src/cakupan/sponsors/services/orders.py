@@ -192,17 +192,30 @@ def _order_fail(order: PaymentOrder, *, actor, reason: str, state: str = OrderSt
 
 
 def order_cancel(*, order: PaymentOrder, actor, reason: str = "Dibatalkan sponsor.") -> None:
-    """Cancel a pending order with the provider, then here. A provider that says it was paid meanwhile
-    wins: the order is left for its notification."""
+    """Cancel a pending order with the provider, then here. When the provider refuses (the payer paid a
+    moment ago, or it never saw the order), its own status decides, as a notification would."""
+    from cakupan.sponsors.services.settlement import order_apply_queried
+
+    api = common.midtrans()
     try:
-        answer = common.midtrans().cancel(order.order_id)
+        answer = api.cancel(order.order_id)
     except ProviderError as error:
         if error.code not in ("midtrans_404", "midtrans_412"):
             raise DomainError(
                 "payment_provider_unavailable", "Layanan pembayaran sedang tidak dapat dihubungi. Coba lagi."
             ) from error
-        answer = None
-    if answer is not None and answer.state == "paid":
+        if error.code == "midtrans_404":
+            _order_fail(order, actor=actor, reason=reason, state=OrderState.CANCELLED)
+            return
+        try:
+            answer = api.status(order.order_id)
+        except ProviderError as again:
+            raise DomainError(
+                "payment_provider_unavailable", "Layanan pembayaran sedang tidak dapat dihubungi. Coba lagi."
+            ) from again
+        order_apply_queried(order=order, actual=answer, source="cancel_refused")
+        return
+    if answer.state == "paid":
         return
     _order_fail(order, actor=actor, reason=reason, state=OrderState.CANCELLED)
 
@@ -217,7 +230,7 @@ def _card_charge(order: PaymentOrder, sponsorship: Sponsorship, *, sponsor, card
     """Charge a card now: a new card (tokenised with the provider, saved for recurring charges when the
     sponsorship recurs) or the card saved with the sponsorship. The status is read back from the provider
     and applied like a notification, so a declined card leaves a declined order and nothing else."""
-    from cakupan.sponsors.services.settlement import order_apply
+    from cakupan.sponsors.services.settlement import order_apply_queried
 
     api = common.midtrans()
     try:
@@ -258,14 +271,6 @@ def _card_charge(order: PaymentOrder, sponsorship: Sponsorship, *, sponsor, card
             provider_status=charged.transaction_status,
             instructions={"masked_card": charged.masked_card, "status_message": charged.status_message},
         )
-    order_apply(
-        order=order,
-        actual=actual,
-        body={
-            "order_id": order.order_id,
-            "source": "card_charge",
-            "transaction_status": actual.transaction_status,
-        },
-    )
+    order_apply_queried(order=order, actual=actual, source="card_charge")
     order.refresh_from_db()
     return order

@@ -63,7 +63,15 @@ class NotificationAnswer:
         return {"code": self.code, "message": self.message}
 
 
+def _kept_body(body: dict) -> dict:
+    """The body as it can be stored: PostgreSQL's JSON refuses the NUL character, which only a forged
+    body would carry."""
+    text = json.dumps(body)
+    return json.loads(text.replace("\\u0000", "")) if "\\u0000" in text else body
+
+
 def _keep(body: dict, *, valid: bool, outcome: str) -> None:
+    body = _kept_body(body)
     PaymentNotification.objects.create(
         order_id=str(body.get("order_id", ""))[:50],
         transaction_status=str(body.get("transaction_status", ""))[:24],
@@ -79,10 +87,11 @@ def notification_receive(*, raw: bytes) -> NotificationAnswer:
     """Take one HTTP notification. Every one is kept with what was done with it."""
     try:
         body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):
-        _keep({"raw": raw[:2000].decode("utf-8", "replace")}, valid=False, outcome=NotificationOutcome.FORGED)
+        text = raw[:2000].decode("utf-8", "replace").replace("\x00", "")
+        _keep({"raw": text}, valid=False, outcome=NotificationOutcome.FORGED)
         return NotificationAnswer(400, "notification_malformed", "Notifikasi bukan objek JSON.")
     api = common.midtrans()
     try:
@@ -113,16 +122,14 @@ def order_refresh(*, order: PaymentOrder) -> PaymentOrder:
         raise DomainError(
             "payment_provider_unavailable", "Layanan pembayaran sedang tidak dapat dihubungi. Coba lagi."
         ) from error
-    order_apply(
-        order=order,
-        actual=actual,
-        body={
-            "order_id": order.order_id,
-            "source": "status_query",
-            "transaction_status": actual.transaction_status,
-        },
-    )
+    order_apply_queried(order=order, actual=actual, source="status_query")
     return PaymentOrder.objects.get(pk=order.pk)
+
+
+def order_apply_queried(*, order: PaymentOrder, actual, source: str) -> NotificationAnswer:
+    """Apply what the provider said when we asked it (no notification): recorded as from `source`."""
+    body = {"order_id": order.order_id, "source": source, "transaction_status": actual.transaction_status}
+    return order_apply(order=order, actual=actual, body=body)
 
 
 def order_apply(
@@ -207,8 +214,14 @@ def _order_close(*, order: PaymentOrder, actual) -> bool:
 def _email_sponsor(order: PaymentOrder, *, purpose: str, template: str, values: dict, key: str) -> None:
     sponsor = order.sponsorship.sponsor
     if sponsor.email:
-        _queue_safely(purpose=purpose, channel=Channel.EMAIL, address=sponsor.email,
-                      template=template_current(template), values=values, idempotency_key=key)  # fmt: skip
+        _queue_safely(
+            purpose=purpose,
+            channel=Channel.EMAIL,
+            address=sponsor.email,
+            template=template_current(template),
+            values=values,
+            idempotency_key=key,
+        )
 
 
 def _queue_declined(order: PaymentOrder, sponsor) -> None:
@@ -339,11 +352,33 @@ def orders_book(*, limit: int = BOOK_BATCH) -> dict:
                 .order_by("pk")[:limit]
             )
             for order in batch:
-                with transaction.atomic():
-                    _book(order)
+                try:
+                    with transaction.atomic():
+                        _book(order)
+                except (IntegrityError, DomainError) as error:
+                    # One order that cannot be placed must not hold up everyone else's: its money is
+                    # kept as received and listed for refund, with the reason.
+                    log.warning("sertakan booking of %s refused: %r", order.order_id, error)
+                    with transaction.atomic():
+                        _book_refused(order, reason=getattr(error, "message", "") or "Tidak dapat dibukukan.")
                 counts["refund_due" if order.state == OrderState.REFUND_DUE else "booked"] += 1
         if len(batch) < limit:
             return counts
+
+
+def _book_refused(order: PaymentOrder, *, reason: str) -> None:
+    order.refresh_from_db()
+    _refund_due(order, month=common.current_month(), reason=reason)
+    order.booked_at = common.now()
+    order.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=None,
+        obj=order,
+        region_code=common.config()["province"],
+        changes={"state": [OrderState.PAID, order.state]},
+        metadata={"failure": order.failure},
+    )
 
 
 def _book(order: PaymentOrder) -> None:

@@ -72,6 +72,27 @@ def _audit(
     )
 
 
+def _register_once(**fields) -> Worker:
+    """worker_register, with a second sign-up of the same new NIK at the same moment answered as taken."""
+    try:
+        with transaction.atomic():
+            return worker_register(**fields)
+    except IntegrityError as error:
+        raise _being_registered() from error
+    except DomainError as error:
+        if error.code == "nik_duplicate":
+            raise _being_registered() from error
+        raise
+
+
+def _being_registered() -> DomainError:
+    return DomainError(
+        "worker_already_sponsored",
+        "Orang ini sedang didaftarkan oleh sponsor lain. Coba lagi sebentar, atau pilih orang lain.",
+        field="nik",
+    )
+
+
 def _audit_created(sponsorship: Sponsorship, sponsor) -> None:
     _audit(
         sponsorship,
@@ -154,7 +175,7 @@ def sponsorship_create_named(
             raise DomainError(
                 "region_unknown", "Pilih desa/kelurahan tempat orang ini tinggal.", field="desa"
             )
-        worker = worker_register(
+        worker = _register_once(
             nik=parsed.nik,
             name=name,
             birth_date=parsed.birth_date,
@@ -319,10 +340,20 @@ def sponsorship_by_token(token: str) -> Sponsorship | None:
     )
 
 
-@transaction.atomic
 def sponsorship_answer(*, token: str, agree: bool) -> Sponsorship:
     """The worker's answer through her one-time link: agreed, the sponsor may pay; declined, the
-    sponsorship closes and nothing is paid. The link answers once."""
+    sponsorship closes and nothing is paid. The link answers once. A link past its time ends the request
+    (committed, so that the person is free for others) and says so."""
+    with transaction.atomic():
+        answered = _answer(token=token, agree=agree)
+    if answered is None:
+        raise DomainError(
+            "consent_link_expired", "Tautan ini sudah kedaluwarsa. Sponsor dapat mengirim ulang."
+        )
+    return answered
+
+
+def _answer(*, token: str, agree: bool) -> Sponsorship | None:
     found = sponsorship_by_token(token)
     if found is None:
         raise DomainError(
@@ -337,9 +368,7 @@ def sponsorship_answer(*, token: str, agree: bool) -> Sponsorship:
         sponsorship.ended_at = common.now()
         sponsorship.save(update_fields=["status", "end_reason", "ended_at"])
         _audit(sponsorship, actor=None, changes={"status": [SponsorshipStatus.AWAITING_CONSENT, "ended"]})
-        raise DomainError(
-            "consent_link_expired", "Tautan ini sudah kedaluwarsa. Sponsor dapat mengirim ulang."
-        )
+        return None
     before = sponsorship.status
     if agree:
         sponsorship.status = SponsorshipStatus.READY

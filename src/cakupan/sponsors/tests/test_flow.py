@@ -222,10 +222,18 @@ def test_bad_signatures_unknown_orders_and_amounts_change_nothing(midtrans, peop
     assert services.notification_receive(raw=json.dumps(lie).encode()).code == "pending"
     pending.refresh_from_db()
     assert pending.state == OrderState.PENDING
-    assert FundedMonth.objects.count() == 0
-    assert not LedgerTransaction.objects.filter(reference__startswith="sertakan:").exists()
+    # The first order, paid in the emulator but never believed above, was not cancelled by the new
+    # order: the provider refused the cancel (already settled) and its status booked it.
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert FundedMonth.objects.count() == 1
+    assert set(
+        LedgerTransaction.objects.filter(reference__startswith="sertakan:").values_list(
+            "reference", flat=True
+        )
+    ) == {f"sertakan:{order.order_id}:in", f"sertakan:{order.order_id}:commit"}
     outcomes = list(PaymentNotification.objects.order_by("id").values_list("outcome", flat=True))
-    assert outcomes == ["forged", "forged", "forged", "forged", "unknown_order", "not_final"]
+    assert outcomes == ["forged", "forged", "forged", "forged", "unknown_order", "applied", "not_final"]
 
 
 def test_an_amount_that_differs_from_the_order_is_kept_and_not_booked(midtrans, people, make_worker):
@@ -442,3 +450,41 @@ def test_a_new_person_is_registered_through_the_registry_rules(people):
         == "sector_unknown"
     )
     assert not Worker.objects.filter(nik="3602014505900002").exists()
+
+
+def test_hostile_notifications_are_refused_not_crashed(midtrans, people, make_worker):
+    deep = b"[" * 5000 + b"]" * 5000
+    assert services.notification_receive(raw=deep).code == "notification_malformed"
+    non_ascii = {"order_id": "x", "status_code": "200", "gross_amount": "1", "signature_key": "é"}
+    assert services.notification_receive(raw=json.dumps(non_ascii).encode()).code == "signature_invalid"
+    with_nul = {"order_id": "x\u0000", "status_code": "200", "gross_amount": "1", "signature_key": "0"}
+    assert services.notification_receive(raw=json.dumps(with_nul).encode()).code == "signature_invalid"
+    assert list(PaymentNotification.objects.values_list("outcome", flat=True)) == ["forged"] * 3
+
+
+def test_an_expired_link_ends_the_request_and_frees_the_person(people, make_worker, monkeypatch):
+    worker = make_worker()
+    sponsorship = _named(people, worker)
+    token = _token(Message.objects.get(purpose="sertakan"))
+    later = common.now() + dt.timedelta(days=8)
+    monkeypatch.setattr("cakupan.sponsors.services.common.now", lambda: later)
+    assert _code(services.sponsorship_answer, token=token, agree=True) == "consent_link_expired"
+    sponsorship.refresh_from_db()
+    assert (sponsorship.status, sponsorship.end_reason) == (SponsorshipStatus.ENDED, "consent_expired")
+    again = services.sponsorship_create_named(
+        sponsor=people["other_sponsor"], nik=worker.nik, name=worker.name, desa_code=worker.desa_id,
+        phone="081234567890", sector="",
+    )  # fmt: skip
+    assert again.status == SponsorshipStatus.AWAITING_CONSENT
+
+
+def test_cancelling_an_order_paid_meanwhile_keeps_it_paid(midtrans, people, make_worker):
+    worker = make_worker()
+    sponsorship = _named(people, worker)
+    services.sponsorship_answer(token=_token(Message.objects.get(purpose="sertakan")), agree=True)
+    order = services.order_create(sponsorship=sponsorship, sponsor=people["sponsor"], method="va_bca")
+    control(midtrans, "/_emulator/pay", {"order_id": order.order_id})
+    services.order_cancel(order=order, actor=people["sponsor"])
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID and order.booked_at is not None
+    assert FundedMonth.objects.filter(worker=worker).count() == 1

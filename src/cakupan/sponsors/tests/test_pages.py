@@ -210,3 +210,8 @@ def test_a_card_is_asked_for_only_when_chosen_and_a_declined_card_says_so(
     assert 'data-state="paid"' in sponsor_client.get(paid["Location"]).content.decode()
     sponsorship.refresh_from_db()
     assert sponsorship.card_token and sponsorship.card_label.endswith("1114")
+
+
+def test_a_receipt_check_with_odd_characters_is_not_found(client, db):
+    assert client.get("/cek/tanda-terima/SRT-2025-0000001/%C3%A9/").status_code == 404
+    assert client.get("/cek/tanda-terima/SRT%00/abc/").status_code == 404
