@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "cakupan.workspace",
     "cakupan.sponsors",
+    "cakupan.claims",
     # Sponsor accounts (public sign-up under /sponsor/akun/). After cakupan.accounts, whose Bahasa templates
     # override allauth's.
     "allauth",
@@ -158,6 +159,9 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded claim documents: personal data, never served as static files; staff download them through a
+# view that asks the authorization table.
+MEDIA_ROOT = VAR_DIR / "media"
 # WhiteNoise warns about a missing root even when it serves from the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

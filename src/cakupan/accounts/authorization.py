@@ -55,6 +55,12 @@ CAMPAIGN_APPROVE = "campaign.approve"
 SPONSORSHIP_OWN = "sponsorship.own"
 MATCHING_MANAGE = "matching.manage"
 SERTAKAN_VIEW = "sertakan.view"
+CLAIM_VIEW = "claim.view"
+CLAIM_REPORT = "claim.report"
+CLAIM_DOCUMENT = "claim.document"
+CLAIM_PAUSE = "claim.pause"
+CLAIM_DECIDE = "claim.decide"
+CALENDAR_CHANGE = "calendar.change"
 
 C = Role.PROVINCIAL_COORDINATOR
 A = Role.PROVINCIAL_ANALYST
@@ -80,6 +86,7 @@ REGION_ATTRIBUTES = {
     "regions.region": "code",
     "messaging.message": "region_code",
     "messaging.campaign": "region_code",
+    "claims.claimcase": "region_code",
 }
 # Who submitted an object, for maker-checker.
 MAKER_ATTRIBUTES = {
@@ -291,6 +298,16 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     SPONSORSHIP_OWN: {SP: owns_sponsorship},
     MATCHING_MANAGE: {FO: governs_program_funder},
     SERTAKAN_VIEW: {**dict.fromkeys((C, A, AU), has_area), FO: acts_for_sertakan},
+    # Claims: reported and followed by those who meet the families (village operators, field agents) and by
+    # BPJS TK's liaison; the liaison records BPJS TK's decisions. Pausing for the heirs' documents stops the
+    # service clock, so only the operator and the liaison may. The labour offices and auditors read.
+    CLAIM_VIEW: dict.fromkeys((C, A, R, V, F, B, AU), in_area),
+    CLAIM_REPORT: dict.fromkeys((V, F, B), in_area),
+    CLAIM_DOCUMENT: dict.fromkeys((V, F, B), in_area),
+    CLAIM_PAUSE: dict.fromkeys((V, B), in_area),
+    CLAIM_DECIDE: {B: in_area},
+    # A later decree moving a holiday or cuti bersama is recorded province-wide by the coordinator.
+    CALENDAR_CHANGE: {C: has_area},
 }
 
 # What superusers must satisfy beyond being superusers: nobody checks their own work.

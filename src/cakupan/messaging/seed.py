@@ -115,6 +115,52 @@ TEMPLATES = [
         ["pekerja"],
         "cakupan_sertakan_dihentikan",
     ),
+    # Claims (cakupan.claims): news for the family that reported, and escalations to the staff who follow up.
+    (
+        "klaim_dokumen_kurang",
+        "claim_update",
+        "Klaim {nomor}: dokumen yang masih diperlukan",
+        "Klaim BPJS Ketenagakerjaan {nomor} ({jenis}) tercatat. Dokumen yang masih diperlukan: {dokumen}. "
+        "Bawa ke operator desa atau kantor BPJS TK. Cek status di {tautan}",
+        ["nomor", "jenis", "dokumen", "tautan"],
+        "cakupan_klaim_dokumen_kurang",
+    ),
+    (
+        "klaim_lengkap",
+        "claim_update",
+        "Klaim {nomor}: berkas lengkap",
+        "Berkas klaim {nomor} ({jenis}) sudah lengkap pada {lengkap}. Menurut standar layanan, manfaat "
+        "dibayar paling lambat {batas}.",
+        ["nomor", "jenis", "lengkap", "batas"],
+        "cakupan_klaim_lengkap",
+    ),
+    (
+        "klaim_dibayar",
+        "claim_update",
+        "Klaim {nomor} dibayar",
+        "Klaim {nomor} ({jenis}) telah dibayar BPJS Ketenagakerjaan sebesar {jumlah} pada {tanggal}. "
+        "Periksa rekening penerima.",
+        ["nomor", "jenis", "jumlah", "tanggal"],
+        "cakupan_klaim_dibayar",
+    ),
+    (
+        "klaim_ditolak",
+        "claim_update",
+        "Klaim {nomor} tidak disetujui",
+        "Klaim {nomor} ({jenis}) tidak disetujui BPJS Ketenagakerjaan: {alasan}. Tanyakan ke operator desa "
+        "atau kantor BPJS TK terdekat.",
+        ["nomor", "jenis", "alasan"],
+        "cakupan_klaim_ditolak",
+    ),
+    (
+        "klaim_eskalasi",
+        "claim_update",
+        "Eskalasi klaim {nomor}: {keadaan}",
+        "Klaim {nomor} ({jenis}, {wilayah}) {keadaan}: batas bayar {batas}, {hari} dari {hari_layanan} hari "
+        "kerja sudah berjalan. Tindak lanjuti di {tautan}",
+        ["nomor", "jenis", "wilayah", "keadaan", "batas", "hari", "hari_layanan", "tautan"],
+        "cakupan_klaim_eskalasi",
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ categories), so moving to, say, counting cuti bersama is a data edit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -31,15 +32,29 @@ def _holidays(year: int, categories: tuple[str, ...]) -> dict[dt.date, str]:
 
 
 class WorkingCalendar:
-    """Working days under one rules version."""
+    """Working days under one rules version.
 
-    def __init__(self, ruleset: RuleSet) -> None:
-        figure = ruleset["non_working_days"]
-        self.weekend = frozenset(figure["weekdays"])
-        self.categories = tuple(sorted(figure["holiday_categories"]))
-        self.citation = figure.citation
+    `figure` names which non-working days count: `non_working_days` for contribution due dates,
+    `claim_non_working_days` (with cuti bersama) for claim service levels. `changes` corrects the library's
+    dates after a later decree: a date mapped to a name becomes a holiday, a date mapped to None stops
+    being one (cuti bersama are moved by new decrees more often than the library is released)."""
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        *,
+        figure: str = "non_working_days",
+        changes: Mapping[dt.date, str | None] | None = None,
+    ) -> None:
+        rule = ruleset[figure]
+        self.weekend = frozenset(rule["weekdays"])
+        self.categories = tuple(sorted(rule["holiday_categories"]))
+        self.citation = rule.citation
+        self.changes = dict(changes or {})
 
     def holiday_name(self, day: dt.date) -> str | None:
+        if day in self.changes:
+            return self.changes[day]
         return _holidays(day.year, self.categories).get(day)
 
     def is_working_day(self, day: dt.date) -> bool:

@@ -5,13 +5,14 @@
 * Tahap II: within 2 × 24 hours of the doctor's statement (same rule, from that date).
 * Claim period: 5 years from the accident or death; the last day is the same calendar date 5 years
   later (28 February when the event was on 29 February).
-* Payment: within 7 working days after the requirements are complete; day 1 is the first working day
-  after completion. Late payment earns 1% of the benefit per day.
+* Payment: within 7 working days (JKM 3) after the requirements are complete; day 1 is the first working day
+  after completion, counting cuti bersama as holidays. Late payment earns 1% of the benefit per day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,9 +22,81 @@ from cakupan.rules.engine.calendar import WorkingCalendar
 from cakupan.rules.engine.errors import RulesError
 from cakupan.rules.engine.figures import Citation, RuleBook, default_book
 
-__all__ = ["CLAIM_KINDS", "ClaimDeadlines", "claim_deadlines"]
+__all__ = [
+    "CLAIM_KINDS",
+    "PAYMENT_KINDS",
+    "ClaimDeadlines",
+    "PaymentDue",
+    "claim_calendar",
+    "claim_deadlines",
+    "payment_due",
+]
 
 CLAIM_KINDS = ("jkk", "jkm")
+# The service level of each claim kind that has one: JKM is paid faster than JKK (document section 8), and a
+# scholarship, a cash benefit of either, follows the general 7 working days of PP 44/2015 Pasal 37.
+PAYMENT_KINDS = {
+    "jkk": "claim_payment_working_days",
+    "jkm": "jkm_claim_payment_working_days",
+    "beasiswa": "scholarship_claim_payment_working_days",
+}
+
+
+@dataclass(frozen=True)
+class PaymentDue:
+    kind: str
+    complete: dt.date
+    working_days: int
+    due: dt.date
+    citations: tuple[Citation, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "complete": self.complete.isoformat(),
+            "working_days": self.working_days,
+            "due": self.due.isoformat(),
+        }
+
+
+def claim_calendar(
+    on: dt.date, *, changes: Mapping[dt.date, str | None] | None = None, book: RuleBook | None = None
+) -> WorkingCalendar:
+    """The working days of claim service levels (with cuti bersama) under the rules in force on `on`."""
+    ruleset = (book or default_book()).for_date(on, field="complete")
+    return WorkingCalendar(ruleset, figure="claim_non_working_days", changes=changes)
+
+
+def payment_working_days(kind: str, on: dt.date, *, book: RuleBook | None = None) -> tuple[int, Citation]:
+    if kind not in PAYMENT_KINDS:
+        raise RulesError(
+            "claim_kind_unknown",
+            f"Jenis klaim '{str(kind)[:20]}' tidak dikenal; pilihan yang sah: {', '.join(PAYMENT_KINDS)}.",
+            field="kind",
+        )
+    ruleset = (book or default_book()).for_date(on, field="complete")
+    figure = ruleset[PAYMENT_KINDS[kind]]
+    return figure.value, figure.citation
+
+
+def payment_due(
+    *,
+    kind: str,
+    complete: dt.date,
+    changes: Mapping[dt.date, str | None] | None = None,
+    book: RuleBook | None = None,
+) -> PaymentDue:
+    """The last day to pay a claim whose documents were complete on `complete`: the N-th working day after
+    it (N from the rules data for the kind; the day of completion is not counted)."""
+    days, citation = payment_working_days(kind, complete, book=book)
+    calendar = claim_calendar(complete, changes=changes, book=book)
+    return PaymentDue(
+        kind=kind,
+        complete=complete,
+        working_days=days,
+        due=calendar.add_working_days(complete, days),
+        citations=(citation, calendar.citation),
+    )
 
 
 @dataclass(frozen=True)
@@ -99,8 +172,7 @@ def claim_deadlines(
             )
     hours = ruleset["claim_report_hours"].value
     notes = []
-    # JKM is paid faster than JKK (docs/jamsostek-rules.md §8): 3 working days against 7.
-    payment_days = "jkm_claim_payment_working_days" if kind == "jkm" else "claim_payment_working_days"
+    payment_days = PAYMENT_KINDS[kind]
     citations = [ruleset.citation("claim_period_years"), ruleset.citation(payment_days)]
     report_by: dt.datetime | dt.date | None = None
     stage2: dt.datetime | dt.date | None = None
@@ -125,14 +197,13 @@ def claim_deadlines(
     notes.append(f"Hak klaim berakhir setelah {date_long(claim_by)}.")
     payment_by = None
     if complete is not None:
-        calendar = WorkingCalendar((book or default_book()).for_date(complete, field="complete"))
-        days = ruleset[payment_days].value
-        payment_by = calendar.add_working_days(complete, days)
+        due = payment_due(kind=kind, complete=complete, book=book)
+        payment_by = due.due
         notes.append(
-            f"Manfaat dibayar paling lambat {date_long(payment_by)} ({days} hari kerja setelah berkas "
-            "lengkap, tidak termasuk akhir pekan dan hari libur nasional)."
+            f"Manfaat dibayar paling lambat {date_long(payment_by)} ({due.working_days} hari kerja setelah "
+            "berkas lengkap, tidak termasuk akhir pekan, hari libur nasional, dan cuti bersama)."
         )
-        citations.append(calendar.citation)
+        citations.append(due.citations[1])
     late = ruleset["claim_late_payment_percent"]
     citations.append(late.citation)
     return ClaimDeadlines(
