@@ -25,6 +25,7 @@ from cakupan.audit.services import audit_record
 from cakupan.claims import checklist as checklists
 from cakupan.claims import selectors
 from cakupan.claims.clock import BREACH, ClockEvent, clock_compute
+from cakupan.claims.decision_file import DecisionFileError, parse_decisions
 from cakupan.claims.eligibility import MembershipFacts, ScholarshipFacts, eligibility
 from cakupan.claims.models import (
     OPEN_STATUSES,
@@ -36,6 +37,7 @@ from cakupan.claims.models import (
     ClaimHeir,
     ClaimKind,
     ClaimStatus,
+    DecisionImport,
     HeirRelation,
     HolidayChange,
     JkkCause,
@@ -784,4 +786,80 @@ def holiday_change_record(*, actor, day: dt.date, change: str, name: str = "", d
             metadata={"event": "holiday_change", "day": day.isoformat(), "change": change, "decree": decree},
         )
     claims_clock_refresh()
+    return record
+
+
+# --- BPJS TK's decisions ------------------------------------------------------------------------------------
+
+
+def decisions_import(*, actor, file_name: str, content: bytes) -> DecisionImport:
+    """Applies a file of BPJS TK's claim decisions (docs/claims.md): every row is checked first (its case
+    exists in the liaison's area, is still open, the date is possible) and one wrong row refuses the whole
+    file, so nothing is half applied. The same file twice is refused by its digest."""
+    _require(actor, authz.CLAIM_DECIDE, None)
+    file_name = _clean_text(file_name, field="file", label="Nama berkas", limit=200)
+    try:
+        decisions = parse_decisions(content)
+    except DecisionFileError as error:
+        raise DomainError(
+            "decision_file_invalid", f"Berkas keputusan tidak dapat dipakai: {error}", field="file"
+        ) from error
+    digest = hashlib.sha256(content).hexdigest()
+    day = today()
+    with transaction.atomic():
+        if DecisionImport.objects.filter(sha256=digest).exists():
+            raise DomainError(
+                "decision_file_duplicate", "Berkas keputusan ini sudah pernah diimpor.", field="file"
+            )
+        numbers = [decision.number for decision in decisions]
+        # Locked in key order, like every other write to cases.
+        cases = {
+            case.number: case
+            for case in ClaimCase.objects.select_for_update().filter(number__in=numbers).order_by("pk")
+        }
+        problems = []
+        for decision in decisions:
+            case = cases.get(decision.number)
+            if case is None or not authz.can(actor, authz.CLAIM_DECIDE, case):
+                problems.append(f"baris {decision.line}: klaim {decision.number} tidak dikenal")
+                continue
+            try:
+                _check_decision(
+                    case, decision=decision.decision, on=decision.on, amount=decision.amount, day=day
+                )
+            except DomainError as error:
+                problems.append(f"baris {decision.line}: {error.message}")
+        if problems:
+            raise DomainError(
+                "decision_file_invalid",
+                "Berkas keputusan tidak dapat dipakai: " + "; ".join(problems[:50]),
+                field="file",
+            )
+        record = DecisionImport.objects.create(
+            file_name=file_name,
+            sha256=digest,
+            rows=len(decisions),
+            paid=sum(d.decision == ClaimStatus.PAID for d in decisions),
+            rejected=sum(d.decision == ClaimStatus.REJECTED for d in decisions),
+            imported_by=actor,
+        )
+        for decision in decisions:
+            _apply_decision(
+                cases[decision.number],
+                actor=actor,
+                decision=decision.decision,
+                on=decision.on,
+                amount=decision.amount,
+                reference=decision.reference,
+                reason=decision.reason,
+                day=day,
+                source=f"import:{record.pk}",
+            )
+        audit_record(
+            action=AuditAction.IMPORT,
+            actor=actor,
+            obj=record,
+            region_code="36",
+            metadata={"event": "claim_decisions_imported", "rows": record.rows, "sha256": digest},
+        )
     return record

@@ -66,7 +66,8 @@ def make_worker(db):
         phone="",
     ):
         serial = next(_serials)
-        nik = f"{desa.replace('.', '')[:6]}{birth.day + 40:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+        born = f"{birth.day + 40:02d}{birth.month:02d}{birth.year % 100:02d}"
+        nik = f"{desa.replace('.', '')[:6]}{born}{serial:04d}"
         worker = worker_register(
             nik=nik,
             name=f"Siti Nelayan {serial}",
