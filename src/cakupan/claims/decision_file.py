@@ -54,7 +54,7 @@ def parse_decisions(content: bytes) -> list[Decision]:
         raise DecisionFileError([(0, "Berkas memuat karakter NUL; bukan CSV.")])
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration as error:
