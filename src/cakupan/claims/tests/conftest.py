@@ -25,7 +25,7 @@ def today(monkeypatch):
             self.value = day
 
     day = Day()
-    monkeypatch.setattr("cakupan.claims.services.today", lambda: day.value)
+    monkeypatch.setattr("cakupan.claims.services.common.today", lambda: day.value)
     return day
 
 

@@ -40,7 +40,8 @@ def test_deadline_sentence_and_recorded_decrees(people):
     from cakupan.claims.services import holiday_change_record
 
     assert run("deadline", "--kind", "jkm", "--complete", "2026-11-02").strip() == (
-        "Klaim JKM dengan berkas lengkap 2 November 2026: dibayar paling lambat 5 November 2026 (3 hari kerja)."
+        "Klaim JKM dengan berkas lengkap 2 November 2026: dibayar paling lambat 5 November 2026 "
+        "(3 hari kerja)."
     )
     holiday_change_record(
         actor=people["coordinator"],
