@@ -49,12 +49,20 @@ def test_demo_prepares_everything_and_prints_the_accounts():
     assert f"rencana #{plan.pk}: " in text
     baznas = User.objects.get(username="baznas")
     assert FunderOfficer.objects.filter(user=baznas, funder__kind="zakat").exists()
+    # One claim in each state, so every worklist and clock state has an example.
+    from cakupan.claims.models import ClaimCase
+
+    assert sorted(ClaimCase.objects.values_list("clock_state", flat=True)) == [
+        "at_risk", "breached", "met", "not_started", "not_started", "on_track", "paused",
+    ]  # fmt: skip
+    assert "7 klaim di Kecamatan Malingping" in text
 
     again = io.StringIO()
     call_command("demo", scale=0.0005, no_serve=True, stdout=again, stderr=io.StringIO())
     assert "pembangkitan dilewati" in again.getvalue()
     assert "Rencana alokasi sudah ada; dilewati." in again.getvalue()
     assert AllocationPlan.objects.count() == 1
+    assert "Klaim demo sudah ada; dilewati." in again.getvalue()
     assert Worker.objects.count() == 2_880
     assert User.objects.filter(username__in=["admin", "provinsi", "lebak"]).count() == 3
 

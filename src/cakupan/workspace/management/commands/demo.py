@@ -56,8 +56,11 @@ class Command(BaseCommand):
             "5/7 Pesan demo: persetujuan, pengingat iuran lewat emulator SMS/WhatsApp, kampanye…"
         )
         self._messages()
-        self.stdout.write("6/7 SERTAKAN: program penerima sumbangan, dana pendamping, dukungan sponsor demo…")
+        self.stdout.write(
+            "6/7 SERTAKAN dan klaim: program penerima sumbangan, dana pendamping, sponsor, klaim demo…"
+        )
         self._sertakan()
+        self._claims()
         if no_serve:
             self.stdout.write(
                 "7/7 Siap. Jalankan `cakupan serve --emulator` untuk membuka http://127.0.0.1:8000/"
@@ -86,6 +89,20 @@ class Command(BaseCommand):
     def _sertakan(self) -> None:
         # By name: SERTAKAN is an app beside the workspace, not below it.
         call_command("sertakan", "demo", stdout=self.stdout)
+
+    def _claims(self) -> None:
+        from cakupan.claims.services.demo import claims_demo_seed
+
+        counts = claims_demo_seed()
+        if counts is None:
+            self.stdout.write("    Klaim demo sudah ada; dilewati.")
+        elif counts["cases"]:
+            self.stdout.write(
+                f"    {counts['cases']} klaim di Kecamatan Malingping: berkas kurang, sesuai jadwal, berisiko, "
+                "terlambat (dieskalasi), menunggu ahli waris, dibayar, beasiswa."
+            )
+        else:
+            self.stdout.write("    Terlalu sedikit peserta aktif di Desa Cilangkahan untuk klaim demo.")
 
     def _funding(self) -> None:
         programs = funding_demo_seed()
