@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cakupan.rules.urls")),
     path("", include("cakupan.registry.urls")),
     path("", include("cakupan.workspace.urls")),
+    path("", include("cakupan.claims.urls")),
     path("cakupan/", include("cakupan.coverage.urls")),
     path("dana/", include("cakupan.funding.urls")),
     path("akun/", include("cakupan.accounts.urls")),

@@ -18,6 +18,7 @@ from cakupan.claims.models import (
     ClaimEventKind,
     ClaimKind,
     ClaimStatus,
+    DecisionImport,
     HolidayChange,
 )
 from cakupan.regions.models import Region
@@ -38,6 +39,18 @@ def holiday_changes() -> dict[dt.date, str | None]:
         day: (name or "Hari libur (keputusan)") if change == CalendarChange.ADD else None
         for day, change, name in HolidayChange.objects.values_list("day", "change", "name")
     }
+
+
+def holiday_change_list():
+    return HolidayChange.objects.select_related("created_by").order_by("day")
+
+
+def decision_import(pk: int) -> DecisionImport | None:
+    return DecisionImport.objects.filter(pk=pk).first()
+
+
+def recent_decision_imports(limit: int = 10) -> list[DecisionImport]:
+    return list(DecisionImport.objects.select_related("imported_by").order_by("-pk")[:limit])
 
 
 def attention_level(user) -> int | None:

@@ -80,7 +80,12 @@ def claim_document_receive(
                 "document_unknown", "Dokumen ini tidak ada dalam daftar klaim ini.", field="code"
             )
         if document.received_at is not None:
-            received = timezone.localtime(document.received_at).date()
+            received = (
+                case.events.filter(kind=ClaimEventKind.DOCUMENT, reason=document.code)
+                .values_list("on", flat=True)
+                .first()
+                or timezone.localtime(document.received_at).date()
+            )
             raise DomainError(
                 "document_already_received",
                 f"{document.label} sudah diterima {date_long(received)}.",

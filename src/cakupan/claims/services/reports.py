@@ -72,7 +72,10 @@ def _validate_report(*, kind, incident_date, jkk_cause, jkk_outcome, heirs, chil
             f"Tanggal kejadian ({date_long(incident_date)}) belum terjadi: hari ini {date_long(day)}.",
             field="incident_date",
         )
-    ruleset = default_book().for_date(incident_date, field="incident_date")
+    try:
+        ruleset = default_book().for_date(incident_date, field="incident_date")
+    except RulesError as error:
+        raise rules_error(error) from error
     years = ruleset["claim_period_years"].value
     try:
         claim_by = incident_date.replace(year=incident_date.year + years)

@@ -99,6 +99,7 @@ def test_a_worker_never_registered_has_no_right(people, make_worker):
     [
         ({"incident": "2026-12-08"}, "incident_in_future"),
         ({"incident": "2021-12-05"}, "claim_period_over"),
+        ({"incident": "2019-01-05"}, "rules_not_in_force"),
         ({"heirs": []}, "heirs_missing"),
         ({"phone": "12"}, "phone_invalid"),
     ],
