@@ -24,6 +24,7 @@ api.add_router("/workers", "cakupan.registry.api.router")
 api.add_router("/coverage", "cakupan.coverage.api.router")
 api.add_router("/funding", "cakupan.funding.api.router")
 api.add_router("/sertakan", "cakupan.sponsors.api.router")
+api.add_router("/klaim", "cakupan.claims.api.router")
 
 
 @api.exception_handler(DomainError)

@@ -18,6 +18,7 @@ from decimal import Decimal
 import xlsxwriter
 from django.utils import timezone
 
+from cakupan.claims.selectors import ServiceRow
 from cakupan.core.formatting import date_long, decimal_number, month_long, number, percent
 from cakupan.core.spreadsheet import neutralise
 from cakupan.coverage.dashboard import DENOMINATORS, CoverageSummary
@@ -29,6 +30,7 @@ __all__ = [
     "Table",
     "breakdown_table",
     "children_table",
+    "claims_table",
     "summary_pdf",
     "to_csv",
     "to_xlsx",
@@ -41,7 +43,29 @@ BREAKDOWN_TITLES = {
     "age_band": "Kelompok umur",
     "decile": "Desil",
 }
-TABLES = ("children", *BREAKDOWN_TITLES, "trend")
+TABLES = ("children", *BREAKDOWN_TITLES, "trend", "klaim")
+# The claim service table's columns: officers' spreadsheets refer to them, so they stay as they are.
+CLAIMS_HEADERS = [
+    "Kode kab/kota",
+    "Kabupaten/Kota",
+    "Kode jenis klaim",
+    "Jenis klaim",
+    "Kasus",
+    "Masih berjalan",
+    "Dibayar",
+    "Dibayar tepat waktu",
+    "Tepat waktu (%)",
+    "Median hari kejadian sampai dibayar",
+    "Berkas lengkap",
+    "Berkas lengkap pertama kali",
+    "Berkas lengkap pertama kali (%)",
+]
+CLAIMS_NOTE = (
+    "Tepat waktu: dibayar paling lambat pada batas bayar (hari kerja layanan setelah berkas lengkap, "
+    "diperpanjang selama menunggu dokumen ahli waris). Median hari: hari kalender dari tanggal kejadian "
+    "sampai dibayar. Berkas lengkap pertama kali: berkas lengkap yang tidak pernah dihentikan sementara "
+    "untuk menunggu dokumen ahli waris. Persentase dalam satuan persen."
+)
 CHILD_LEVEL_TITLES = {
     "province": "Kabupaten/Kota",
     "regency": "Kecamatan",
@@ -117,6 +141,38 @@ def trend_table(rows: list[dict]) -> Table:
         title="Tren bulanan",
         headers=["Bulan", "Pekerja terlindungi (peserta aktif)", "Pekerja terdaftar"],
         rows=[[row["month"], row["covered"], row["registered"]] for row in rows],
+    )
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    # Through the text, so that 87.5 stays 87.5 and not its binary neighbour.
+    return None if value is None else Decimal(str(value))
+
+
+def claims_table(rows: list[ServiceRow]) -> Table:
+    """The claim service figures per kab/kota and claim kind (`claims.selectors.service_figures`)."""
+    return Table(
+        name="klaim",
+        title="Layanan klaim",
+        headers=list(CLAIMS_HEADERS),
+        rows=[
+            [
+                row.region_code,
+                row.region_name,
+                row.kind,
+                row.kind_label,
+                row.cases,
+                row.open,
+                row.paid,
+                row.paid_on_time,
+                _decimal(row.on_time_percent),
+                _decimal(row.median_days_to_payment),
+                row.complete,
+                row.first_time_complete,
+                _decimal(row.first_time_complete_percent),
+            ]
+            for row in rows
+        ],
     )
 
 

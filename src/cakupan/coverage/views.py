@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import require_action
 from cakupan.audit.services import audit_record
+from cakupan.claims.selectors import ServiceRow, service_figures
 from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.formatting import decimal_number, month_long, number, percent
 from cakupan.coverage import dashboard, exports, mapsvg
@@ -285,11 +286,39 @@ def _page_context(request: HttpRequest, summary: dashboard.CoverageSummary, kind
         "months": [(f"{m:%Y-%m}", month_long(m)) for m in reversed(dashboard.available_months(figure.code))],
         "month_text": month_text,
         "query": query,
-        "export_query": {name: _query(kind, month_text, table=name) for name in ("children", "trend")},
+        "claims": _claim_rows(service_figures(area_code=figure.code)),
+        "export_query": {
+            name: _query(kind, month_text, table=name) for name in ("children", "trend", "klaim")
+        },
         # Downloads name the month, so a refresh between viewing and clicking cannot change what is saved.
         "pdf_query": _query(kind, month_text, format="pdf"),
     }
     return context, year_error is not None
+
+
+def _claim_rows(rows: list[ServiceRow]) -> list[dict]:
+    """The service figures as the page shows them: shares and the median in Indonesian number format."""
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else percent(Decimal(str(value)))
+
+    return [
+        {
+            "region_code": row.region_code,
+            "region_name": row.region_name,
+            "kind": row.kind,
+            "kind_label": row.kind_label,
+            "cases": row.cases,
+            "open": row.open,
+            "paid": row.paid,
+            "on_time": share(row.on_time_percent),
+            "median_days": "–"
+            if row.median_days_to_payment is None
+            else decimal_number(Decimal(str(row.median_days_to_payment))),
+            "first_time_complete": share(row.first_time_complete_percent),
+        }
+        for row in rows
+    ]
 
 
 def _breakdowns(request: HttpRequest, summary: dashboard.CoverageSummary) -> dict[str, list[dict]]:
@@ -374,16 +403,26 @@ def _download(
     if name not in exports.TABLES:
         raise DomainError(
             "export_table_unknown",
-            "Tabel unduhan harus children, sector, sex, age_band, decile atau trend.",
+            f"Tabel unduhan harus {', '.join(exports.TABLES[:-1])} atau {exports.TABLES[-1]}.",
             field="table",
         )
     if name == "children":
         table = exports.children_table(summary, kind)
     elif name == "trend":
         table = exports.trend_table(dashboard.trend(region_code=code))
+    elif name == "klaim":
+        table = exports.claims_table(service_figures(area_code=code))
     else:
         table = exports.breakdown_table(name, _breakdowns(request, summary).get(name, []))
-    if output == "xlsx":
+    if output == "xlsx" and name == "klaim":
+        notes = [
+            ("Wilayah", f"{code} {summary.region.name}"),
+            ("Tabel", table.title),
+            ("Periode", "Semua kasus klaim yang tercatat di Cakupan, per kab/kota tempat kasus dicatat."),
+            ("Catatan", exports.CLAIMS_NOTE),
+        ]
+        content = exports.to_xlsx(table, notes)
+    elif output == "xlsx":
         notes = [
             ("Wilayah", f"{code} {summary.region.name}"),
             ("Bulan", month_long(summary.month)),

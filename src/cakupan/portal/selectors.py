@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from cakupan.claims.selectors import PublicClaim, claims_of_worker
 from cakupan.core import prepared
 from cakupan.core.masking import mask_name
 from cakupan.coverage.selectors import WorkerState, add_months, state_of
@@ -109,6 +110,9 @@ class CoverDetail:
     paid_months: int  # contribution months paid through Cakupan's funders
     spans: tuple[FundedSpan, ...]
     memberships: int
+    # Her claims as the family follows them: number, kind, status, the deadline while open, the missing
+    # documents by name, the amount once paid; never the staff who handle them.
+    claims: tuple[PublicClaim, ...] = ()
 
 
 def cover_detail(worker_id: int, *, month: dt.date) -> CoverDetail | None:
@@ -127,6 +131,7 @@ def cover_detail(worker_id: int, *, month: dt.date) -> CoverDetail | None:
         paid_months=FundedMonth.objects.filter(worker_id=worker_id, paid=True).count(),
         spans=tuple(funded_spans(worker)),
         memberships=len(memberships),
+        claims=tuple(claims_of_worker(worker_id)),
     )
 
 

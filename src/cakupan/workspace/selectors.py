@@ -20,9 +20,10 @@ from django.utils import timezone
 from cakupan.accounts import authorization as authz
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import may_decide
+from cakupan.claims.selectors import attention_count, attention_level
 from cakupan.core import selectors as core_selectors
 from cakupan.core.folding import Folded, fold
-from cakupan.core.formatting import date_long, rupiah
+from cakupan.core.formatting import date_long, number, rupiah
 from cakupan.coverage.models import RegionCoverage
 from cakupan.coverage.selectors import (  # noqa: F401 (the workspace's pages read them from here)
     STATUS_LABELS,
@@ -288,12 +289,18 @@ class Waiting:
 
 
 PENDING_SCAN = 200
+# The escalation level from which claims are on the role's attention list (claims.selectors.ATTENTION_LEVEL).
+ATTENTION_WORDS = {
+    1: "Sudah lewat 50% waktu layanan",
+    2: "Sudah lewat 75% waktu layanan",
+    3: "Sudah melewati batas waktu layanan",
+}
 
 
 def waiting_for(user) -> list[Waiting]:
-    """Decisions this user may take now (the authorization table decides), and the user's own imports
-    that are still running or failed."""
-    items: list[Waiting] = []
+    """Claims whose service clock has reached the user's escalation level, decisions this user may take
+    now (the authorization table decides), and the user's own imports that are still running or failed."""
+    items: list[Waiting] = _claims_waiting(user)
     pending = (
         Approval.objects.for_user(user)
         .filter(status=ApprovalStatus.PENDING)
@@ -340,6 +347,22 @@ def waiting_for(user) -> list[Waiting]:
             )
         )
     return items
+
+
+def _claims_waiting(user) -> list[Waiting]:
+    level = attention_level(user)
+    if level is None:
+        return []
+    count = attention_count(user)
+    if not count:
+        return []
+    return [
+        Waiting(
+            title=f"{number(count)} klaim perlu perhatian",
+            url="/kasus-klaim/?daftar=perhatian",
+            detail=ATTENTION_WORDS[level],
+        )
+    ]
 
 
 def _money_waiting(user) -> list[Waiting]:

@@ -4,6 +4,7 @@ that a masked role could use to rebuild a NIK. A route without an entry here fai
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -143,6 +144,11 @@ def _sponsor_page(found: bool):
 
 
 SERTAKAN_TRAIL = frozenset({"provinsi", "analis", "auditor", "admin"})
+# Claims: read by every staff role but the funder officer; reported and followed by those who meet the
+# families and BPJS TK's liaison; decided by the liaison.
+CLAIMS = STAFF - {"baznas"}
+CLAIM_REPORTERS = frozenset({"desa", "agen", "bpjs", "admin"})
+CLAIM_DECIDERS = frozenset({"bpjs", "admin"})
 
 # route pattern → expected status for (role, inside|outside).
 MATRIX = {
@@ -286,6 +292,24 @@ MATRIX = {
     "dana/sertakan/pendamping/": _fixed(405),
     "dana/sertakan/sumbangan/": _fixed(405),
     "api/v1/sertakan/midtrans/notifikasi": _fixed(405),
+    # Claim cases (a JKM case inside and one outside the narrow roles' area, with a scan received): the
+    # lists and figures for the roles that read claims; reporting and the decision file for those who
+    # may; every action on a case is POST only.
+    "kasus-klaim/": _page(CLAIMS),
+    "kasus-klaim/baru/": _page(CLAIM_REPORTERS),
+    "kasus-klaim/keputusan/": _page(CLAIM_DECIDERS),
+    "kasus-klaim/kalender/": _page(CLAIMS),
+    "kasus-klaim/layanan/": _page(CLAIMS),
+    "kasus-klaim/<str:number>/": _page(CLAIMS, outside_ok=CLAIMS - NARROW),
+    "kasus-klaim/<str:number>/dokumen/<str:code>/berkas": _page(CLAIMS, outside_ok=CLAIMS - NARROW),
+    "kasus-klaim/<str:number>/dokumen/": lambda role, where: 302 if role == "anon" else 405,
+    "kasus-klaim/<str:number>/tunda/": lambda role, where: 302 if role == "anon" else 405,
+    "kasus-klaim/<str:number>/lanjut/": lambda role, where: 302 if role == "anon" else 405,
+    "kasus-klaim/<str:number>/keputusan/": lambda role, where: 302 if role == "anon" else 405,
+    # Claims API: the payment deadline is public (without a query the kind is missing: 400 for everyone);
+    # the case list is for the roles with claim.view, scoped to their area, so never 404.
+    "api/v1/klaim/tenggat": _fixed(400),
+    "api/v1/klaim/kasus": _page(STAFF - {"baznas"}, outside_ok=STAFF - {"baznas"}, anon=401),
 }
 QUERIES = {
     "api/v1/rules/contribution": {
@@ -319,6 +343,8 @@ TABLES = {"funding:export": "pemberi-dana", "funding:funder-export": "pekerja"}
 def _url(pattern: str, name: str, objects: dict) -> str:
     def fill(match):
         key = match.group(1)
+        if name.startswith("claims:") and key in ("number", "code"):
+            return objects["claim_number" if key == "number" else "document_code"]
         if key == "table":
             return TABLES[name]
         if key == "slug":
@@ -357,10 +383,34 @@ def _probes(world):
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
+def world(db, settings, tmp_path, monkeypatch):
     settings.VAR_DIR = tmp_path / "var"
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    return build_world()
+    world = build_world()
+    _add_claims(world, monkeypatch)
+    return world
+
+
+CLAIM_SCAN = b"%PDF-1.4\n%%EOF\n"
+
+
+def _add_claims(world, monkeypatch) -> None:
+    """A JKM case for the first inside person and one for the outside person, each with its membership
+    card received as a scan (so that the scan's download has something to serve)."""
+    from cakupan.claims import services as claims
+
+    monkeypatch.setattr("cakupan.claims.services.common.today", lambda: dt.date(2026, 12, 7))
+    admin = world.users["admin"]
+    for objects, person in ((world.inside, PEOPLE[0]), (world.outside, OUTSIDE)):
+        case = claims.claim_report(
+            actor=admin, worker=world.workers[person.nik], kind="jkm", incident_date=dt.date(2026, 10, 15),
+            reporter_name="Pelapor Keluarga", reporter_relation="suami", reporter_phone="081300000001",
+            heirs=[claims.HeirInput("Ahli Waris Keluarga", "spouse", "081300000002")],
+        )  # fmt: skip
+        claims.claim_document_receive(actor=admin, case=case, code="kpj_card", content=CLAIM_SCAN)
+        objects["claim_number"] = case.number
+        objects["document_code"] = "kpj_card"
 
 
 def _client_for(client, world, role):
