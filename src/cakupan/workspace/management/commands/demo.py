@@ -98,8 +98,8 @@ class Command(BaseCommand):
             self.stdout.write("    Klaim demo sudah ada; dilewati.")
         elif counts["cases"]:
             self.stdout.write(
-                f"    {counts['cases']} klaim di Kecamatan Malingping: berkas kurang, sesuai jadwal, berisiko, "
-                "terlambat (dieskalasi), menunggu ahli waris, dibayar, beasiswa."
+                f"    {counts['cases']} klaim di Kecamatan Malingping: berkas kurang, sesuai jadwal, "
+                "berisiko, terlambat (dieskalasi), menunggu ahli waris, dibayar, beasiswa."
             )
         else:
             self.stdout.write("    Terlalu sedikit peserta aktif di Desa Cilangkahan untuk klaim demo.")
