@@ -5,6 +5,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.db import OperationalError
 
 from cakupan.portal.journal import LookupJournal
 from cakupan.portal.models import LookupOutcome, StatusLookup
@@ -51,7 +52,17 @@ def test_a_flush_writes_what_is_pending_once():
 def _written(*numbers: int) -> list[str]:
     # Only this test's rows: a transactional test sees what other connections committed.
     digests = [f"{n:064x}" for n in numbers]
-    return sorted(StatusLookup.objects.filter(nik_digest__in=digests).values_list("nik_digest", flat=True))
+    query = StatusLookup.objects.filter(nik_digest__in=digests).values_list("nik_digest", flat=True)
+    for _ in range(600):
+        try:
+            return sorted(query)
+        except OperationalError as error:
+            # The test database is SQLite's shared in-memory cache, where a read that meets the flusher
+            # thread's write fails at once with "table is locked" instead of waiting: ask again.
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.05)
+    return sorted(query)
 
 
 @pytest.mark.django_db(transaction=True)
