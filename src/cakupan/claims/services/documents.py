@@ -33,6 +33,21 @@ from cakupan.core.errors import DomainError
 from cakupan.core.formatting import date_long
 
 
+def _move(case: ClaimCase, *, actor, to: str, event: str, **metadata) -> None:
+    """The case's new status, audited with its before and after."""
+    before = case.status
+    case.status = to
+    case.save(update_fields=["status"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        obj=case,
+        region_code=case.region_code,
+        changes={"status": [before, to]},
+        metadata={"event": event, **metadata},
+    )
+
+
 def _sniff(content: bytes) -> str | None:
     return next((kind for magic, kind in UPLOAD_TYPES.items() if content.startswith(magic)), None)
 
@@ -126,15 +141,8 @@ def claim_document_receive(
                 case.events.filter(kind=ClaimEventKind.DOCUMENT).values_list("on", flat=True), default=day
             )
             ClaimEvent.objects.create(case=case, kind=ClaimEventKind.COMPLETE, on=complete_on, actor=actor)
-            case.status = ClaimStatus.RUNNING
-            case.save(update_fields=["status"])
-            audit_record(
-                action=AuditAction.UPDATE,
-                actor=actor,
-                obj=case,
-                region_code=case.region_code,
-                changes={"status": [ClaimStatus.COLLECTING, ClaimStatus.RUNNING]},
-                metadata={"event": "claim_complete", "on": complete_on.isoformat()},
+            _move(
+                case, actor=actor, to=ClaimStatus.RUNNING, event="claim_complete", on=complete_on.isoformat()
             )
             clock = refresh(case, day=day, actor=actor)
             if clock.due is not None:
@@ -165,16 +173,7 @@ def claim_pause(*, actor, case: ClaimCase, reason: str) -> ClaimCase:
         paused = ClaimEvent.objects.create(
             case=case, kind=ClaimEventKind.PAUSED, on=day, actor=actor, reason=reason
         )
-        case.status = ClaimStatus.WAITING_HEIRS
-        case.save(update_fields=["status"])
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=case,
-            region_code=case.region_code,
-            changes={"status": [ClaimStatus.RUNNING, ClaimStatus.WAITING_HEIRS]},
-            metadata={"event": "claim_paused", "reason": reason},
-        )
+        _move(case, actor=actor, to=ClaimStatus.WAITING_HEIRS, event="claim_paused", reason=reason)
         refresh(case, day=day, actor=actor)
         family_message(
             case,
@@ -194,15 +193,6 @@ def claim_resume(*, actor, case: ClaimCase) -> ClaimCase:
         if case.status != ClaimStatus.WAITING_HEIRS:
             raise DomainError("claim_not_paused", "Klaim ini tidak sedang menunggu dokumen ahli waris.")
         ClaimEvent.objects.create(case=case, kind=ClaimEventKind.RESUMED, on=day, actor=actor)
-        case.status = ClaimStatus.RUNNING
-        case.save(update_fields=["status"])
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=case,
-            region_code=case.region_code,
-            changes={"status": [ClaimStatus.WAITING_HEIRS, ClaimStatus.RUNNING]},
-            metadata={"event": "claim_resumed"},
-        )
+        _move(case, actor=actor, to=ClaimStatus.RUNNING, event="claim_resumed")
         refresh(case, day=day, actor=actor)
     return case
