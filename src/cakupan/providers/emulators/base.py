@@ -3,6 +3,8 @@ the callbacks they send (receipts, notifications) to their configured URLs with 
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 import urllib.request
@@ -10,13 +12,47 @@ from collections import deque
 from http.server import ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    """Keeps its open connections, so that stopping the emulator drops them as a stopped provider would:
+    with HTTP/1.1 a client's kept connection would otherwise still be answered by its handler thread."""
+
+    daemon_threads = True
+
+    def __init__(self, *args, **kwargs):
+        self.open_connections: set[socket.socket] = set()
+        self.open_lock = threading.Lock()
+        self.dropping = False
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request, client_address):
+        with self.open_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self.open_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        if not self.dropping:  # a connection dropped on stop is expected, not worth a traceback
+            super().handle_error(request, client_address)
+
+    def drop_connections(self) -> None:
+        self.dropping = True
+        with self.open_lock:
+            connections = list(self.open_connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # closed by the client meanwhile
+                connection.shutdown(socket.SHUT_RDWR)
+
+
 class LoopbackEmulator:
     """Start with `with SomeEmulator(…) as emulator:`; `emulator.url` is its base URL. A subclass passes the
     request handler class made for it."""
 
     def __init__(self, handler: type, *, host: str, port: int, name: str):
-        self.server = ThreadingHTTPServer((host, port), handler)
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, name=name, daemon=True)
         self.outgoing: deque[dict] = deque()
         self.wake = threading.Event()
@@ -38,6 +74,7 @@ class LoopbackEmulator:
         self.wake.set()
         self.server.shutdown()
         self.server.server_close()
+        self.server.drop_connections()
 
     def __enter__(self):
         return self.start()
