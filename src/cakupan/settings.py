@@ -346,8 +346,10 @@ ACCOUNT_ADAPTER = "cakupan.accounts.sponsor_adapter.SponsorAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
-# A second sign-up with a known address is refused with a message (not a silent e-mail to the owner).
-ACCOUNT_PREVENT_ENUMERATION = False
+# Nobody learns whether an address has an account: a sign-up or password reset with a known address gets
+# the same page as with a new one, and the address's owner an e-mail (account_already_exists and
+# unknown_account).
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 # Eight digits shown as 1234-5678: a phone opens its number pad, and the dash may be left out. (The code
