@@ -10,3 +10,10 @@ def orders_book_task() -> dict:
     from cakupan.sponsors.services.settlement import orders_book
 
     return orders_book()
+
+
+@task()
+def orders_cancel_ended_task(sponsorship_id: int) -> dict:
+    from cakupan.sponsors.services.orders import orders_cancel_ended
+
+    return orders_cancel_ended(sponsorship_id=sponsorship_id)

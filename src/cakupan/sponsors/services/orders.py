@@ -220,6 +220,28 @@ def order_cancel(*, order: PaymentOrder, actor, reason: str = "Dibatalkan sponso
     _order_fail(order, actor=actor, reason=reason, state=OrderState.CANCELLED)
 
 
+ENDED_REASON = "Dukungan dihentikan; pembayaran dibatalkan."
+
+
+def orders_cancel_ended(*, sponsorship_id: int) -> dict[str, int]:
+    """After a sponsorship ends, its orders still waiting for payment are cancelled with the provider, so a
+    virtual account or QR code cannot be paid for cover that was stopped. One the payer paid meanwhile is
+    applied from the provider's status (and, the sponsorship having ended, kept for refund); one the
+    provider cannot be asked about stays pending and expires there."""
+    counts = {"cancelled": 0, "unreachable": 0}
+    pending = PaymentOrder.objects.filter(sponsorship_id=sponsorship_id, state=OrderState.PENDING).order_by(
+        "pk"
+    )
+    for order in pending:
+        try:
+            order_cancel(order=order, actor=None, reason=ENDED_REASON)
+        except DomainError:
+            counts["unreachable"] += 1
+        else:
+            counts["cancelled"] += 1
+    return counts
+
+
 CARD_REFUSED = {
     "midtrans_400": ("card_invalid", "Nomor kartu, masa berlaku atau CVV tidak diterima. Periksa lagi."),
     "midtrans_411": ("card_token_expired", "Kartu tersimpan sudah tidak berlaku. Masukkan kartu lagi."),

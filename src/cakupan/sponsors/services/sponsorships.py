@@ -407,6 +407,11 @@ def sponsorship_end(*, sponsorship: Sponsorship, by: str, actor=None, token: str
     _audit(
         sponsorship, actor=actor, changes={"status": [before, SponsorshipStatus.ENDED]}, metadata={"by": by}
     )
+    # Its pending orders are cancelled with the provider by a task whose row commits with the ending (the
+    # database backend runs it after the commit, so the provider is never asked inside this transaction).
+    from cakupan.sponsors.tasks import orders_cancel_ended_task
+
+    orders_cancel_ended_task.enqueue(sponsorship.pk)
     if by == EndReason.WORKER and sponsorship.sponsor.email:
         message_queue(
             purpose=Purpose.SPONSORSHIP,

@@ -315,14 +315,34 @@ def test_worker_declines_and_nothing_is_paid(midtrans, people, make_worker):
     assert PaymentOrder.objects.count() == 0
 
 
+def test_ending_cancels_the_orders_still_waiting_with_the_provider(midtrans, people, make_worker):
+    worker = make_worker()
+    sponsorship = _named(people, worker)
+    services.sponsorship_answer(token=_token(Message.objects.get(purpose="sertakan")), agree=True)
+    waiting = services.order_create(sponsorship=sponsorship, sponsor=people["sponsor"], method="va_bca")
+    services.sponsorship_end(sponsorship=sponsorship, by="sponsor", actor=people["sponsor"])
+    waiting.refresh_from_db()
+    assert (waiting.state, waiting.failure) == (
+        OrderState.CANCELLED,
+        "Dukungan dihentikan; pembayaran dibatalkan.",
+    )
+    # The provider closed it too: the virtual account can no longer be paid.
+    assert common.midtrans().status(waiting.order_id).transaction_status == "cancel"
+    assert FundedMonth.objects.count() == 0
+
+
 def test_worker_ends_after_paying_money_arriving_later_is_kept_for_refund(midtrans, people, make_worker):
     worker = make_worker()
     sponsorship = _named(people, worker)
     token = _token(Message.objects.get(purpose="sertakan"))
     services.sponsorship_answer(token=token, agree=True)
     order = services.order_create(sponsorship=sponsorship, sponsor=people["sponsor"], method="qris")
+    # The cancel that follows the ending cannot reach Midtrans, so the QR code stays payable and is paid.
+    control(midtrans, "/_emulator/faults", [{"status": 503}])
     services.sponsorship_end(sponsorship=sponsorship, by="worker", token=token)
     assert Message.objects.get(purpose="sertakan", channel="email").body.startswith("S*** P****** ")
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING
     [body] = _pay(midtrans, order)
     assert services.notification_receive(raw=body).code == "applied"
     order.refresh_from_db()
