@@ -58,6 +58,7 @@ SERTAKAN_VIEW = "sertakan.view"
 CLAIM_VIEW = "claim.view"
 CLAIM_REPORT = "claim.report"
 CLAIM_DOCUMENT = "claim.document"
+CLAIM_FILE = "claim.file"
 CLAIM_PAUSE = "claim.pause"
 CLAIM_DECIDE = "claim.decide"
 CALENDAR_CHANGE = "calendar.change"
@@ -304,6 +305,9 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     CLAIM_VIEW: dict.fromkeys((C, A, R, V, F, B, AU), in_area),
     CLAIM_REPORT: dict.fromkeys((V, F, B), in_area),
     CLAIM_DOCUMENT: dict.fromkeys((V, F, B), in_area),
+    # The scans (e-KTP, family card, death certificate) are identifiers in full: only for the roles that
+    # see identifiers, never for those who see them masked on the case page.
+    CLAIM_FILE: dict.fromkeys((V, F, B), in_area),
     CLAIM_PAUSE: dict.fromkeys((V, B), in_area),
     CLAIM_DECIDE: {B: in_area},
     # A later decree moving a holiday or cuti bersama is recorded province-wide by the coordinator.

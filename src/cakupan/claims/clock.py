@@ -5,8 +5,10 @@ The clock starts on the day the documents are complete and runs on working days 
 first working day after completion; the case is due on the N-th (rules data: JKK 7, JKM 3).
 
 A pause ("waiting for the heirs' documents", with a reason) from day P to the resume on day R removes the
-working days after P up to and including R, so the due date moves by the paused working days, as a
-Zendesk or ServiceNow SLA does. An open pause counts up to today and moves the due date each day.
+working days from P up to the day before R: the day the clock stopped does not count, the day it started
+again does. The due date moves by the paused working days, as a Zendesk or ServiceNow SLA does, also when
+the pause comes on the due day itself. An open pause counts up to today and moves the due date each day,
+so a paused case is never breached.
 
 Thresholds, as fractions of N working days counted so far: 50% escalates to the village operator (level
 1), 75% to the kab/kota labour office (level 2); a day past the due date unpaid is a breach (level 3, the
@@ -64,8 +66,8 @@ class Clock:
 def _paused_spans(
     events: Sequence[ClockEvent], start: dt.date, until: dt.date
 ) -> tuple[list[tuple[dt.date, dt.date]], bool]:
-    """(paused from, resumed on) pairs after the start, and whether the last is still open (it then ends at
-    `until`)."""
+    """(paused from, resumed on) pairs after the start, the resume day not paused, and whether the last is
+    still open (it then runs through `until`)."""
     spans = []
     paused_from = None
     for event in events:
@@ -77,12 +79,12 @@ def _paused_spans(
             spans.append((paused_from, event.on))
             paused_from = None
     if paused_from is not None:
-        spans.append((paused_from, max(until, paused_from)))
+        spans.append((paused_from, max(until, paused_from) + dt.timedelta(days=1)))
     return spans, paused_from is not None
 
 
 def _is_paused(day: dt.date, spans: Iterable[tuple[dt.date, dt.date]]) -> bool:
-    return any(start < day <= end for start, end in spans)
+    return any(start <= day < end for start, end in spans)
 
 
 def clock_compute(

@@ -254,7 +254,14 @@ def _case_context(request: HttpRequest, case: ClaimCase, *, error=None, form="",
         "member_status": MEMBER_STATUS.get(case.member_status, case.member_status),
         "reporter_phone": _phone_text(case.reporter_phone, full=full),
         "heirs": heirs,
-        "documents": [{"document": document, "on": received_on.get(document.code)} for document in documents],
+        "documents": [
+            {
+                "document": document,
+                "on": received_on.get(document.code),
+                "note": document.note if full else mask_identifiers_in_text(document.note),
+            }
+            for document in documents
+        ],
         "missing": missing,
         "received_count": len(documents) - len(missing),
         "clock": clock,
@@ -263,6 +270,7 @@ def _case_context(request: HttpRequest, case: ClaimCase, *, error=None, form="",
         "today": today,
         "may_document": authz.can(user, authz.CLAIM_DOCUMENT, case)
         and case.status in (ClaimStatus.COLLECTING, ClaimStatus.WAITING_HEIRS),
+        "may_file": authz.can(user, authz.CLAIM_FILE, case),
         "may_pause": authz.can(user, authz.CLAIM_PAUSE, case) and case.status == ClaimStatus.RUNNING,
         "may_resume": authz.can(user, authz.CLAIM_PAUSE, case) and case.status == ClaimStatus.WAITING_HEIRS,
         "may_decide": authz.can(user, authz.CLAIM_DECIDE, case) and is_open,
@@ -329,10 +337,13 @@ def document_receive(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_GET
-@require_action(authz.CLAIM_VIEW)
+@require_action(authz.CLAIM_FILE)
 def document_file(request: HttpRequest, number: str, code: str) -> HttpResponse:
-    """The scan of a received document, as an attachment (never shown inline), audited as an export."""
+    """The scan of a received document, as an attachment (never shown inline), audited as an export; only
+    for the roles that see identifiers in full."""
     case = _case(request, number)
+    if not authz.can(request.user, authz.CLAIM_FILE, case):
+        raise Http404("Kasus klaim ini tidak ada di wilayah kerja Anda.")
     document = case.documents.filter(code=code[:24]).first() if "\x00" not in code else None
     if document is None or not document.file:
         raise Http404("Dokumen ini tidak memiliki berkas unggahan.")

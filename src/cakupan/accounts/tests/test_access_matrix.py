@@ -149,6 +149,7 @@ SERTAKAN_TRAIL = frozenset({"provinsi", "analis", "auditor", "admin"})
 CLAIMS = STAFF - {"baznas"}
 CLAIM_REPORTERS = frozenset({"desa", "agen", "bpjs", "admin"})
 CLAIM_DECIDERS = frozenset({"bpjs", "admin"})
+CLAIM_SCANNERS = frozenset({"desa", "agen", "bpjs", "admin"})
 
 # route pattern → expected status for (role, inside|outside).
 MATRIX = {
@@ -166,6 +167,8 @@ MATRIX = {
     "cek/": _fixed(200),
     "cek/kode/": _fixed(302),
     "cek/rincian/": _fixed(405),
+    "cek/klaim/": _fixed(200),
+    "cek/klaim/rincian/": _fixed(405),
     "api/v1/cek": _fixed(405),
     "impor/": _page(STAFF),
     "impor/templat.<str:fmt>": _fixed(200),
@@ -301,7 +304,10 @@ MATRIX = {
     "kasus-klaim/kalender/": _page(CLAIMS),
     "kasus-klaim/layanan/": _page(CLAIMS),
     "kasus-klaim/<str:number>/": _page(CLAIMS, outside_ok=CLAIMS - NARROW),
-    "kasus-klaim/<str:number>/dokumen/<str:code>/berkas": _page(CLAIMS, outside_ok=CLAIMS - NARROW),
+    # The scans are identifiers in full: only the roles that see them unmasked.
+    "kasus-klaim/<str:number>/dokumen/<str:code>/berkas": _page(
+        CLAIM_SCANNERS, outside_ok=CLAIM_SCANNERS - NARROW
+    ),
     "kasus-klaim/<str:number>/dokumen/": lambda role, where: 302 if role == "anon" else 405,
     "kasus-klaim/<str:number>/tunda/": lambda role, where: 302 if role == "anon" else 405,
     "kasus-klaim/<str:number>/lanjut/": lambda role, where: 302 if role == "anon" else 405,

@@ -51,8 +51,9 @@ def case_clock(case: ClaimCase, *, day: dt.date, changes=None):
     return clock_compute(working_days=case.working_days, events=events, today=day, calendar=calendar)
 
 
-def refresh(case: ClaimCase, *, day: dt.date, actor=None, changes=None):
-    """Stores the recomputed clock on the case and escalates to each level newly reached."""
+def refresh(case: ClaimCase, *, day: dt.date, actor=None, changes=None, cause: dict | None = None):
+    """Stores the recomputed clock on the case and escalates to each level newly reached; `cause` says
+    in the audit record why it was recomputed (a holiday decree, say)."""
     clock = case_clock(case, day=day, changes=changes)
     stored = {
         "complete_on": clock.started_on,
@@ -75,7 +76,7 @@ def refresh(case: ClaimCase, *, day: dt.date, actor=None, changes=None):
             obj=case,
             region_code=case.region_code,
             changes={name: [str(a) if a else a, str(b) if b else b] for name, (a, b) in changed.items()},
-            metadata={"event": "claim_clock"},
+            metadata={"event": "claim_clock", **(cause or {})},
         )
     return clock
 
@@ -108,25 +109,31 @@ def _escalate(case: ClaimCase, *, level: int, clock, day: dt.date) -> None:
         or case.region_code
     )
     notified = []
+    failed = []
     for user in _recipients(case, level):
-        message_queue(
-            purpose=Purpose.CLAIM,
-            channel=Channel.EMAIL,
-            address=user.email,
-            template=template_current("klaim_eskalasi"),
-            values={
-                "nomor": case.number,
-                "jenis": case.get_kind_display().split(" (")[0],
-                "wilayah": wilayah,
-                "keadaan": ESCALATION_WORDS[level],
-                "batas": date_long(clock.due) if clock.due else "-",
-                "hari": clock.elapsed,
-                "hari_layanan": clock.working_days,
-                "tautan": f"/kasus-klaim/{case.number}/",
-            },
-            idempotency_key=f"claim:{case.pk}:escalation:{level}:{user.pk}",
-            region_code=case.region_code,
-        )
+        try:
+            with transaction.atomic():
+                message_queue(
+                    purpose=Purpose.CLAIM,
+                    channel=Channel.EMAIL,
+                    address=user.email,
+                    template=template_current("klaim_eskalasi"),
+                    values={
+                        "nomor": case.number,
+                        "jenis": case.get_kind_display().split(" (")[0],
+                        "wilayah": wilayah,
+                        "keadaan": ESCALATION_WORDS[level],
+                        "batas": date_long(clock.due) if clock.due else "-",
+                        "hari": clock.elapsed,
+                        "hari_layanan": clock.working_days,
+                        "tautan": f"/kasus-klaim/{case.number}/",
+                    },
+                    idempotency_key=f"claim:{case.pk}:escalation:{level}:{user.pk}",
+                    region_code=case.region_code,
+                )
+        except DomainError as error:
+            failed.append({"user": user.username, "code": error.code})
+            continue
         notified.append(user.username)
     audit_record(
         action=AuditAction.UPDATE,
@@ -138,18 +145,25 @@ def _escalate(case: ClaimCase, *, level: int, clock, day: dt.date) -> None:
             "level": level,
             "role": ESCALATION_ROLES[level],
             "notified": notified,
+            "failed": failed,
             "percent": clock.percent,
             "breached": level == BREACH,
         },
     )
 
 
-def claims_clock_refresh(*, day: dt.date | None = None, case_ids: Iterable[int] | None = None) -> int:
+def claims_clock_refresh(
+    *,
+    day: dt.date | None = None,
+    case_ids: Iterable[int] | None = None,
+    actor=None,
+    cause: dict | None = None,
+) -> int:
     """Recomputes every open case's clock (the daily run, and after a calendar change), escalating where a
     threshold was crossed. Cases are taken in batches by primary key, each batch in its own transaction,
-    the rows locked in key order."""
+    the rows locked in key order. The calendar's corrections are read inside each batch, after its locks:
+    a run that overlaps a new decree cannot write back the old calendar's due dates."""
     day = day or common.today()
-    changes = selectors.holiday_changes()
     queryset = ClaimCase.objects.filter(status__in=OPEN_STATUSES)
     if case_ids is not None:
         queryset = queryset.filter(pk__in=list(case_ids))
@@ -158,8 +172,9 @@ def claims_clock_refresh(*, day: dt.date | None = None, case_ids: Iterable[int] 
     while True:
         with transaction.atomic():
             batch = list(queryset.filter(pk__gt=last).select_for_update().order_by("pk")[:REFRESH_BATCH])
+            changes = selectors.holiday_changes()
             for case in batch:
-                refresh(case, day=day, changes=changes)
+                refresh(case, day=day, changes=changes, actor=actor, cause=cause)
         if not batch:
             return refreshed
         refreshed += len(batch)
@@ -188,5 +203,5 @@ def holiday_change_record(*, actor, day: dt.date, change: str, name: str = "", d
             region_code="36",
             metadata={"event": "holiday_change", "day": day.isoformat(), "change": change, "decree": decree},
         )
-    claims_clock_refresh()
+    claims_clock_refresh(actor=actor, cause={"holiday_change": record.pk, "decree": decree})
     return record

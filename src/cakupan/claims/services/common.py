@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.models import Role
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
 from cakupan.claims.eligibility import MembershipFacts
 from cakupan.claims.models import (
     ClaimCase,
@@ -94,17 +97,29 @@ def tracking_link() -> str:
 def family_message(case: ClaimCase, *, key: str, template: str, values: dict, actor=None) -> None:
     if not case.reporter_phone:
         return
-    message_queue(
-        purpose=Purpose.CLAIM,
-        channel=Channel.SMS,
-        address=case.reporter_phone,
-        template=template_current(template),
-        values={"nomor": case.number, "jenis": case.get_kind_display().split(" (")[0], **values},
-        idempotency_key=f"claim:{case.pk}:{key}",
-        worker=case.worker,
-        region_code=case.region_code,
-        actor=actor,
-    )
+    try:
+        with transaction.atomic():
+            message_queue(
+                purpose=Purpose.CLAIM,
+                channel=Channel.SMS,
+                address=case.reporter_phone,
+                template=template_current(template),
+                values={"nomor": case.number, "jenis": case.get_kind_display().split(" (")[0], **values},
+                idempotency_key=f"claim:{case.pk}:{key}",
+                worker=case.worker,
+                region_code=case.region_code,
+                actor=actor,
+            )
+    except DomainError as error:
+        # A message that cannot be queued (a template withdrawn, an address refused) must not undo the
+        # case's own change; it is recorded for the officers instead.
+        audit_record(
+            action=AuditAction.ALERT,
+            actor=actor,
+            obj=case,
+            region_code=case.region_code,
+            metadata={"event": "claim_message_failed", "template": template, "code": error.code},
+        )
 
 
 def tell_missing(case: ClaimCase, *, actor, key: str = "missing:0") -> None:

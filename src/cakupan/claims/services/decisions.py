@@ -35,6 +35,13 @@ def _check_decision(case: ClaimCase, *, decision: str, on: dt.date, amount: int 
         raise DomainError("decision_unknown", "Keputusan harus 'dibayar' atau 'ditolak'.", field="decision")
     if case.status not in OPEN_STATUSES:
         raise DomainError("claim_already_decided", f"Klaim {case.number} sudah diputuskan.", field="decision")
+    if case.status == ClaimStatus.COLLECTING:
+        # BPJS TK decides on complete documents; a decision here would leave a case without a clock.
+        raise DomainError(
+            "claim_documents_incomplete",
+            f"Berkas klaim {case.number} belum lengkap di Cakupan: tandai dokumen yang diterima lebih dulu.",
+            field="decision",
+        )
     if on > day:
         raise DomainError(
             "decision_in_future", f"Tanggal keputusan ({date_long(on)}) belum terjadi.", field="on"
@@ -43,6 +50,12 @@ def _check_decision(case: ClaimCase, *, decision: str, on: dt.date, amount: int 
         raise DomainError(
             "decision_before_incident",
             f"Tanggal keputusan ({date_long(on)}) sebelum tanggal kejadian.",
+            field="on",
+        )
+    if case.complete_on is not None and on < case.complete_on:
+        raise DomainError(
+            "decision_before_complete",
+            f"Tanggal keputusan ({date_long(on)}) sebelum berkas lengkap ({date_long(case.complete_on)}).",
             field="on",
         )
     if decision == ClaimStatus.PAID and (amount is None or amount <= 0):

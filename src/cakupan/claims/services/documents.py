@@ -32,6 +32,10 @@ from cakupan.claims.services.common import (
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import date_long
 
+# How far back a paper may be recorded as received: the clock starts from it, so a month-old date would
+# start a case already breached.
+RECEIVED_BACK_DAYS = 30
+
 
 def _move(case: ClaimCase, *, actor, to: str, event: str, **metadata) -> None:
     """The case's new status, audited with its before and after."""
@@ -79,80 +83,104 @@ def claim_document_receive(
     received_on = received_on or day
     if received_on > day:
         raise DomainError("received_in_future", "Tanggal diterima belum terjadi.", field="received_on")
-    with transaction.atomic():
-        case = locked(case)
-        if received_on < case.incident_date:
-            raise DomainError(
-                "received_before_incident", "Tanggal diterima sebelum tanggal kejadian.", field="received_on"
-            )
-        if case.status not in (ClaimStatus.COLLECTING, ClaimStatus.WAITING_HEIRS):
-            raise DomainError(
-                "claim_not_collecting", "Berkas klaim ini sudah lengkap atau sudah diputuskan.", field="code"
-            )
-        document = ClaimDocument.objects.select_for_update().filter(case=case, code=str(code)[:24]).first()
-        if document is None:
-            raise DomainError(
-                "document_unknown", "Dokumen ini tidak ada dalam daftar klaim ini.", field="code"
-            )
-        if document.received_at is not None:
-            received = (
-                case.events.filter(kind=ClaimEventKind.DOCUMENT, reason=document.code)
-                .values_list("on", flat=True)
-                .first()
-                or timezone.localtime(document.received_at).date()
-            )
-            raise DomainError(
-                "document_already_received",
-                f"{document.label} sudah diterima {date_long(received)}.",
-                field="code",
-            )
-        if digest and ClaimDocument.objects.filter(case=case, file_sha256=digest).exists():
-            raise DomainError(
-                "document_file_duplicate",
-                "Berkas yang sama sudah diunggah untuk dokumen lain klaim ini.",
-                field="file",
-            )
-        document.received_at = timezone.now()
-        document.received_by = actor
-        document.note = note
-        if digest:
-            from django.core.files.base import ContentFile
-
-            extension = _sniff(content)
-            document.file_sha256 = digest
-            document.file.save(f"{case.number}-{document.code}.{extension}", ContentFile(content), save=False)
-        document.save()
-        ClaimEvent.objects.create(
-            case=case, kind=ClaimEventKind.DOCUMENT, on=received_on, actor=actor, reason=document.code
-        )
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=case,
-            region_code=case.region_code,
-            changes={f"document:{document.code}": ["missing", "received"]},
-            metadata={"event": "claim_document_received", "file_sha256": digest or None},
-        )
-        if (
-            case.status == ClaimStatus.COLLECTING
-            and not case.documents.filter(received_at__isnull=True).exists()
-        ):
-            complete_on = max(
-                case.events.filter(kind=ClaimEventKind.DOCUMENT).values_list("on", flat=True), default=day
-            )
-            ClaimEvent.objects.create(case=case, kind=ClaimEventKind.COMPLETE, on=complete_on, actor=actor)
-            _move(
-                case, actor=actor, to=ClaimStatus.RUNNING, event="claim_complete", on=complete_on.isoformat()
-            )
-            clock = refresh(case, day=day, actor=actor)
-            if clock.due is not None:
-                family_message(
-                    case,
-                    key="complete",
-                    template="klaim_lengkap",
-                    values={"lengkap": date_long(complete_on), "batas": date_long(clock.due)},
-                    actor=actor,
+    # A scan is written to storage inside the transaction; when the transaction fails, it goes too.
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            case = locked(case)
+            earliest = max(case.incident_date, day - dt.timedelta(days=RECEIVED_BACK_DAYS))
+            if received_on < earliest:
+                raise DomainError(
+                    "received_too_early",
+                    f"Tanggal diterima paling awal {date_long(earliest)} (tanggal kejadian, dan paling lama "
+                    f"{RECEIVED_BACK_DAYS} hari lalu).",
+                    field="received_on",
                 )
+            if case.status not in (ClaimStatus.COLLECTING, ClaimStatus.WAITING_HEIRS):
+                raise DomainError(
+                    "claim_not_collecting",
+                    "Berkas klaim ini sudah lengkap atau sudah diputuskan.",
+                    field="code",
+                )
+            document = (
+                ClaimDocument.objects.select_for_update().filter(case=case, code=str(code)[:24]).first()
+            )
+            if document is None:
+                raise DomainError(
+                    "document_unknown", "Dokumen ini tidak ada dalam daftar klaim ini.", field="code"
+                )
+            if document.received_at is not None:
+                received = (
+                    case.events.filter(kind=ClaimEventKind.DOCUMENT, reason=document.code)
+                    .values_list("on", flat=True)
+                    .first()
+                    or timezone.localtime(document.received_at).date()
+                )
+                raise DomainError(
+                    "document_already_received",
+                    f"{document.label} sudah diterima {date_long(received)}.",
+                    field="code",
+                )
+            if digest and ClaimDocument.objects.filter(case=case, file_sha256=digest).exists():
+                raise DomainError(
+                    "document_file_duplicate",
+                    "Berkas yang sama sudah diunggah untuk dokumen lain klaim ini.",
+                    field="file",
+                )
+            document.received_at = timezone.now()
+            document.received_by = actor
+            document.note = note
+            if digest:
+                from django.core.files.base import ContentFile
+
+                extension = _sniff(content)
+                document.file_sha256 = digest
+                document.file.save(
+                    f"{case.number}-{document.code}.{extension}", ContentFile(content), save=False
+                )
+                written.append(document.file.name)
+            document.save()
+            ClaimEvent.objects.create(
+                case=case, kind=ClaimEventKind.DOCUMENT, on=received_on, actor=actor, reason=document.code
+            )
+            audit_record(
+                action=AuditAction.UPDATE,
+                actor=actor,
+                obj=case,
+                region_code=case.region_code,
+                changes={f"document:{document.code}": ["missing", "received"]},
+                metadata={"event": "claim_document_received", "file_sha256": digest or None},
+            )
+            if (
+                case.status == ClaimStatus.COLLECTING
+                and not case.documents.filter(received_at__isnull=True).exists()
+            ):
+                complete_on = max(
+                    case.events.filter(kind=ClaimEventKind.DOCUMENT).values_list("on", flat=True), default=day
+                )
+                ClaimEvent.objects.create(
+                    case=case, kind=ClaimEventKind.COMPLETE, on=complete_on, actor=actor
+                )
+                _move(
+                    case,
+                    actor=actor,
+                    to=ClaimStatus.RUNNING,
+                    event="claim_complete",
+                    on=complete_on.isoformat(),
+                )
+                clock = refresh(case, day=day, actor=actor)
+                if clock.due is not None:
+                    family_message(
+                        case,
+                        key="complete",
+                        template="klaim_lengkap",
+                        values={"lengkap": date_long(complete_on), "batas": date_long(clock.due)},
+                        actor=actor,
+                    )
+    except BaseException:
+        for name in written:
+            ClaimDocument.file.field.storage.delete(name)
+        raise
     return document
 
 

@@ -102,16 +102,31 @@ def test_a_pause_moves_the_due_date_by_the_paused_working_days():
 def test_an_open_pause_counts_up_to_today():
     events = [(D("2026-12-07"), "complete"), (D("2026-12-08"), "paused")]
     result = clock(3, events, D("2026-12-09"))
+    # Paused on Tuesday 8th: the 8th and 9th do not count; from tomorrow day 1 is Thursday 10th.
     assert (result.state, result.due, result.paused_days, result.elapsed, result.level) == (
         "paused",
-        D("2026-12-11"),
-        1,
-        1,
+        D("2026-12-14"),
+        2,
+        0,
         0,
     )
     # A week later the due date has moved with it and nothing is late while paused.
     later = clock(3, events, D("2026-12-16"))
-    assert (later.state, later.due, later.paused_days, later.level) == ("paused", D("2026-12-18"), 6, 0)
+    assert (later.state, later.due, later.paused_days, later.level) == ("paused", D("2026-12-21"), 7, 0)
+
+
+def test_a_pause_on_the_due_day_moves_the_due_date():
+    events = [(D("2026-12-07"), "complete"), (D("2026-12-10"), "paused"), (D("2026-12-15"), "resumed")]
+    # Due Thursday 10th; paused that day, so the 10th, 11th and 14th do not count: day 3 is Tuesday 15th.
+    paused = clock(3, events[:2], D("2026-12-11"))
+    assert (paused.state, paused.level, paused.due) == ("paused", 1, D("2026-12-14"))
+    resumed = clock(3, events, D("2026-12-15"))
+    assert (resumed.state, resumed.due, resumed.elapsed, resumed.paused_days) == (
+        "at_risk",
+        D("2026-12-15"),
+        3,
+        3,
+    )
 
 
 def test_a_paused_day_over_a_holiday_does_not_count_twice():

@@ -393,7 +393,9 @@ def _file(*rows):
 
 def test_a_decision_file_closes_cases_all_or_nothing(people, member, make_worker, today):
     paid = complete(people, report_jkm(people, member))
-    rejected = report_jkm(people, make_worker(paid_through=D("2026-12-01"), since=D("2022-01-01")))
+    rejected = complete(
+        people, report_jkm(people, make_worker(paid_through=D("2026-12-01"), since=D("2022-01-01")))
+    )
     outside = make_worker("36.73.01.1001", paid_through=D("2026-12-01"), since=D("2022-01-01"))
     elsewhere = services.claim_report(
         actor=people["outsider"],
@@ -427,7 +429,7 @@ def test_a_decision_file_closes_cases_all_or_nothing(people, member, make_worker
         "paid",
         "met",
         "rejected",
-        "not_started",
+        "met",
     )
     with pytest.raises(DomainError) as caught:
         services.decisions_import(
@@ -448,11 +450,74 @@ def test_a_decision_file_closes_cases_all_or_nothing(people, member, make_worker
     ],
 )
 def test_bad_decision_rows_are_named(people, member, row, text):
-    case = report_jkm(people, member)
+    case = complete(people, report_jkm(people, member))
     with pytest.raises(DomainError) as caught:
         services.decisions_import(
             actor=people["liaison"], file_name="k.csv", content=_file(row.format(n=case.number))
         )
     assert caught.value.code == "decision_file_invalid" and text in caught.value.message
     case.refresh_from_db()
-    assert case.status == "collecting"
+    assert case.status == "running"
+
+
+def test_no_decision_before_the_documents_are_complete(people, member):
+    case = report_jkm(people, member)
+    with pytest.raises(DomainError) as caught:
+        services.claim_decide(actor=people["liaison"], case=case, decision="paid", on=TODAY, amount=1)
+    assert caught.value.code == "claim_documents_incomplete"
+    case = complete(people, case)
+    with pytest.raises(DomainError) as caught:
+        services.claim_decide(
+            actor=people["liaison"], case=case, decision="paid", on=D("2026-12-06"), amount=1
+        )
+    assert caught.value.code == "decision_before_complete"
+    case.refresh_from_db()
+    assert (case.status, case.decided_on) == ("running", None)
+
+
+def test_a_scan_of_a_refused_receipt_leaves_no_file(people, member, settings):
+    case = report_jkm(people, member)
+    services.claim_document_receive(actor=people["operator"], case=case, code="family_card", content=PDF)
+    # The same document again, with another scan: refused, and its scan is not kept on disk.
+    with pytest.raises(DomainError):
+        services.claim_document_receive(
+            actor=people["operator"], case=case, code="family_card", content=b"%PDF-1.4 lain"
+        )
+    with pytest.raises(DomainError) as caught:
+        services.claim_document_receive(
+            actor=people["operator"],
+            case=case,
+            code="heir_ktp",
+            content=PDF + b" ",
+            received_on=D("2026-10-01"),
+        )
+    assert caught.value.code == "received_too_early"
+    files = sorted(path.name for path in settings.MEDIA_ROOT.rglob("*") if path.is_file())
+    assert files == [f"{case.number}-family_card.pdf"]
+
+
+def test_a_scan_written_in_a_failed_transaction_is_removed(people, member, settings, monkeypatch):
+    case = report_jkm(people, member)
+    for code in case.documents.exclude(code="savings_book").values_list("code", flat=True):
+        services.claim_document_receive(actor=people["operator"], case=case, code=code)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("clock unavailable")
+
+    # The last document completes the case; when what follows fails, nothing of the receipt stays.
+    monkeypatch.setattr("cakupan.claims.services.documents.refresh", broken)
+    with pytest.raises(RuntimeError):
+        services.claim_document_receive(actor=people["operator"], case=case, code="savings_book", content=PDF)
+    assert not [path for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()]
+    assert ClaimDocument.objects.get(case=case, code="savings_book").received_at is None
+
+
+def test_a_message_that_cannot_be_queued_does_not_undo_the_case(people, member):
+    from cakupan.messaging.models import MessageTemplate
+
+    case = report_jkm(people, member)
+    MessageTemplate.objects.filter(key="klaim_lengkap").delete()
+    case = complete(people, case)
+    assert (case.status, case.due_on) == ("running", D("2026-12-10"))
+    alert = AuditEvent.objects.get(metadata__event="claim_message_failed")
+    assert (alert.metadata["template"], alert.metadata["code"]) == ("klaim_lengkap", "template_not_found")

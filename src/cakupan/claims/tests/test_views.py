@@ -301,16 +301,20 @@ def test_scan_upload_checks_the_file_and_downloads_as_an_audited_attachment(clie
     link = f"/kasus-klaim/{case.number}/dokumen/family_card/berkas"
     assert f'href="{link}"' in _body(operator.get(f"/kasus-klaim/{case.number}/"))
 
+    # The scans are identifiers in full: the auditor, who sees them masked, gets neither link nor file.
     auditor = _as(client, people["auditor"])
-    download = auditor.get(link)
+    assert link not in _body(auditor.get(f"/kasus-klaim/{case.number}/"))
+    assert auditor.get(link).status_code == 403
+    liaison = _as(client, people["liaison"])
+    download = liaison.get(link)
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="{case.number}-family_card.pdf"'
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == PDF
     event = AuditEvent.objects.filter(action="export").latest("id")
-    assert (event.actor_username, event.metadata["document"]) == ("auditor", "family_card")
-    assert auditor.get(f"/kasus-klaim/{case.number}/dokumen/kpj_card/berkas").status_code == 404
-    assert auditor.get(f"/kasus-klaim/{case.number}/dokumen/{'x' * 3000}/berkas").status_code == 404
+    assert (event.actor_username, event.metadata["document"]) == ("bpjs", "family_card")
+    assert liaison.get(f"/kasus-klaim/{case.number}/dokumen/kpj_card/berkas").status_code == 404
+    assert liaison.get(f"/kasus-klaim/{case.number}/dokumen/{'x' * 3000}/berkas").status_code == 404
     _as(client, people["outsider"])
     assert client.get(link).status_code == 404
 
@@ -413,6 +417,7 @@ def test_posts_only_and_no_500_for_odd_numbers(client, people, case):
 
 def test_decision_file_applied_and_refused(client, people, case, outside_case):
     _complete(case, people["operator"])
+    _complete(outside_case, people["outsider"])
     liaison = _as(client, people["liaison"])
     page = _body(liaison.get("/kasus-klaim/keputusan/"))
     assert "nomor_klaim;keputusan;tanggal;jumlah;nomor_keputusan;alasan" in page
