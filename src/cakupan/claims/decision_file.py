@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 
 __all__ = ["COLUMNS", "Decision", "DecisionFileError", "parse_decisions"]
@@ -21,6 +22,7 @@ __all__ = ["COLUMNS", "Decision", "DecisionFileError", "parse_decisions"]
 COLUMNS = ("nomor_klaim", "keputusan", "tanggal", "jumlah", "nomor_keputusan", "alasan")
 DECISIONS = {"dibayar": "paid", "ditolak": "rejected"}
 MAX_ROWS = 20_000
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -101,9 +103,13 @@ def _row(line: int, cells: dict[str, str], problems: list[tuple[int, str]]) -> D
     decision = DECISIONS.get(cells["keputusan"].lower())
     if decision is None:
         problems.append((line, "keputusan harus 'dibayar' atau 'ditolak'"))
-    try:
-        on = dt.date.fromisoformat(cells["tanggal"])
-    except ValueError:
+    on = None
+    if ISO_DATE.match(cells["tanggal"]):
+        try:
+            on = dt.date.fromisoformat(cells["tanggal"])
+        except ValueError:
+            on = None
+    if on is None or not 2000 <= on.year <= 2100:
         problems.append((line, f"tanggal '{cells['tanggal'][:20]}' bukan TTTT-BB-HH yang sah"))
         on = None
     amount = None

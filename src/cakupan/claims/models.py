@@ -69,6 +69,8 @@ class ClaimCase(models.Model):
     road_accident = models.BooleanField(_("kecelakaan lalu lintas"), default=False)
     # The scholarship: one case per child and school year.
     child_name = models.CharField(_("nama anak"), max_length=150, blank=True)
+    # The name as compared: "BUDI" and "Budi" are the same child.
+    child_key = models.CharField(max_length=150, blank=True, editable=False)
     child_level = models.CharField(_("jenjang sekolah"), max_length=8, blank=True)
     child_year = models.PositiveSmallIntegerField(_("tahun ke- di jenjang"), null=True, blank=True)
     child_age = models.PositiveSmallIntegerField(_("umur anak"), null=True, blank=True)
@@ -125,8 +127,15 @@ class ClaimCase(models.Model):
                 name="claimcase_one_per_event",
                 violation_error_message=_("Klaim untuk kejadian ini sudah tercatat."),
             ),
+            # A person dies once: one JKM claim or one JKK claim for a death, not both.
             models.UniqueConstraint(
-                fields=["worker", "child_name", "school_year"],
+                fields=["worker"],
+                condition=models.Q(kind="jkm") | models.Q(kind="jkk", jkk_outcome="death"),
+                name="claimcase_one_death",
+                violation_error_message=_("Kematian peserta ini sudah dilaporkan."),
+            ),
+            models.UniqueConstraint(
+                fields=["worker", "child_key", "school_year"],
                 condition=models.Q(kind="beasiswa"),
                 name="claimcase_scholarship_per_year",
                 violation_error_message=_("Beasiswa anak ini untuk tahun ajaran ini sudah tercatat."),

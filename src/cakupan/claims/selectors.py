@@ -21,6 +21,7 @@ from cakupan.claims.models import (
     DecisionImport,
     HolidayChange,
 )
+from cakupan.core.scoping import area_filter
 from cakupan.regions.models import Region
 
 # The escalation level from which a case is on each role's worklist (services.ESCALATION_ROLES).
@@ -45,12 +46,22 @@ def holiday_change_list():
     return HolidayChange.objects.select_related("created_by").order_by("day")
 
 
-def decision_import(pk: int) -> DecisionImport | None:
-    return DecisionImport.objects.filter(pk=pk).first()
+def _imports_for(user):
+    """Decision files imported by someone whose area lies inside the user's (all for administrators)."""
+    imports = DecisionImport.objects.select_related("imported_by")
+    if user.is_superuser:
+        return imports
+    if user.area_id is None:
+        return imports.none()
+    return imports.filter(area_filter("imported_by__area_id", user.area_id))
 
 
-def recent_decision_imports(limit: int = 10) -> list[DecisionImport]:
-    return list(DecisionImport.objects.select_related("imported_by").order_by("-pk")[:limit])
+def decision_import(pk: int, *, user) -> DecisionImport | None:
+    return _imports_for(user).filter(pk=pk).first()
+
+
+def recent_decision_imports(*, user, limit: int = 10) -> list[DecisionImport]:
+    return list(_imports_for(user).order_by("-pk")[:limit])
 
 
 def attention_level(user) -> int | None:
@@ -127,13 +138,17 @@ class ServiceRow:
     open: int
     paid: int
     paid_on_time: int
+    # Paid cases that had a service level (JHT has none): the share on time is of these.
+    paid_with_deadline: int
     complete: int
     first_time_complete: int
     median_days_to_payment: float | None
 
     @property
     def on_time_percent(self) -> float | None:
-        return round(100 * self.paid_on_time / self.paid, 1) if self.paid else None
+        if not self.paid_with_deadline:
+            return None
+        return round(100 * self.paid_on_time / self.paid_with_deadline, 1)
 
     @property
     def first_time_complete_percent(self) -> float | None:
@@ -156,7 +171,8 @@ def service_figures(*, area_code: str, year: int | None = None) -> list[ServiceR
     for region, kind, status, incident, decided, due, complete, was_paused in rows.iterator():
         key = (region[:5], kind)
         group = groups.setdefault(
-            key, {"cases": 0, "open": 0, "paid": 0, "on_time": 0, "complete": 0, "ftc": 0, "days": []}
+            key,
+            {"cases": 0, "open": 0, "paid": 0, "timed": 0, "on_time": 0, "complete": 0, "ftc": 0, "days": []},
         )
         group["cases"] += 1
         group["open"] += status in OPEN_STATUSES
@@ -165,6 +181,7 @@ def service_figures(*, area_code: str, year: int | None = None) -> list[ServiceR
             group["ftc"] += not was_paused
         if status == ClaimStatus.PAID and decided is not None:
             group["paid"] += 1
+            group["timed"] += due is not None
             group["on_time"] += due is not None and decided <= due
             group["days"].append((decided - incident).days)
     names = dict(Region.objects.filter(code__in={code for code, _ in groups}).values_list("code", "name"))
@@ -179,6 +196,7 @@ def service_figures(*, area_code: str, year: int | None = None) -> list[ServiceR
             open=group["open"],
             paid=group["paid"],
             paid_on_time=group["on_time"],
+            paid_with_deadline=group["timed"],
             complete=group["complete"],
             first_time_complete=group["ftc"],
             median_days_to_payment=float(statistics.median(group["days"])) if group["days"] else None,

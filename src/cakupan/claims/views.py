@@ -8,6 +8,7 @@ outside the user's area does not exist (404)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -235,11 +236,14 @@ def _case_context(request: HttpRequest, case: ClaimCase, *, error=None, form="",
     received_on = dict(
         case.events.filter(kind=ClaimEventKind.DOCUMENT).order_by("on", "pk").values_list("reason", "on")
     )
+    is_open = case.status in OPEN_STATUSES
     try:
         clock = services.case_clock(case, day=services.today())
     except (DomainError, RulesError):
         clock = None
-    is_open = case.status in OPEN_STATUSES
+    if clock is not None and not is_open:
+        # A decided case keeps the outcome stored at its decision, whatever a later decree says.
+        clock = dataclasses.replace(clock, state=case.clock_state, due=case.due_on)
     heirs = [{"heir": heir, "phone": _phone_text(heir.phone, full=full)} for heir in case.heirs.all()]
     today = services.today()
     # Each form shows again what was typed in it, with the refusal beside its field.
@@ -440,8 +444,8 @@ def decisions_upload(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("hasil", "")
     result = None
     if chosen.isascii() and chosen.isdigit() and len(chosen) <= 12:
-        result = selectors.decision_import(int(chosen))
-    recent = selectors.recent_decision_imports()
+        result = selectors.decision_import(int(chosen), user=request.user)
+    recent = selectors.recent_decision_imports(user=request.user)
     return render(
         request,
         "claims/decisions.html",

@@ -207,6 +207,7 @@ def claim_report(
                 jkk_outcome=jkk_outcome if kind == ClaimKind.JKK else "",
                 road_accident=bool(road_accident) and kind == ClaimKind.JKK,
                 child_name=child.name if scholarship else "",
+                child_key=child.name.casefold() if scholarship else "",
                 child_level=child.level if scholarship else "",
                 child_year=child.year if scholarship else None,
                 child_age=child.age if scholarship else None,
@@ -257,7 +258,8 @@ def claim_report(
     except IntegrityError as error:
         raise DomainError(
             "claim_duplicate",
-            "Klaim untuk kejadian ini (atau beasiswa anak ini untuk tahun ajaran ini) sudah tercatat.",
+            "Klaim untuk kejadian ini sudah tercatat (kematian peserta dilaporkan sekali; beasiswa satu anak "
+            "sekali setiap tahun ajaran).",
             field="incident_date",
         ) from error
     return case

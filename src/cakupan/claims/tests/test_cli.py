@@ -63,6 +63,9 @@ def test_deadline_sentence_and_recorded_decrees(people):
         (["--kind", "jht", "--complete", "2026-12-07"], "claim_kind_unknown"),
         (["--kind", "jkm", "--complete", "2026-02-30"], "date_format"),
         (["--kind", "jkm", "--complete", "kemarin"], "date_format"),
+        (["--kind", "jkm", "--complete", "9999-12-31"], "date_format"),
+        (["--kind", "jkm", "--complete", "20261207"], "date_format"),
+        (["--kind", "jkm", "--complete", "2026-W50-1"], "date_format"),
         (["--kind", "jkm"], "date_missing"),
         (["--kind", "jkm", "--complete", "1999-01-04"], "rules_not_in_force"),
     ],
@@ -83,4 +86,4 @@ def test_real_process_exit_status_and_streams(tmp_path):
         [*command, "2026-13-01"], capture_output=True, text=True, env=environment, timeout=120
     )
     assert (good.returncode, json.loads(good.stdout)["due"]) == (0, "2026-12-31")
-    assert bad.returncode == 2 and "bukan tanggal yang ada" in bad.stderr and bad.stdout == ""
+    assert bad.returncode == 2 and "harus tanggal yang sah" in bad.stderr and bad.stdout == ""

@@ -36,6 +36,8 @@ def test_semicolons_commas_bom_and_column_order():
             "baris 3: klaim KL-1 sudah ada di baris 2",
         ),
         (HEADER.encode() + b"KL-1;ditolak;2026-12-09;;;\n", "memerlukan alasan"),
+        (HEADER.encode() + b"KL-1;dibayar;20261209;1;;\n", "bukan TTTT-BB-HH"),
+        (HEADER.encode() + b"KL-1;dibayar;9999-12-31;1;;\n", "bukan TTTT-BB-HH"),
     ],
 )
 def test_unusable_files_are_refused_with_the_line(content, text):

@@ -228,9 +228,10 @@ def test_a_scholarship_for_one_child_and_school_year(people, make_worker):
     assert "enrolment_proof" in case.documents.values_list("code", flat=True)
     # The next school year is a new claim; the same year twice is not.
     assert _scholarship(people, worker, school_year=2027).pk != case.pk
-    with pytest.raises(DomainError) as caught:
-        _scholarship(people, worker)
-    assert caught.value.code == "claim_duplicate"
+    for name in ("Ani", "ANI", " ani "):
+        with pytest.raises(DomainError) as caught:
+            _scholarship(people, worker, name=name)
+        assert caught.value.code == "claim_duplicate"
 
 
 def test_a_jkm_scholarship_needs_36_contribution_months(people, make_worker):
@@ -521,3 +522,31 @@ def test_a_message_that_cannot_be_queued_does_not_undo_the_case(people, member):
     assert (case.status, case.due_on) == ("running", D("2026-12-10"))
     alert = AuditEvent.objects.get(metadata__event="claim_message_failed")
     assert (alert.metadata["template"], alert.metadata["code"]) == ("klaim_lengkap", "template_not_found")
+
+
+def test_a_paid_jht_claim_has_no_on_time_share(people, make_worker):
+    from cakupan.claims.selectors import service_figures
+
+    worker = make_worker(paid_through=D("2026-12-01"), since=D("2022-01-01"), jht=True)
+    case = services.claim_report(
+        actor=people["operator"], worker=worker, kind="jht", incident_date=D("2026-12-01"),
+        reporter_name="Siti", reporter_relation="peserta",
+    )  # fmt: skip
+    case = complete(people, case)
+    assert (case.status, case.clock_state, case.due_on) == ("running", "none", None)
+    services.claim_decide(actor=people["liaison"], case=case, decision="paid", on=TODAY, amount=5_000_000)
+    [row] = service_figures(area_code="36")
+    assert (row.kind, row.paid, row.paid_with_deadline, row.on_time_percent) == ("jht", 1, 0, None)
+    assert row.median_days_to_payment == 6.0
+
+
+def test_a_death_is_claimed_once_across_jkm_and_jkk(people, member):
+    report_jkm(people, member, incident="2026-12-05")
+    with pytest.raises(DomainError) as caught:
+        services.claim_report(
+            actor=people["operator"], worker=member, kind="jkk", incident_date=D("2026-12-04"),
+            reporter_name="Budi", reporter_relation="suami", jkk_cause="accident", jkk_outcome="death",
+            heirs=[services.HeirInput("Budi", "spouse")],
+        )  # fmt: skip
+    assert caught.value.code == "claim_duplicate"
+    assert ClaimCase.objects.count() == 1

@@ -25,6 +25,7 @@ from cakupan.core.errors import DomainError
 from cakupan.core.formatting import date_long
 from cakupan.rules.engine.claims import PAYMENT_KINDS, payment_due
 from cakupan.rules.engine.errors import RulesError
+from cakupan.rules.engine.params import parse_date
 
 
 def _fail(code: str, message: str) -> CommandError:
@@ -32,14 +33,11 @@ def _fail(code: str, message: str) -> CommandError:
 
 
 def _date(text: str | None, *, flag: str) -> dt.date:
-    if not text:
-        raise _fail("date_missing", f"{flag} wajib diisi (TTTT-BB-HH).")
+    """The rules engine's own date parser: TTTT-BB-HH only, within the years its calendar knows."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _fail(
-            "date_format", f"{flag} '{text[:20]}' bukan tanggal yang ada (TTTT-BB-HH, mis. 2026-12-07)."
-        ) from None
+        return parse_date(text, field=flag, label=flag)
+    except RulesError as error:
+        raise _fail(error.code, error.message) from None
 
 
 def _calendar_changes() -> dict:
