@@ -50,7 +50,18 @@ def lookup_over_limit(request: HttpRequest, *, ip: str, network: str, nik_digest
     return LookupCount(over=over, first_for_nik=first)
 
 
-def codes_over_limit(request: HttpRequest, *, worker_id: int) -> bool:
-    """Counts one code sent to a worker's phone: a stranger who learned the first tier's answer must not be
-    able to flood her with messages."""
-    return _over(request, "cek:code", str(worker_id), settings.STATUS_CHECK["limit_codes_per_worker"])
+def codes_over_limit(request: HttpRequest, *, worker_id: int = 0, claim_id: int = 0) -> bool:
+    """Counts one code sent to a worker's phone (or, with `claim_id`, to the phone of that claim's reporter):
+    a stranger who learned the first tier's answer must not be able to flood her with messages."""
+    subject = f"klaim:{claim_id}" if claim_id else str(worker_id)
+    return _over(request, "cek:code", subject, settings.STATUS_CHECK["limit_codes_per_worker"])
+
+
+def claim_over_limit(request: HttpRequest, *, ip: str, network: str, claim_digest: str) -> bool:
+    """Counts one try of the family's claim tracking against its address and network (the status check's
+    counters: one budget per address for both) and, when the number could be real, the claim number (as
+    many tries an hour as one NIK gets)."""
+    over = lookup_over_limit(request, ip=ip, network=network, nik_digest="").over
+    if claim_digest:
+        over |= _over(request, "cek:klaim", claim_digest, settings.STATUS_CHECK["limit_nik"])
+    return over

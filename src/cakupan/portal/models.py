@@ -15,6 +15,10 @@ class LookupChannel(models.TextChoices):
     API = "api", _("API /api/v1/cek")
     CODE_REQUEST = "code_request", _("Minta kode sekali pakai")
     CODE_VERIFY = "code_verify", _("Periksa kode sekali pakai")
+    # The family's claim tracking (/cek/klaim/): the digest is of the claim number, not of a NIK.
+    CLAIM = "claim", _("Halaman /cek/klaim/")
+    CLAIM_CODE = "claim_code", _("Kode sekali pakai pelacakan klaim")
+    CLAIM_VERIFY = "claim_verify", _("Periksa kode pelacakan klaim")
 
 
 class LookupOutcome(models.TextChoices):
@@ -38,7 +42,8 @@ class StatusLookup(models.Model):
     # The IPv4 /24 or IPv6 /64 the request came from (what the per-network limit and the alert count).
     network = models.CharField(_("jaringan"), max_length=43)
     ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
-    # HMAC-SHA256 of the NIK under a key derived from SECRET_KEY; empty when the NIK was refused unread.
+    # HMAC-SHA256 of the NIK under a key derived from SECRET_KEY; empty when the NIK was refused unread. For
+    # the claim tracking channels, the same of the claim number (under a key of its own).
     nik_digest = models.CharField(_("sidik NIK"), max_length=64, blank=True)
 
     class Meta:
@@ -54,7 +59,9 @@ class StatusLookup(models.Model):
 
 
 class CodeChallenge(models.Model):
-    """A one-time code sent to a worker's registered phone; the code itself is kept only as a digest."""
+    """A one-time code sent to a worker's registered phone, or (with `claim`) to the phone of the person who
+    reported that claim; the code itself is kept only as a digest. A code opens only what it was sent for:
+    a claim's code never opens the worker's cover, nor a worker's code a claim."""
 
     reference = models.UUIDField(_("rujukan"), default=uuid.uuid4, unique=True, editable=False)
     worker = models.ForeignKey(
@@ -66,6 +73,14 @@ class CodeChallenge(models.Model):
     tries = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     used_at = models.DateTimeField(_("dipakai"), null=True, blank=True)
     network = models.CharField(_("jaringan"), max_length=43)
+    claim = models.ForeignKey(
+        "claims.ClaimCase",
+        verbose_name=_("klaim"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("kode sekali pakai")

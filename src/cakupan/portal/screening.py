@@ -20,6 +20,7 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -32,6 +33,9 @@ MIN_DISTINCT_DIGITS = 4
 MAX_REPEATED_RUN = 7
 # A run of consecutive ascending or descending digits this long (1234567890…) is a made-up pattern too.
 MAX_SEQUENCE_RUN = 8
+# A claim number as the claim service makes it: KL-<two digits of the incident year>-<the case's row number,
+# at least six digits>; 16 characters at most (ClaimCase.number).
+CLAIM_NUMBER = re.compile(r"KL-[0-9]{2}-[0-9]{6,10}")
 IPV4_NETWORK_BITS = 24
 IPV6_NETWORK_BITS = 64
 
@@ -76,6 +80,15 @@ def screen_factor(raw: object) -> str | None:
     return digits
 
 
+def screen_claim_number(raw: object) -> str | None:
+    """The claim number as stored ("KL-26-000123"; lower case, spaces around and spaces for dashes
+    forgiven) when it has the claim service's shape, else None. Never raises, whatever it is given."""
+    if not isinstance(raw, str) or len(raw) > 40:
+        return None
+    number = "-".join(raw.strip().upper().replace("-", " ").split())
+    return number if CLAIM_NUMBER.fullmatch(number) else None
+
+
 def factor_matches(factor: str, candidates: Iterable[str]) -> bool:
     """Whether the factor is the last four digits of any candidate (KPJ numbers, the phone). Every candidate
     is compared in constant time, so a near miss takes as long as a far one."""
@@ -104,6 +117,12 @@ def nik_digest(nik: str, *, key: bytes) -> str:
     """A keyed digest of the NIK: the same NIK gives the same digest (to count distinct NIKs and limit each
     one), and without the key nobody can go back from the digest to the NIK."""
     return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
+
+
+def claim_digest(number: str, *, key: bytes) -> str:
+    """A keyed digest of a claim number, as the NIK's: claim numbers run in sequence, so an unkeyed hash of
+    one would be no secret."""
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
 
 
 def code_digest(code: str, *, key: bytes, reference: str) -> str:

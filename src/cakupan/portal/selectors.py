@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from cakupan.claims.models import OPEN_STATUSES, ClaimCase, ClaimStatus, ClockState
 from cakupan.claims.selectors import PublicClaim, claims_of_worker
 from cakupan.core import prepared
 from cakupan.core.masking import mask_name
@@ -137,3 +138,45 @@ def cover_detail(worker_id: int, *, month: dt.date) -> CoverDetail | None:
 
 def worker_phone(worker_id: int) -> str:
     return Worker.objects.filter(pk=worker_id).values_list("phone", flat=True).first() or ""
+
+
+# --- the family's claim tracking -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    claim_id: int  # NOBODY when no claim has the number
+    worker_id: int
+    phone: str  # the reporter's phone (E.164), empty when none was given
+
+
+def claim_facts(number: str) -> ClaimFacts:
+    """What the claim tracking needs to answer a claim number: one read, whether or not the claim exists."""
+    row = ClaimCase.objects.filter(number=number).values_list("pk", "worker_id", "reporter_phone").first()
+    if row is None:
+        return ClaimFacts(claim_id=NOBODY, worker_id=NOBODY, phone="")
+    return ClaimFacts(claim_id=row[0], worker_id=row[1], phone=row[2] or "")
+
+
+# The clock runs (and the deadline means something) only in these states: not before the documents are
+# complete, not while it waits for the heirs' documents.
+RUNNING_CLOCK = (ClockState.ON_TRACK, ClockState.AT_RISK, ClockState.BREACHED)
+
+
+def public_claim(claim_id: int) -> PublicClaim | None:
+    """One claim as the family follows it: number, kind, status, the deadline while open with the clock
+    running, the missing documents by name, the amount once paid; never the worker, the staff or any other
+    amount."""
+    case = ClaimCase.objects.filter(pk=claim_id).prefetch_related("documents").first()
+    if case is None:
+        return None
+    running = case.status in OPEN_STATUSES and case.clock_state in RUNNING_CLOCK
+    return PublicClaim(
+        number=case.number,
+        kind=case.get_kind_display().split(" (")[0],
+        status=case.get_status_display(),
+        due_on=case.due_on if running else None,
+        decided_on=case.decided_on,
+        paid_amount=case.paid_amount if case.status == ClaimStatus.PAID else None,
+        missing=tuple(d.label for d in case.documents.all() if d.received_at is None),
+    )

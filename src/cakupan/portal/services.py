@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
+from cakupan.claims.selectors import PublicClaim
 from cakupan.core.formatting import date_long, month_long, rupiah
 from cakupan.coverage.selectors import add_months
 from cakupan.messaging.models import Channel, Purpose
@@ -304,6 +305,17 @@ def code_request(*, request: HttpRequest, ticket: object, ip: str) -> CodeReques
         _record(channel=LookupChannel.CODE_REQUEST, outcome=LookupOutcome.LIMITED, ip=ip, network=network,
                 digest="", now=now)  # fmt: skip
         return CodeRequestAnswer(sent=False, message=CODE_FAILED)
+    reference = _send_code(
+        phone=phone, worker_id=worker_id, ip=ip, network=network, now=now, channel=LookupChannel.CODE_REQUEST
+    )
+    return CodeRequestAnswer(sent=True, reference=reference)
+
+
+def _send_code(
+    *, phone: str, worker_id: int, ip: str, network: str, now: dt.datetime, channel: str, claim_id: int = 0
+) -> str:
+    """Makes a challenge (the code kept only as a digest), queues the code by SMS through the outbox and
+    records the sending; returns the challenge's reference. With `claim_id` the code opens that claim only."""
     config = settings.STATUS_CHECK
     code = f"{secrets.randbelow(1_000_000):06d}"
     reference = uuid.uuid4()
@@ -311,6 +323,7 @@ def code_request(*, request: HttpRequest, ticket: object, ip: str) -> CodeReques
         challenge = CodeChallenge.objects.create(
             reference=reference,
             worker_id=worker_id,
+            claim_id=claim_id or None,
             code_digest=screening.code_digest(code, key=_key("code"), reference=str(reference)),
             created_at=now,
             expires_at=now + dt.timedelta(minutes=config["code_minutes"]),
@@ -326,9 +339,8 @@ def code_request(*, request: HttpRequest, ticket: object, ip: str) -> CodeReques
             worker=challenge.worker,
         )
         schedule_drain(Channel.SMS)
-        _record(channel=LookupChannel.CODE_REQUEST, outcome=LookupOutcome.CODE_SENT, ip=ip, network=network,
-                digest="", now=now)  # fmt: skip
-    return CodeRequestAnswer(sent=True, reference=str(challenge.reference))
+        _record(channel=channel, outcome=LookupOutcome.CODE_SENT, ip=ip, network=network, digest="", now=now)
+    return str(challenge.reference)
 
 
 def _reference_or_none(text: object) -> uuid.UUID | None:
@@ -340,9 +352,11 @@ def _reference_or_none(text: object) -> uuid.UUID | None:
         return None
 
 
-def code_verify(*, reference: object, code: object, ip: str) -> selectors.CoverDetail | None:
-    """The worker's cover in detail when the code is right, unused, in time and within its tries; None
-    otherwise, whichever of these failed."""
+def _code_accepted(
+    *, reference: object, code: object, ip: str, channel: str, claim: bool
+) -> CodeChallenge | None:
+    """The challenge when the code is right, unused, in time and within its tries (and it was sent for what
+    asks: a claim, or a worker's own cover); None otherwise, whichever of these failed."""
     now = _now()
     network = screening.network_of(ip)
     parsed = _reference_or_none(reference)
@@ -351,7 +365,11 @@ def code_verify(*, reference: object, code: object, ip: str) -> selectors.CoverD
     accepted = None
     with transaction.atomic():
         challenge = (
-            CodeChallenge.objects.select_for_update().filter(reference=parsed).first() if parsed else None
+            CodeChallenge.objects.select_for_update()
+            .filter(reference=parsed, claim__isnull=not claim)
+            .first()
+            if parsed
+            else None
         )
         usable = (
             challenge is not None
@@ -364,12 +382,91 @@ def code_verify(*, reference: object, code: object, ip: str) -> selectors.CoverD
             given = screening.code_digest(typed, key=_key("code"), reference=str(challenge.reference))
             if secrets.compare_digest(challenge.code_digest, given):
                 challenge.used_at = now
-                accepted = challenge.worker_id
+                accepted = challenge
             challenge.save(update_fields=["tries", "used_at"])
         outcome = LookupOutcome.CODE_ACCEPTED if accepted else LookupOutcome.CODE_WRONG
-        _record(
-            channel=LookupChannel.CODE_VERIFY, outcome=outcome, ip=ip, network=network, digest="", now=now
-        )
+        _record(channel=channel, outcome=outcome, ip=ip, network=network, digest="", now=now)
+    return accepted
+
+
+def code_verify(*, reference: object, code: object, ip: str) -> selectors.CoverDetail | None:
+    """The worker's cover in detail when the code is right, unused, in time and within its tries; None
+    otherwise, whichever of these failed."""
+    accepted = _code_accepted(
+        reference=reference, code=code, ip=ip, channel=LookupChannel.CODE_VERIFY, claim=False
+    )
     if accepted is None:
         return None
-    return selectors.cover_detail(accepted, month=Month.of(today_jakarta()).first_day)
+    return selectors.cover_detail(accepted.worker_id, month=Month.of(today_jakarta()).first_day)
+
+
+# --- the family's claim tracking: the claim number and the reporter's phone, then a one-time code ---------
+#
+# A death claim's worker cannot receive the second tier's code: the family who reported the claim follows
+# it by its number and the last four digits of the phone they gave, and a code sent to that phone. The
+# first tier's rules hold: an unknown number, a wrong factor, a claim without a reporter's phone and too
+# many tries give one answer; each try is recorded (StatusLookup, with a keyed digest of the claim number).
+
+CLAIM_FAILED = (
+    "Data klaim tidak ditemukan atau kode tidak dapat dikirim. Periksa lagi nomor klaim (seperti "
+    "KL-26-000123, tertulis di SMS dari Cakupan) dan 4 angka terakhir nomor HP yang diberikan saat klaim "
+    "dilaporkan. Bila sudah beberapa kali mencoba, coba lagi satu jam lagi. Untuk bantuan, datang ke "
+    "operator desa atau kantor BPJS Ketenagakerjaan dengan nomor klaim."
+)
+CLAIM_CODE_FAILED = (
+    "Kode tidak cocok atau sudah tidak berlaku. Mulai lagi dari pelacakan klaim untuk kode baru."
+)
+
+
+def claim_check(*, request: HttpRequest, number: object, factor: object, ip: str) -> CodeRequestAnswer:
+    """Sends a one-time code to the reporter's phone when the claim number and the last four digits of that
+    phone match. Never raises on what it is given."""
+    now = _now()
+    network = screening.network_of(ip)
+    claim_number = screening.screen_claim_number(number)
+    factor4 = screening.screen_factor(factor)
+    digest = screening.claim_digest(claim_number, key=_key("claim")) if claim_number else ""
+    failed = CodeRequestAnswer(sent=False, message=CLAIM_FAILED)
+
+    def record(outcome: str, channel: str = LookupChannel.CLAIM) -> None:
+        _record(channel=channel, outcome=outcome, ip=ip, network=network, digest=digest, now=now)
+
+    try:
+        limited = limits.claim_over_limit(request, ip=ip, network=network, claim_digest=digest)
+    except limits.LimiterUnavailable:
+        record(LookupOutcome.UNAVAILABLE)
+        return CodeRequestAnswer(sent=False, message=UNAVAILABLE_STEPS, unavailable=True)
+    if limited:
+        record(LookupOutcome.LIMITED)
+        return failed
+    if claim_number is None or factor4 is None:
+        record(LookupOutcome.REFUSED)
+        return failed
+    facts = selectors.claim_facts(claim_number)
+    # Compared for an unknown number or an empty phone too (against nothing that can match): the same work.
+    matched = screening.factor_matches(factor4, (facts.phone,)) and facts.claim_id != selectors.NOBODY
+    record(LookupOutcome.MATCHED if matched else LookupOutcome.NO_MATCH)
+    if not matched:
+        return failed
+    try:
+        limited = limits.codes_over_limit(request, claim_id=facts.claim_id)
+    except limits.LimiterUnavailable:
+        return CodeRequestAnswer(sent=False, message=UNAVAILABLE_STEPS, unavailable=True)
+    if limited:
+        record(LookupOutcome.LIMITED, channel=LookupChannel.CLAIM_CODE)
+        return failed
+    reference = _send_code(
+        phone=facts.phone, worker_id=facts.worker_id, claim_id=facts.claim_id,
+        ip=ip, network=network, now=now, channel=LookupChannel.CLAIM_CODE,
+    )  # fmt: skip
+    return CodeRequestAnswer(sent=True, reference=reference)
+
+
+def claim_code_verify(*, reference: object, code: object, ip: str) -> PublicClaim | None:
+    """The one claim the code was sent for, when the code is right, unused, in time and within its tries."""
+    accepted = _code_accepted(
+        reference=reference, code=code, ip=ip, channel=LookupChannel.CLAIM_VERIFY, claim=True
+    )
+    if accepted is None or accepted.claim_id is None:
+        return None
+    return selectors.public_claim(accepted.claim_id)

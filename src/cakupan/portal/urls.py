@@ -11,6 +11,9 @@ urlpatterns = [
     path("cek/", status.check, name="check"),
     path("cek/kode/", status.code_request, name="code_request"),
     path("cek/rincian/", status.code_verify, name="code_verify"),
+    # The family's claim tracking (a death claim's worker gets no code): claim number + reporter's phone.
+    path("cek/klaim/", status.claim_check, name="claim_check"),
+    path("cek/klaim/rincian/", status.claim_verify, name="claim_verify"),
     # Information pages, generated from the rules engine.
     path("informasi/", pages.information_index, name="information"),
     path("manfaat/", pages.benefits, name="benefits"),

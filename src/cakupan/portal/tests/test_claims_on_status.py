@@ -89,6 +89,7 @@ def claims(staff, worker, today):
         claim_document_receive(actor=liaison, case=collecting, code=code)
     # Rejected.
     rejected = _jkk(liaison, worker, dt.date(2026, 11, 10))
+    _complete(liaison, rejected)
     claim_decide(
         actor=liaison,
         case=rejected,

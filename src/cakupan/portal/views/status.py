@@ -52,3 +52,37 @@ def code_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request, "portal/cek_detail.html", {"detail": detail, "month": Month.of(today_jakarta()).first_day}
     )
+
+
+# The family's claim tracking: the claim number and the reporter's phone, then a one-time code to that phone.
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim_check(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "portal/cek_klaim.html", {})
+    answer = services.claim_check(
+        request=request, number=request.POST.get("nomor", ""), factor=request.POST.get("faktor", ""),
+        ip=request_ip(request) or "",
+    )  # fmt: skip
+    if not answer.sent:
+        return render(request, "portal/cek_klaim.html", {"failed": answer.message},
+                      status=503 if answer.unavailable else 200)  # fmt: skip
+    return render(request, "portal/cek_klaim_kode.html", {"reference": answer.reference})
+
+
+@never_cache
+@require_POST
+def claim_verify(request: HttpRequest) -> HttpResponse:
+    reference = request.POST.get("rujukan", "")
+    claim = services.claim_code_verify(
+        reference=reference, code=request.POST.get("kode", ""), ip=request_ip(request) or ""
+    )
+    if claim is None:
+        return render(
+            request,
+            "portal/cek_klaim_kode.html",
+            {"reference": reference, "wrong": services.CLAIM_CODE_FAILED},
+        )
+    return render(request, "portal/cek_klaim_rincian.html", {"claim": claim})
