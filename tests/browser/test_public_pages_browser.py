@@ -46,6 +46,7 @@ PUBLIC_PAGES = [
     "/klaim/",
     "/kantor/",
     "/cek/",
+    "/cek/klaim/",
 ]
 # A cheap Android phone: 360 CSS px wide, a 2× screen, touch; the browser set to English, to show that the
 # pages stay in Bahasa.
@@ -212,8 +213,22 @@ def _status_check(page) -> None:
     assert page.locator("[data-testid=answer] h2").text_content().strip()
 
 
+def _claim_tracking(page) -> None:
+    """Ask about a claim number that does not exist: the same calm "does not match" reply."""
+    page.fill("#nomor", "KL-26-999999")
+    page.fill("#faktor", "1234")
+    with page.expect_navigation(timeout=WAIT_MS):
+        page.click("main form button[type=submit]")
+    assert page.locator("[data-testid=claim-failed] p").first.text_content().strip()
+
+
 # How a person fills each page's form; a form without a journey here is submitted as it loads.
-FORM_JOURNEYS = {"/kalkulator/": _calculator, CALCULATOR_FILLED: _calculator, "/cek/": _status_check}
+FORM_JOURNEYS = {
+    "/kalkulator/": _calculator,
+    CALCULATOR_FILLED: _calculator,
+    "/cek/": _status_check,
+    "/cek/klaim/": _claim_tracking,
+}
 
 
 @pages
