@@ -435,4 +435,6 @@ SERTAKAN = {
     "lapse_notice_days": 7,
     "gift_min": 10_000,
     "gift_max": 100_000_000,
+    # Notifications that fail their signature are kept as evidence up to this many per address.
+    "forged_notifications_rate": "60/h",
 }

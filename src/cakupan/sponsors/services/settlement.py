@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
+from django_ratelimit.core import get_usage
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
@@ -83,13 +84,40 @@ def _keep(body: dict, *, valid: bool, outcome: str) -> None:
     )
 
 
-def notification_receive(*, raw: bytes) -> NotificationAnswer:
-    """Take one HTTP notification. Every one is kept with what was done with it."""
+LIMITED = NotificationAnswer(
+    429, "notification_limit_reached", "Terlalu banyak notifikasi tidak sah dari alamat ini; diabaikan."
+)
+
+
+def _forgeries_over_limit(request, ip: str) -> bool:
+    """Notifications that fail the signature are kept as evidence, but only so many an address: a flood of
+    forgeries must not fill the database. Counted by django-ratelimit in the limits' memcached; when that
+    cannot be reached the forgery is kept (a rare outage, and the evidence matters more)."""
+    if request is None:
+        return False
+    try:
+        usage = get_usage(
+            request,
+            group="sertakan:forged",
+            key=lambda _group, _request: ip or "unknown",
+            rate=common.config()["forged_notifications_rate"],
+            increment=True,
+        )
+    except Exception:  # pylibmc's own errors when memcached is away
+        return False
+    return bool(usage and usage["should_limit"])
+
+
+def notification_receive(*, raw: bytes, request=None, ip: str = "") -> NotificationAnswer:
+    """Take one HTTP notification. Every one is kept with what was done with it, except forgeries past
+    their address's limit (`request` and `ip` come with a notification over HTTP)."""
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):
+        if _forgeries_over_limit(request, ip):
+            return LIMITED
         text = raw[:2000].decode("utf-8", "replace").replace("\x00", "")
         _keep({"raw": text}, valid=False, outcome=NotificationOutcome.FORGED)
         return NotificationAnswer(400, "notification_malformed", "Notifikasi bukan objek JSON.")
@@ -97,6 +125,8 @@ def notification_receive(*, raw: bytes) -> NotificationAnswer:
     try:
         claimed = api.verify_notification(raw)
     except SignatureError:
+        if _forgeries_over_limit(request, ip):
+            return LIMITED
         _keep(body, valid=False, outcome=NotificationOutcome.FORGED)
         return NotificationAnswer(403, "signature_invalid", "Tanda tangan notifikasi tidak sah; diabaikan.")
     order = PaymentOrder.objects.filter(order_id=claimed.order_id).first()

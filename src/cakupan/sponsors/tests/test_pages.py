@@ -215,3 +215,29 @@ def test_a_card_is_asked_for_only_when_chosen_and_a_declined_card_says_so(
 def test_a_receipt_check_with_odd_characters_is_not_found(client, db):
     assert client.get("/cek/tanda-terima/SRT-2025-0000001/%C3%A9/").status_code == 404
     assert client.get("/cek/tanda-terima/SRT%00/abc/").status_code == 404
+
+
+def test_forged_notifications_are_kept_only_up_to_the_address_limit(client, settings, midtrans, db):
+    from cakupan.sponsors.models import NotificationOutcome, PaymentNotification
+
+    settings.SERTAKAN = {**settings.SERTAKAN, "forged_notifications_rate": "3/h"}
+    forged = {
+        "order_id": "SRT-tidak-ada",
+        "status_code": "200",
+        "gross_amount": "1.00",
+        "signature_key": "0" * 128,
+    }
+    url = "/api/v1/sertakan/midtrans/notifikasi"
+    answers = [client.post(url, forged, content_type="application/json") for _ in range(4)]
+    answers.append(client.post(url, b"bukan json", content_type="application/json"))
+    assert [(a.status_code, a.json()["code"]) for a in answers] == [
+        (403, "signature_invalid"),
+        (403, "signature_invalid"),
+        (403, "signature_invalid"),
+        (429, "notification_limit_reached"),
+        (429, "notification_limit_reached"),
+    ]
+    assert PaymentNotification.objects.filter(outcome=NotificationOutcome.FORGED).count() == 3
+    # Another address is counted on its own.
+    other = client.post(url, forged, content_type="application/json", REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 403
