@@ -25,7 +25,11 @@ HEIRS = (HeirInput("Rudi Hartono", "spouse", "081298765401"), HeirInput("Nur Ain
 
 
 def _working_days_back(day: dt.date, count: int) -> dt.date:
+    """The `count`-th working day before the last working day up to `day` (that day itself for 0): counted
+    from there, each state comes out the same on a weekend or a holiday as on a working day."""
     calendar = claim_calendar(day)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
     while count:
         day -= dt.timedelta(days=1)
         if calendar.is_working_day(day):

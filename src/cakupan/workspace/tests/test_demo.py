@@ -75,3 +75,17 @@ def test_demo_password_from_the_environment_is_validated(monkeypatch):
     with pytest.raises(ValidationError):
         call_command("demo", scale=0.0005, no_serve=True, stdout=io.StringIO(), stderr=io.StringIO())
     assert not User.objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", ["2026-12-05", "2026-12-25"])  # a Saturday; Christmas
+def test_the_demo_claims_show_every_state_on_a_day_off_too(day, monkeypatch):
+    import datetime as dt
+
+    from cakupan.claims.models import ClaimCase
+
+    monkeypatch.setattr("cakupan.claims.services.common.today", lambda: dt.date.fromisoformat(day))
+    call_command("demo", scale=0.0005, no_serve=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert sorted(ClaimCase.objects.values_list("clock_state", flat=True)) == [
+        "at_risk", "breached", "met", "not_started", "not_started", "on_track", "paused",
+    ]  # fmt: skip
