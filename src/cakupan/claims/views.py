@@ -40,6 +40,7 @@ from cakupan.claims.services.common import UPLOAD_LIMIT
 from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.core.formatting import rupiah
 from cakupan.core.masking import mask_identifiers_in_text, mask_phone, national_phone
+from cakupan.messaging.services import PROVINCE
 from cakupan.regions.models import Region
 from cakupan.registry.selectors import identity_for
 from cakupan.rules.engine.errors import RulesError
@@ -505,7 +506,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_action(authz.CLAIM_VIEW)
 def service(request: HttpRequest) -> HttpResponse:
-    area = request.user.area_id or "36"
+    area = request.user.area_id or PROVINCE
     region = Region.objects.filter(code=area).first()
     return render(
         request,

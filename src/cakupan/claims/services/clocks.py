@@ -32,7 +32,7 @@ from cakupan.claims.services.common import (
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import date_long
 from cakupan.messaging.models import Channel, Purpose
-from cakupan.messaging.services import message_queue, template_current
+from cakupan.messaging.services import PROVINCE, message_queue, template_current
 from cakupan.regions.models import Region
 from cakupan.rules.engine.claims import claim_calendar
 
@@ -200,7 +200,7 @@ def holiday_change_record(*, actor, day: dt.date, change: str, name: str = "", d
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             actor=actor,
             obj=record,
-            region_code="36",
+            region_code=PROVINCE,
             metadata={"event": "holiday_change", "day": day.isoformat(), "change": change, "decree": decree},
         )
     claims_clock_refresh(actor=actor, cause={"holiday_change": record.pk, "decree": decree})

@@ -28,6 +28,7 @@ from cakupan.claims.services.common import (
 )
 from cakupan.core.errors import DomainError
 from cakupan.core.formatting import date_long, rupiah
+from cakupan.messaging.services import PROVINCE
 
 
 def _check_decision(case: ClaimCase, *, decision: str, on: dt.date, amount: int | None, day: dt.date) -> None:
@@ -217,7 +218,8 @@ def decisions_import(*, actor, file_name: str, content: bytes) -> DecisionImport
             action=AuditAction.IMPORT,
             actor=actor,
             obj=record,
-            region_code="36",
+            # The importer's area, so that its auditors see the file beside the cases it closed.
+            region_code=actor.area_id or PROVINCE,
             metadata={"event": "claim_decisions_imported", "rows": record.rows, "sha256": digest},
         )
     return record
