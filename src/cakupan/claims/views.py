@@ -278,7 +278,9 @@ def _case_context(request: HttpRequest, case: ClaimCase, *, error=None, form="",
         "may_file": authz.can(user, authz.CLAIM_FILE, case),
         "may_pause": authz.can(user, authz.CLAIM_PAUSE, case) and case.status == ClaimStatus.RUNNING,
         "may_resume": authz.can(user, authz.CLAIM_PAUSE, case) and case.status == ClaimStatus.WAITING_HEIRS,
-        "may_decide": authz.can(user, authz.CLAIM_DECIDE, case) and is_open,
+        # BPJS TK decides on complete documents only (the service refuses a case still collecting them).
+        "may_decide": authz.can(user, authz.CLAIM_DECIDE, case)
+        and case.status in (ClaimStatus.RUNNING, ClaimStatus.WAITING_HEIRS),
         "is_open": is_open,
         "clock_label": ClockState(clock.state).label if clock is not None else "",
         "amount_hint": f"Perkiraan Cakupan: {rupiah(case.benefit_total)}." if case.benefit_total else "",

@@ -530,3 +530,11 @@ def test_no_route_answers_500_to_odd_input(client, people, case):
                     assert answer.status_code < 500, (who, route, method, value[:10])
                     if not answer.streaming:
                         assert "<script>x</script>" not in _body(answer), (who, route)
+
+
+def test_the_decision_forms_wait_for_complete_documents(client, people, case):
+    liaison = _as(client, people["liaison"])
+    form = f'action="/kasus-klaim/{case.number}/keputusan/"'
+    assert form not in _body(liaison.get(f"/kasus-klaim/{case.number}/"))
+    _complete(case, people["operator"])
+    assert form in _body(liaison.get(f"/kasus-klaim/{case.number}/"))
