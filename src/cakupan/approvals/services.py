@@ -15,6 +15,7 @@ from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.core.faults import fault_point
 from cakupan.core.scoping import region_within
 from cakupan.regions.models import Region
 
@@ -193,6 +194,9 @@ def approval_approve(
     """Approve and run the kind's on_approved callback in the same transaction; returns the fresh row.
     For a request about a file, `file_sha256` must name the submitted file."""
     approval = _locked(approval)
+    # The first thing after the commit, before any after-commit work of the kind's handler (registered
+    # later, so run later): where tests/test_faults.py kills a process that has just approved.
+    transaction.on_commit(lambda: fault_point("approval.after_commit"))
     _check_decider(approval, approver)
     _check_confirms_file(approval, file_sha256)
     _close(approval, status=ApprovalStatus.APPROVED, user=approver, reason=(reason or "").strip())

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cakupan.core.ages import AGE_BANDS, OLDEST_BAND, years_before
 from cakupan.core.errors import DomainError
+from cakupan.core.faults import fault_point
 from cakupan.coverage.models import CoverageFact, RegionBreakdown, RegionCoverage
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry.models import Membership, MembershipSource, MembershipStatus, Segment, Worker
@@ -254,9 +255,12 @@ def coverage_refresh(*, month: dt.date | None = None, desa_codes: list[str] | No
             desa_codes = None
     with transaction.atomic():
         _build_facts(month, desa_codes)
+        fault_point("coverage.after_facts")
         _build_rollups(month, desa_codes)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {CELLS}")
+        fault_point("coverage.before_commit")
+    fault_point("coverage.after_commit")
     return RegionCoverage.objects.filter(month=month).count()
 
 

@@ -2,7 +2,9 @@
 engine, recognise covered months in the ledger, list who is about to lapse, refresh the coverage facts,
 queue the renewal reminders (funding.reminders).
 
-One CycleRun row per month (UNIQUE): a second run of the same month returns the first and changes nothing.
+One CycleRun row per month (UNIQUE): a second run of the same month returns the first and changes nothing,
+except that it finishes the work that follows the first run's commit if that run's process stopped before
+it had (tests/test_faults.py kills one there).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
+from cakupan.core.faults import fault_point
 from cakupan.core.formatting import rupiah
 from cakupan.coverage.services import coverage_refresh
 from cakupan.funding import candidates as candidates_module
@@ -272,6 +275,11 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
     month = month.replace(day=1)
     existing = CycleRun.objects.filter(month=month).first()
     if existing is not None:
+        if FOLLOW_UPS_DONE not in existing.summary:
+            # Its transaction committed but its process stopped before the work that follows the commit
+            # (killed, the machine went down): that work is done now, so the month is not left without its
+            # refresh, reminders and notices. Each step is idempotent.
+            _follow_up(existing, month=month, refresh=refresh)
         return existing, False
     try:
         with transaction.atomic():
@@ -306,19 +314,32 @@ def cycle_run(*, month: dt.date, actor=None, refresh: bool = True) -> tuple[Cycl
                 metadata={"event": "cycle_run", **summary},
             )
             changes.write(event)
+            fault_point("cycle.before_commit")
     except IntegrityError:
         # Another process ran the same month at the same moment; its run is the one that counts.
         return CycleRun.objects.get(month=month), False
+    fault_point("cycle.after_commit")
+    _follow_up(run, month=month, refresh=refresh)
+    return run, True
+
+
+# The summary's key written last, by the work that follows the cycle's commit: its absence means that work
+# has not finished.
+FOLLOW_UPS_DONE = "funder_notices"
+
+
+def _follow_up(run: CycleRun, *, month: dt.date, refresh: bool) -> None:
+    """What follows the cycle's commit, each step in its own transaction and idempotent (run again by the
+    next `cycle_run` of the month if the process stops in between)."""
     if refresh:
         # After the commit: the refresh reads the whole registry and must not hold the ledger locks.
         coverage_refresh(month=month)
     # After the commit too: reminders read the statuses just written and queue set-based, idempotently.
     run.summary["reminders"] = reminders_queue(month=month)
-    run.summary["funder_notices"] = funder_notices_queue(
+    run.summary[FOLLOW_UPS_DONE] = funder_notices_queue(
         month=month, plan_ids=run.summary["renewals_waiting_plans"], waiting=True
     ) + funder_notices_queue(month=month, plan_ids=run.summary["renewal_plans"], waiting=False)
     run.save(update_fields=["summary"])
-    return run, True
 
 
 def _programs_touched(month: dt.date) -> list[int]:

@@ -13,6 +13,7 @@ from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.core.faults import fault_point
 from cakupan.core.scoping import region_within
 from cakupan.regions.models import Region
 from cakupan.registry import intake
@@ -245,6 +246,7 @@ def _run_import(
                 else None
             )
             apply(result, found)
+            fault_point("import.after_apply")
             if month is not None:
                 refresh(result)
             issues = found.finish()
@@ -278,6 +280,8 @@ def _run_import(
             result.row_changes = staging.changes.write(event)
             result.audit_seconds = staging.changes.seconds
             _drop_stage()
+            fault_point("import.before_commit")
+        fault_point("import.after_commit")
     except _DryRunDone as done:
         result.errors_file = _write_report(done.issues, record.pk, sha)
         if done.captured is not None:
