@@ -1,6 +1,7 @@
 """Funding allocation solver (issue #7): which candidates each program pays contribution months for.
 
-Plain NumPy, no Django import. See `solver.py` for the method and docs/benchmarks.md for its figures.
+Plain NumPy, no Django import (a test holds it to that). See the `solver` package's docstring for the
+method and docs/benchmarks.md for its figures.
 """
 
 from cakupan.allocation.instance import (

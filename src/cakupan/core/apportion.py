@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def largest_remainder(total: int, weights) -> np.ndarray:
@@ -11,6 +14,10 @@ def largest_remainder(total: int, weights) -> np.ndarray:
     Hamilton's method: everyone gets the floor of their quota, the leftover units go to the largest
     fractional remainders; ties go to the earlier weight so the split is deterministic.
     """
+    # Here, not at module level: the coverage selectors, loaded at start-up, call this for a handful of
+    # regencies only.
+    import numpy as np
+
     weights = np.asarray(weights, dtype=np.float64)
     if total < 0 or weights.size == 0 or (weights < 0).any() or weights.sum() <= 0:
         raise ValueError("largest_remainder needs a non-negative total and positive weights")

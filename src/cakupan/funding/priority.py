@@ -16,7 +16,10 @@ Every weight is > 0 (the solver requires it): the smallest is 1.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["DECILE_STEP", "SECTOR_RISK", "weights"]
 
@@ -49,6 +52,9 @@ def weights(
 ) -> np.ndarray:
     """Weights for candidates given as parallel arrays: deciles (int, 0 = unknown), sector codes (str),
     renewal flags (bool)."""
+    # NumPy here, not at module level: SERTAKAN's services import this module, and they load at start-up.
+    import numpy as np
+
     deciles = np.asarray(deciles, dtype=np.int64)
     known = (deciles >= 1) & (deciles <= 10)
     result = np.where(known, (11 - deciles) * DECILE_STEP, 0.0)

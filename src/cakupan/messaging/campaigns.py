@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -26,7 +26,6 @@ from cakupan.core.formatting import number, rupiah, rupiah_short
 from cakupan.core.scoping import area_range_sql
 from cakupan.core.sectors import SECTOR_LABELS
 from cakupan.messaging import rendering
-from cakupan.messaging.bulk import messages_queue_frame
 from cakupan.messaging.models import (
     Campaign,
     CampaignStatus,
@@ -40,9 +39,11 @@ from cakupan.messaging.models import (
 )
 from cakupan.messaging.services import schedule_drain
 from cakupan.regions.models import Region
-from cakupan.registry import bulk
 from cakupan.registry.models import Membership, MembershipStatus, Worker
 from cakupan.rules.engine import Month, contribution, jkm_benefit
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # "Not yet a member" and the rules engine's membership statuses.
 COVERAGE = {
@@ -273,6 +274,12 @@ def campaign_create(
 
 def _recipients(campaign: Campaign) -> pl.DataFrame:
     """Whom the campaign reaches, one row per worker: four short columns (tens of MB for a million)."""
+    # Polars and the bulk loaders only when a campaign is queued: the app loads this module at start-up to
+    # register its approval handlers.
+    import polars as pl
+
+    from cakupan.registry import bulk
+
     audience = Audience(
         campaign.region_code,
         tuple(campaign.sectors),
@@ -302,6 +309,10 @@ def campaign_queue(*, campaign: Campaign) -> int:
     """Queues the campaign's messages, to be sent from its scheduled time at the channel's rate, one per
     phone number. The recipients are read once; their messages are rendered, staged and inserted in
     slices, so that a million rendered texts are never in memory at once."""
+    import polars as pl
+
+    from cakupan.messaging.bulk import messages_queue_frame
+
     values = _values(campaign.scheduled_at.date())
     recipients = _recipients(campaign).unique(subset="address", keep="first", maintain_order=True)
     queued = 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
+
+if TYPE_CHECKING:
+    import polars as pl
 
 CHUNK_ROWS = 250_000
 # executemany takes Python tuples: this many rows at a time keeps them to a few tens of MB.
@@ -62,6 +64,9 @@ def append_frame(*, table: str, frame: pl.DataFrame) -> int:
 def _append(cursor, table: str, frame: pl.DataFrame, progress: Progress | None, expected) -> int:
     if connection.vendor != "postgresql":
         return _insert_sqlite(cursor, table, frame, progress, expected)
+    # psycopg only on PostgreSQL: a SQLite deployment need not import it at all.
+    from psycopg.copy import QueuedLibpqWriter
+
     loaded = 0
     columns = ", ".join(frame.columns)
     sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
@@ -84,6 +89,10 @@ def _insert_sqlite(cursor, table: str, frame: pl.DataFrame, progress: Progress |
     bare columns have no type affinity, so the values reach `table` exactly as a direct insert would
     give them. A TEMP table itself is loaded directly.
     """
+    # Polars inside the functions that call it: modules that only want the SQL helpers here are loaded at
+    # start-up, and whoever passes a frame has imported Polars already.
+    import polars as pl
+
     columns = ", ".join(frame.columns)
     placeholders = ", ".join(["?"] * frame.width)
     sqlite_frame = frame.with_columns(
@@ -222,6 +231,8 @@ def query_frame(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.Da
     """The rows of a query as a frame of this schema (the query's columns in its order), without a
     Python object per value on PostgreSQL (COPY … TO STDOUT, read by Polars) and in bounded chunks of
     tuples on SQLite."""
+    import polars as pl
+
     names = list(schema)
     if connection.vendor == "postgresql":
         with (
@@ -244,6 +255,8 @@ def query_frame(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.Da
 
 def _coerce(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Cast columns read as the database's text (COPY) or storage forms (SQLite) to the schema."""
+    import polars as pl
+
     casts = []
     for name, kind in schema.items():
         column, current = pl.col(name), frame.schema[name]

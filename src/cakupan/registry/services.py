@@ -7,8 +7,8 @@ import datetime as dt
 import io
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,9 +20,12 @@ from cakupan.core.errors import DomainError
 from cakupan.core.masking import national_phone
 from cakupan.core.spreadsheet import looks_like_formula, neutralise
 from cakupan.regions.models import Region, RegionLevel
-from cakupan.registry import bulk, selectors, synthetic
 from cakupan.registry import nik as nik_module
+from cakupan.registry import selectors
 from cakupan.registry.models import Employment, Membership, Sector, Sex, SyntheticRun, Worker, WorkerSource
+
+if TYPE_CHECKING:
+    from cakupan.registry.bulk import Progress
 
 
 def worker_register(
@@ -113,11 +116,20 @@ def check_may_register(*, actor, desa_code: str) -> None:
 def population_generate(
     *,
     scale: float,
-    seed: int = synthetic.DEFAULT_SEED,
+    seed: int | None = None,
     as_of: dt.date | None = None,
-    progress: bulk.Progress | None = None,
+    progress: Progress | None = None,
 ) -> SyntheticRun:
-    """Generate the synthetic Banten population into an empty registry, all-or-nothing."""
+    """Generate the synthetic Banten population into an empty registry, all-or-nothing. Without a seed,
+    the synthetic module's DEFAULT_SEED."""
+    # Polars and the generator (NumPy) only here: every command and request loads this module, few of them
+    # generate a population.
+    import polars as pl
+
+    from cakupan.registry import bulk, synthetic
+
+    if seed is None:
+        seed = synthetic.DEFAULT_SEED
     started = time.perf_counter()
     as_of = (as_of or timezone.localdate()).replace(day=1)
     if Worker.objects.exists():

@@ -6,24 +6,49 @@ with a KPJ number (accepted) or a reason (rejected); accepted rows become member
 their committed money back to the program and their worker-months free for another plan.
 """
 
-from cakupan.funding.enrolment.acks import (
-    AckCheck,
-    enrolment_ack_check,
-    enrolment_ack_import,
-    released_total,
-)
-from cakupan.funding.enrolment.batches import (
-    enrolment_batch_create,
-    enrolment_batch_send,
-    register_batch_handlers,
-)
-from cakupan.funding.enrolment.files import (
-    ACK_COLUMNS,
-    BATCH_COLUMNS,
-    FORMAT_VERSION,
-    ack_template,
-    batch_file_content,
-    batch_frame,
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cakupan.core.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from cakupan.funding.enrolment.acks import (
+        AckCheck,
+        enrolment_ack_check,
+        enrolment_ack_import,
+        released_total,
+    )
+    from cakupan.funding.enrolment.batches import (
+        enrolment_batch_create,
+        enrolment_batch_send,
+        register_batch_handlers,
+    )
+    from cakupan.funding.enrolment.files import (
+        ACK_COLUMNS,
+        BATCH_COLUMNS,
+        FORMAT_VERSION,
+        ack_template,
+        batch_file_content,
+        batch_frame,
+    )
+
+# Loaded on first use: the app registers the batch's approval handlers at start-up, and the files and
+# acknowledgements need Polars, which only they use.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "acks": ("AckCheck", "enrolment_ack_check", "enrolment_ack_import", "released_total"),
+        "batches": ("enrolment_batch_create", "enrolment_batch_send", "register_batch_handlers"),
+        "files": (
+            "ACK_COLUMNS",
+            "BATCH_COLUMNS",
+            "FORMAT_VERSION",
+            "ack_template",
+            "batch_file_content",
+            "batch_frame",
+        ),
+    },
 )
 
 __all__ = [

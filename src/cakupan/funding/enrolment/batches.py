@@ -16,7 +16,6 @@ from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
-from cakupan.funding.enrolment.files import FORMAT_VERSION, _batch_dir, batch_frame
 from cakupan.funding.models import (
     AllocationPlan,
     BatchStatus,
@@ -40,6 +39,10 @@ def _check_batch_action(actor, action: str, obj, code: str, message: str) -> Non
 def enrolment_batch_create(*, plan: AllocationPlan, actor, xlsx: bool = False) -> EnrolmentBatch:
     """Turn an approved plan into a batch file (CSV, and XLSX on request) and submit it for checking by a
     second person; the checker's approval makes the invoices and offers the file to BPJS TK."""
+    # The file is written with Polars, imported here: the app loads this module at start-up for its
+    # approval handlers.
+    from cakupan.funding.enrolment.files import FORMAT_VERSION, _batch_dir, batch_frame
+
     plan = AllocationPlan.objects.select_for_update().get(pk=plan.pk)
     _check_batch_action(
         actor, authz.BATCH_CREATE, plan, "batch_create_not_allowed",

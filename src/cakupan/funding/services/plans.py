@@ -9,18 +9,17 @@ import time
 import numpy as np
 import polars as pl
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
 from cakupan.allocation import policy as allocation_policy
 from cakupan.allocation.instance import instance_from_arrays
-from cakupan.approvals.handlers import register_approval_handler
 from cakupan.approvals.models import ApprovalKind
 from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.core.faults import fault_point
 from cakupan.core.formatting import rupiah
 from cakupan.funding import candidates as candidates_module
 from cakupan.funding import ledger, priority
@@ -41,6 +40,7 @@ from cakupan.funding.rowaudit import (
     PLAN_LINE_ROWS,
     PLAN_LINES_WHERE,
 )
+from cakupan.funding.services.plan_handlers import plan_month
 from cakupan.regions.models import Region
 from cakupan.registry import bulk
 
@@ -378,6 +378,7 @@ def plan_commit(plan: AllocationPlan, *, actor, changes: RowChangeSet) -> None:
                 f"({rupiah(cost)}).",
             )
     funded_months_insert(plan)
+    fault_point("plan.after_funded_months")
     changes.inserted(FUNDED_MONTH_ROWS, where=PLAN_FUNDED_MONTHS_WHERE, params=[plan.pk])
     for program_id, cost in sorted(needed.items()):
         ledger.post(
@@ -392,64 +393,3 @@ def plan_commit(plan: AllocationPlan, *, actor, changes: RowChangeSet) -> None:
                 (accounts[(program_id, AccountKind.COMMITTED)], cost),
             ],
         )
-
-
-def plan_month(plan: AllocationPlan) -> dt.date:
-    first = (
-        PlanLine.objects.filter(plan=plan)
-        .order_by("first_month")
-        .values_list("first_month", flat=True)
-        .first()
-    )
-    return first or timezone.localdate().replace(day=1)
-
-
-def _on_plan_approved(approval) -> None:
-    plan = AllocationPlan.objects.select_for_update().get(pk=int(approval.subject_id))
-    if plan.status != PlanStatus.PENDING:
-        raise DomainError("plan_not_pending", f"Rencana #{plan.pk} tidak menunggu persetujuan.")
-    changes = RowChangeSet()
-    plan_commit(plan, actor=approval.decided_by, changes=changes)
-    plan.status = PlanStatus.APPROVED
-    plan.decided_at = timezone.now()
-    plan.save(update_fields=["status", "decided_at"])
-    if plan.kind == PlanKind.RENEWAL:
-        # Renewed workers are enrolled already: no batch, the invoice follows the approval at once.
-        from cakupan.funding.services.payments import invoices_create
-
-        invoices_create(plan, month=plan_month(plan))
-    event = audit_record(
-        action=AuditAction.UPDATE,
-        actor=approval.decided_by,
-        obj=plan,
-        region_code=plan.region_code,
-        changes={"status": [PlanStatus.PENDING, PlanStatus.APPROVED]},
-    )
-    changes.write(event)
-
-
-def _on_plan_closed(status: str):
-    def close(approval) -> None:
-        plan = AllocationPlan.objects.select_for_update().get(pk=int(approval.subject_id))
-        plan.status = status
-        plan.decided_at = timezone.now()
-        plan.save(update_fields=["status", "decided_at"])
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=approval.decided_by,
-            obj=plan,
-            region_code=plan.region_code,
-            changes={"status": [PlanStatus.PENDING, status]},
-        )
-
-    return close
-
-
-_on_plan_rejected = _on_plan_closed(PlanStatus.REJECTED)
-_on_plan_cancelled = _on_plan_closed(PlanStatus.CANCELLED)
-
-
-def register_handlers() -> None:
-    register_approval_handler(
-        ApprovalKind.ALLOCATION_PLAN, _on_plan_approved, _on_plan_rejected, on_cancelled=_on_plan_cancelled
-    )

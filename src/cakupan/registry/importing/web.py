@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from cakupan.accounts import authorization as authz
-from cakupan.approvals.handlers import register_approval_handler
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_submit
 from cakupan.audit.models import AuditAction
@@ -22,6 +21,7 @@ from cakupan.audit.services import audit_record
 from cakupan.core import selectors as core_selectors
 from cakupan.core.errors import DomainError
 from cakupan.core.masking import mask_identifiers_in_text, mask_kpj, mask_nik, mask_phone
+from cakupan.core.queueing import enqueue_with_commit
 from cakupan.registry import intake, tasks
 from cakupan.registry.importing.run import COUNT_FIELDS, _check_on_duplicate, roster_import, workers_import
 from cakupan.registry.importing.staging import ImportResult, Progress, _report_dir
@@ -101,7 +101,7 @@ def import_submit(
             request=request,
             metadata={"stage": "submitted", "file": record.file_name},
         )
-        transaction.on_commit(lambda: tasks.import_check_task.enqueue(record.pk))
+        enqueue_with_commit(tasks.import_check_task, record.pk)
     return record
 
 
@@ -204,25 +204,6 @@ def _fail(record: WorkerImport, error: DomainError) -> WorkerImport:
     record.error_code = error.code
     record.save(update_fields=["status", "message", "error_code"])
     return record
-
-
-def _on_import_approved(approval) -> None:
-    record = WorkerImport.objects.select_for_update().get(pk=int(approval.subject_id))
-    record.status = ImportStatus.APPLYING
-    record.save(update_fields=["status"])
-    transaction.on_commit(lambda: tasks.import_apply_task.enqueue(record.pk))
-
-
-def _on_import_rejected(approval) -> None:
-    WorkerImport.objects.filter(pk=int(approval.subject_id)).update(
-        status=ImportStatus.REJECTED, message=f"Ditolak: {approval.reason}"
-    )
-
-
-def register_handlers() -> None:
-    register_approval_handler(
-        ApprovalKind.WORKER_IMPORT, _on_import_approved, _on_import_rejected, on_cancelled=_on_import_rejected
-    )
 
 
 def template_dir() -> Path:

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from cakupan.rules.engine.figures import RuleBook, RuleSet, default_book
 from cakupan.rules.engine.months import Month
 
@@ -27,6 +25,9 @@ def today_jakarta() -> dt.date:
 
 @lru_cache(maxsize=256)
 def _holidays(year: int, categories: tuple[str, ...]) -> dict[dt.date, str]:
+    # Imported on the first date asked about, not at start-up: every command loads the rules engine.
+    import holidays
+
     calendar = holidays.country_holidays("ID", years=year, categories=categories, language="id")
     return dict(calendar.items())
 
