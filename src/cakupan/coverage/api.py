@@ -5,9 +5,12 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from cakupan.accounts.auth import API_AUTH
+from cakupan.core.api_params import refuse_nul_characters
 from cakupan.coverage import dashboard
 
 router = Router(tags=["coverage"], auth=API_AUTH)
+# Region codes reach the database as typed: a NUL character is refused first (422).
+router.add_decorator(refuse_nul_characters, mode="view")
 
 
 class RegionFigureOut(Schema):
@@ -18,7 +21,8 @@ class RegionFigureOut(Schema):
     covered_bpu: int
     registered: int
     denominator: int
-    coverage_pct: Decimal | None
+    # Percent with two decimals, as a JSON number (42.9), not a string ("42.90").
+    coverage_pct: float | None
     gap_workers: int
 
 
@@ -27,7 +31,7 @@ class CoverageOut(RegionFigureOut):
     denominator_kind: str
     denominator_source: str
     denominator_url: str
-    target_pct: Decimal
+    target_pct: float
     children: list[RegionFigureOut]
 
 
@@ -36,11 +40,15 @@ class ErrorOut(Schema):
     message: str
 
 
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
 def _figure(figure: dashboard.RegionFigure) -> dict:
     return {
         "region": figure.code, "name": figure.name, "level": figure.level, "covered": figure.covered,
         "covered_bpu": figure.covered_bpu, "registered": figure.registered, "denominator": figure.denominator,
-        "coverage_pct": figure.coverage_pct, "gap_workers": figure.gap_workers,
+        "coverage_pct": _number(figure.coverage_pct), "gap_workers": figure.gap_workers,
     }  # fmt: skip
 
 
@@ -65,6 +73,6 @@ def coverage(
         "denominator_kind": summary.denominator,
         "denominator_source": summary.denominator_source,
         "denominator_url": summary.denominator_url,
-        "target_pct": summary.target_pct,
+        "target_pct": _number(summary.target_pct),
         "children": [_figure(child) for child in summary.children],
     }

@@ -9,9 +9,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.auth import API_AUTH
 from cakupan.accounts.authorization import api_require_action
+from cakupan.core.api_params import refuse_nul_characters
 from cakupan.registry import selectors, services
 
 router = Router(tags=["workers"], auth=API_AUTH)
+# Region codes and sectors reach the database as typed: a NUL character is refused first (422).
+router.add_decorator(refuse_nul_characters, mode="view")
 
 
 class WorkerOut(Schema):
@@ -70,14 +73,27 @@ class WorkerPagination(PageNumberPagination):
         return result
 
 
-@router.get("", response=list[WorkerOut], summary="Daftar pekerja di wilayah kerja Anda")
+@router.get(
+    "",
+    response={200: list[WorkerOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Daftar pekerja di wilayah kerja Anda",
+)
 @paginate(WorkerPagination, page_size=50)
 @api_require_action(authz.STAFF_PAGES)
 def list_workers(request, region: str | None = None, sector: str | None = None):
     return selectors.worker_list(user=request.user, region_code=region, sector=sector)
 
 
-@router.get("/export.csv", summary="Ekspor CSV pekerja di wilayah kerja Anda (tercatat di jejak audit)")
+@router.get(
+    "/export.csv",
+    response={200: None, 403: ErrorOut, 404: ErrorOut},
+    summary="Ekspor CSV pekerja di wilayah kerja Anda (tercatat di jejak audit)",
+    openapi_extra={
+        "responses": {
+            200: {"description": "CSV (UTF-8)", "content": {"text/csv": {"schema": {"type": "string"}}}}
+        }
+    },
+)
 @api_require_action(authz.STAFF_PAGES)
 def export_workers(request, region: str | None = None, sector: str | None = None):
     body = services.worker_export_csv(user=request.user, region_code=region, sector=sector, request=request)

@@ -52,7 +52,8 @@ class ContributionLineOut(Schema):
 class DiscountOut(Schema):
     id: str
     label: str
-    percent_off: str
+    # The engine's Decimal, a JSON number here (the engine's own as_dict keeps it exact as a string).
+    percent_off: float
     programs: list[str]
     amount: int
     first_month: str
@@ -154,7 +155,8 @@ class ClaimOut(Schema):
     stage2_report_by: str | None
     claim_by: str
     payment_by: str | None
-    late_payment_percent_per_day: str
+    # A JSON number, as percent_off.
+    late_payment_percent_per_day: float
     notes: list[str]
     citations: list[CitationOut]
     rules_version: str
@@ -254,7 +256,13 @@ STATUS_PARAMS = [
 
 CLAIM_PARAMS = [
     _param("kind", {"type": "string", "enum": ["jkk", "jkm"]}, "Jenis klaim (bawaan jkk)."),
-    _param("event", {"type": "string"}, "Tanggal kejadian TTTT-BB-HH atau TTTT-BB-HHTjj:mm.", required=True),
+    _param(
+        "event",
+        {"type": "string"},
+        "Tanggal kejadian TTTT-BB-HH atau TTTT-BB-HHTjj:mm.",
+        required=True,
+        example="2026-08-14",
+    ),
     _param("doctor_statement", _DATE, "jkk: tanggal surat keterangan dokter (laporan Tahap II)."),
     _param("complete", _DATE, "Tanggal berkas klaim lengkap (batas pembayaran 7 hari kerja)."),
 ]

@@ -19,6 +19,7 @@ from cakupan.accounts.models import ApiToken, User
 from cakupan.accounts.services import TOKEN_PREFIX, token_digest
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
+from cakupan.core import backup
 from cakupan.core.errors import DomainError
 from cakupan.core.masking import national_phone
 from cakupan.regions.models import Region, RegionLevel
@@ -213,3 +214,36 @@ def worker_form_values(worker: Worker) -> dict[str, str]:
         "desil": "" if worker.decile is None else str(worker.decile),
         "telepon": national_phone(worker.phone) if worker.phone else "",
     }
+
+
+# --- backups of the whole database (cakupan backup / cakupan restore) ------------------------------------
+
+
+def database_backup(*, output=None, actor_username: str = "") -> backup.Backup:
+    """Write a backup and its manifest (cakupan.core.backup); audited as an export of everything, with the
+    file's name, size and SHA-256."""
+    made = backup.backup_create(output=output)
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor_username=actor_username,
+        object_type="database.backup",
+        object_id=made.sha256[:16],
+        object_repr=f"Cadangan basis data {made.path.name}",
+        metadata=made.summary(),
+    )
+    return made
+
+
+def database_restore(*, path, confirmed: bool = False, actor_username: str = "") -> backup.Restore:
+    """Replace the database's content with a backup's (cakupan.core.backup); the restored trail then
+    records the restore itself, after the rows were counted against the manifest."""
+    restored = backup.backup_restore(path=path, confirmed=confirmed)
+    audit_record(
+        action=AuditAction.IMPORT,
+        actor_username=actor_username,
+        object_type="database.backup",
+        object_id=restored.sha256[:16],
+        object_repr=f"Pemulihan basis data dari {restored.path.name}",
+        metadata=restored.summary(),
+    )
+    return restored

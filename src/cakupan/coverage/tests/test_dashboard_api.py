@@ -32,10 +32,11 @@ def test_province_figures_and_children_add_up(client, dashboard_data):
     # The default denominator is the labour force: 6,170,000 × 0.001 = 6,170, of whom 42,9% are active
     # (6,170 × 0.429 = 2,646.93 → 2,647); ceil(6,170 × 99.5%) - 2,647 = 6,140 - 2,647 = 3,493.
     assert (body["covered"], body["denominator"], body["coverage_pct"], body["gap_workers"]) == (
-        2647, 6170, "42.90", 3493,
+        2647, 6170, 42.9, 3493,
     )  # fmt: skip
     assert body["covered_bpu"] == 1547 and body["registered"] == 5760
-    assert body["target_pct"] == "99.5"
+    # Numbers as JSON numbers ("42.90" and "99.5" were strings).
+    assert body["target_pct"] == 99.5
     assert body["denominator_kind"] == "labour_force"
     assert body["denominator_source"] == (
         "BPS Sakernas Agustus 2025, angkatan kerja × skala demo 0,001; kab/kota dibagi menurut proporsi "
@@ -51,7 +52,7 @@ def test_the_employed_stay_a_choice(client, dashboard_data):
     body = _get(client, dashboard_data["provinsi"], region="36", denominator="employed").json()
     # 2,647 active of 5,760 employed; ceil(5,760 × 99.5%) - 2,647 = 5,732 - 2,647 = 3,085.
     assert (body["covered"], body["denominator"], body["coverage_pct"], body["gap_workers"]) == (
-        2647, 5760, "45.95", 3085,
+        2647, 5760, 45.95, 3085,
     )  # fmt: skip
     assert body["denominator_kind"] == "employed"
     assert body["denominator_source"].startswith(

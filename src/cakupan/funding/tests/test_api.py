@@ -3,7 +3,7 @@ from ninja.testing import TestClient
 
 from cakupan.approvals.models import Approval, ApprovalKind
 from cakupan.approvals.services import approval_approve
-from cakupan.core.errors import DomainError
+from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.funding import services
 from cakupan.funding.api import router
 from cakupan.funding.tests.conftest import DESA_A, DESA_C
@@ -36,8 +36,11 @@ def test_funder_endpoints(client, make_worker, program_factory, people, funders)
     assert overview["totals"]["committed"] == YEAR
     workers = client.get(f"/funders/{province}/workers", user=people["coordinator"]).json()
     assert len(workers) == 1 and "*" in workers[0]["nik"]
-    # A funder officer not linked to the funder gets a 404, not its data.
-    assert client.get(f"/funders/{province}", user=people["officer"]).status_code == 404
+    # A funder officer not linked to the funder gets a 404 (funder_not_found, as for no funder at all), not
+    # its data.
+    with pytest.raises(DomainError) as caught:
+        client.get(f"/funders/{province}", user=people["officer"])
+    assert (caught.value.code, domain_error_status(caught.value)) == ("funder_not_found", 404)
     plan_out = client.get(f"/plans/{plan.pk}", user=people["coordinator"]).json()
     assert (plan_out["status"], plan_out["funded"], plan_out["cost"]) == ("approved", 1, YEAR)
     rows = client.get("/next-rupiah?month=2026-12", user=people["coordinator"]).json()

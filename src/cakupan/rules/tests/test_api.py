@@ -20,7 +20,8 @@ def test_contribution(client):
     data = response.json()
     assert (data["income_level"], data["total"], data["full_total"]) == (1_000_000, 8_400, 16_800)
     assert [line["amount"] for line in data["lines"]] == [5_000, 3_400]
-    assert data["discount"]["percent_off"] == "50"
+    # A JSON number, not the string "50".
+    assert data["discount"]["percent_off"] == 50 and isinstance(data["discount"]["percent_off"], float)
     assert data["citations"][0]["figure"] == "income_levels"
 
 
@@ -103,6 +104,8 @@ def test_status_and_claim(client):
     )
     claim = client.get(f"{BASE}/claim", {"event": "2026-08-14", "complete": "2026-08-14"}).json()
     assert (claim["report_by"], claim["payment_by"]) == ("2026-08-16", "2026-08-27")
+    late = claim["late_payment_percent_per_day"]
+    assert late == 1 and isinstance(late, float)
     bad = client.get(f"{BASE}/status", {"paid": "2026-01", "policy": "maybe"})
     assert (bad.status_code, bad.json()["code"]) == (400, "policy_unknown")
 
