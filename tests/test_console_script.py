@@ -61,18 +61,18 @@ def test_demo_then_serve_answers_on_loopback(fresh_env, tmp_path):
                 time.sleep(0.2)
         # Anonymous callers learn only that it runs; the landing page shows the data.
         assert health == {"status": "ok"}
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
             page = response.read().decode()
         # 2.880 employed workers in the registry; the landing page divides by the labour force,
         # 6,170,000 × 0.0005 = 3.085.
         assert 'data-testid="denominator">3.085<' in page
         with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/static/cakupan/site.css", timeout=5
+            f"http://127.0.0.1:{port}/static/cakupan/site.css", timeout=30
         ) as response:
             assert response.status == 200
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)
 
 
 def test_unknown_command_fails_cleanly(fresh_env):

@@ -27,6 +27,19 @@ def _start_test_memcached() -> None:
 
 
 _start_test_memcached()
+
+
+def _hypothesis_profile() -> None:
+    """No wall-clock deadline for any property test: on a busy machine the first example of a test (imports,
+    a cold cache) can take far longer than hypothesis's default 200 ms, and a deadline then fails work
+    that is correct. A test that hangs is caught by pytest-timeout instead."""
+    from hypothesis import settings
+
+    settings.register_profile("cakupan", deadline=None, print_blob=True)
+    settings.load_profile("cakupan")
+
+
+_hypothesis_profile()
 # Each look-up's record is written at once, in the request, so a test sees it when the answer comes; the
 # batching itself is tested on its own (portal/tests/test_journal.py).
 os.environ.setdefault("CAKUPAN_CEK_JOURNAL_ROWS", "1")
