@@ -1,8 +1,10 @@
 """SERTAKAN's whole journey on a 360 px phone, in a real Chromium (issue 17, item 7): a citizen signs up as
-a sponsor and proves her e-mail address, sponsors a named neighbour, the neighbour agrees through the link
-in her SMS, the sponsor pays in the local Midtrans emulator (whose signed notification reaches the server
-on its own), downloads the receipt, the enrolment batch goes to BPJS TK and is acknowledged and paid, and
-then the sponsor's page says "Aktif sampai …" and the dashboard counts the neighbour as covered.
+a sponsor and proves her e-mail address, sponsors a named neighbour not yet in the registry, the village
+operator of the neighbour's desa makes sure the number the sponsor gave is hers (only then is she asked),
+the neighbour agrees through the link in her SMS, the sponsor pays in the local Midtrans emulator (whose
+signed notification reaches the server on its own), downloads the receipt, the enrolment batch goes to
+BPJS TK and is acknowledged and paid, and then the sponsor's page says "Aktif sampai …" and the dashboard
+counts the neighbour as covered.
 
 The staff's part of the enrolment pipeline (batch, check, answer, payment) is done here through the same
 services its pages call; those pages have their own journey (test_pipeline_chain_browser). Today is
@@ -16,6 +18,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 from test_dashboard_browser import CHROMIUM, chromium
+from test_dashboard_browser import PASSWORD as STAFF_PASSWORD
 from test_journeys_browser import village  # noqa: F401  (fixture)
 
 from cakupan.coverage.models import RegionCoverage
@@ -110,6 +113,14 @@ def _sign_in(page, base) -> None:
     page.wait_for_url(f"{base}/sponsor/")
 
 
+def _staff_sign_in(page, base, username) -> None:
+    page.goto(f"{base}/akun/masuk/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/kerja/")
+
+
 def test_sponsor_a_neighbour_from_sign_up_to_active_cover(live_server, world):
     base, emulator = live_server.url, world["emulator"]
     with chromium() as browser:
@@ -142,19 +153,40 @@ def test_sponsor_a_neighbour_from_sign_up_to_active_cover(live_server, world):
         _no_sideways_scroll(page)
         page.click("[data-testid=submit]")
         expect(page.locator("[data-testid=status]")).to_have_text("Menunggu persetujuan pekerja")
+        # The registry has no phone for her: nothing is sent before her village operator checks the number.
+        expect(page.locator("[data-testid=phone-check]")).to_contain_text(
+            "Nomor telepon sedang diperiksa operator desa"
+        )
         assert page.locator("[data-testid=pay]").count() == 0
         assert NIK not in page.content() and "Marlina" not in page.content()
         detail = page.url
         page.context.close()
     assert problems == []
+    assert not Message.objects.filter(purpose="sertakan", channel="sms").exists()
 
-    # Her SMS: the one-time link to agree.
+    with chromium() as browser:
+        # 3. The operator of Cilangkahan finds the number waiting on her home page, calls Rina, and confirms.
+        page, problems = _phone(browser)
+        _staff_sign_in(page, base, "desa")
+        page.click("text=1 nomor SERTAKAN perlu diperiksa")
+        check = page.locator("[data-testid=phone-check]")
+        expect(check).to_have_count(1)
+        expect(check).to_contain_text("Rina Marlina")
+        expect(check.locator("[data-testid=typed-phone]")).to_have_text("081277771234")
+        _no_sideways_scroll(page)
+        page.click("text=Nomor benar — kirim permintaan persetujuan")
+        expect(page.locator("[data-testid=done]")).to_contain_text("permintaan persetujuan sudah dikirim")
+        expect(page.locator("[data-testid=empty]")).to_be_visible()
+        page.context.close()
+    assert problems == []
+
+    # Her SMS: the one-time link to agree, on the number her operator made sure of.
     sms = Message.objects.get(purpose="sertakan", channel="sms")
     assert sms.address == "+6281277771234"
     consent = re.search(r"https?://\S+/sertakan/setuju/[^/\s]+/", sms.body).group(0)
 
     with chromium() as browser:
-        # 3. The neighbour agrees on her phone.
+        # 4. The neighbour agrees on her phone.
         page, problems = _phone(browser)
         page.goto(consent)
         _no_sideways_scroll(page)
@@ -162,7 +194,7 @@ def test_sponsor_a_neighbour_from_sign_up_to_active_cover(live_server, world):
         expect(page.locator("[data-testid=answered]")).to_contain_text("persetujuan Anda sudah kami catat")
         page.context.close()
 
-        # 4. The sponsor pays three months by BCA virtual account, the fee shown before paying.
+        # 5. The sponsor pays three months by BCA virtual account, the fee shown before paying.
         page, more = _phone(browser)
         problems += more
         _sign_in(page, base)
@@ -187,7 +219,7 @@ def test_sponsor_a_neighbour_from_sign_up_to_active_cover(live_server, world):
     assert problems == []
     assert receipt.startswith(b"%PDF")
 
-    # 5. The enrolment pipeline: the SERTAKAN plan's batch to BPJS TK, accepted, and the invoice paid.
+    # 6. The enrolment pipeline: the SERTAKAN plan's batch to BPJS TK, accepted, and the invoice paid.
     from cakupan.accounts.models import Role, User
     from cakupan.approvals.models import Approval, ApprovalKind
     from cakupan.approvals.services import approval_approve
@@ -216,13 +248,14 @@ def test_sponsor_a_neighbour_from_sign_up_to_active_cover(live_server, world):
     covered_after = _covered()
 
     with chromium() as browser:
-        # 6. The sponsor's page: active until the end of February 2027, as BPJS TK confirmed.
+        # 7. The sponsor's page: active until the end of February 2027, as BPJS TK confirmed.
         page, problems = _phone(browser)
         _sign_in(page, base)
         page.goto(detail)
         expect(page.locator("[data-testid=cover-headline]")).to_have_text("Aktif sampai 28 Februari 2027")
-        assert (
-            "Dikonfirmasi BPJS Ketenagakerjaan: terlindungi Desember 2026 – Februari 2027" in page.content()
+        expect(page.locator("[data-testid=period]")).to_have_text(
+            "1 Desember 2026 – 28 Februari 2027 (3 bulan): dikonfirmasi BPJS Ketenagakerjaan"
+            f" (tanda terima {order.receipt_number})"
         )
         expect(page.locator("[data-testid=paid-months]")).to_contain_text(
             "Bulan dibayar dari dukungan Anda: 3"

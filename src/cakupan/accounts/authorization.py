@@ -55,6 +55,8 @@ CAMPAIGN_APPROVE = "campaign.approve"
 SPONSORSHIP_OWN = "sponsorship.own"
 MATCHING_MANAGE = "matching.manage"
 SERTAKAN_VIEW = "sertakan.view"
+SERTAKAN_REFUND = "sertakan.refund"
+SPONSOR_PHONE_CHECK = "sponsor_phone.check"
 CLAIM_VIEW = "claim.view"
 CLAIM_REPORT = "claim.report"
 CLAIM_DOCUMENT = "claim.document"
@@ -88,6 +90,7 @@ REGION_ATTRIBUTES = {
     "messaging.message": "region_code",
     "messaging.campaign": "region_code",
     "claims.claimcase": "region_code",
+    "sponsors.sponsorship": "region_code",
 }
 # Who submitted an object, for maker-checker.
 MAKER_ATTRIBUTES = {
@@ -299,6 +302,12 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     SPONSORSHIP_OWN: {SP: owns_sponsorship},
     MATCHING_MANAGE: {FO: governs_program_funder},
     SERTAKAN_VIEW: {**dict.fromkeys((C, A, AU), has_area), FO: acts_for_sertakan},
+    # Giving money back (an order listed for refund) moves the SERTAKAN funder's money: its own officers.
+    SERTAKAN_REFUND: {FO: acts_for_sertakan},
+    # A number a sponsor typed for a person the registry has no phone for is confirmed (or refused) by the
+    # operator of her desa before she is asked to agree: the role that knows the village and sees phones in
+    # full. Officers who see phones masked could not tell a number is hers.
+    SPONSOR_PHONE_CHECK: {V: in_area},
     # Claims: reported and followed by those who meet the families (village operators, field agents) and by
     # BPJS TK's liaison; the liaison records BPJS TK's decisions. Pausing for the heirs' documents stops the
     # service clock, so only the operator and the liaison may. The labour offices and auditors read.

@@ -4,9 +4,8 @@ distinct sector from the rules engine. No per-row ORM: this runs over the whole 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import numpy as np
-import polars as pl
 from django.db import connection
 
 from cakupan.funding import costs
@@ -21,15 +20,20 @@ from cakupan.funding.models import (
 from cakupan.registry import bulk
 from cakupan.registry.models import Membership, Worker
 
+if TYPE_CHECKING:
+    import polars as pl
+
 __all__ = ["CANDIDATE_SCHEMA", "add_months", "program_candidates", "years_before"]
 
+# Polars reads int as Int64, str as String and bool as Boolean: the schema needs no Polars import here, and
+# this module (its month arithmetic) is loaded at start-up by services that never build a frame.
 CANDIDATE_SCHEMA = {
-    "worker_id": pl.Int64,
-    "desa_id": pl.String,
-    "sector": pl.String,
-    "decile": pl.Int64,
-    "renewal": pl.Boolean,
-    "cost": pl.Int64,
+    "worker_id": int,
+    "desa_id": str,
+    "sector": str,
+    "decile": int,
+    "renewal": bool,
+    "cost": int,
 }
 
 
@@ -111,6 +115,8 @@ def renewable_workers(program: FundingProgram, worker_ids: list[int], *, start: 
     revoked, is not renewed) and skips anyone already funded in the renewal's months."""
     if not worker_ids:
         return set()
+    import polars as pl
+
     rules, params = rules_sql(program, start=start)
     unfunded, unfunded_params = _unfunded_sql(start, add_months(start, program.months - 1))
     # The ids joined from a staged table: a renewal of a whole province is hundreds of thousands.
@@ -155,10 +161,17 @@ def eligibility_sql(program: FundingProgram) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def program_candidates(program: FundingProgram) -> pl.DataFrame:
+def program_candidates(program: FundingProgram, *, also: tuple[str, list] | None = None) -> pl.DataFrame:
     """Eligible, unfunded workers of a program with their price: worker_id, desa_id, sector, decile
-    (0 = unknown), renewal (funded by any program in the month before the start), cost (whole rupiah)."""
+    (0 = unknown), renewal (funded by any program in the month before the start), cost (whole rupiah).
+    `also` is one more condition over registry_worker AS w with its parameters (a caller's own exclusions,
+    kept in the query rather than loaded as a list)."""
+    import numpy as np
+    import polars as pl
+
     where, params = eligibility_sql(program)
+    if also is not None:
+        where, params = f"{where} AND {also[0]}", [*params, *also[1]]
     previous = add_months(program.start_month, -1)
     sql = f"""
         SELECT w.id, w.desa_id, w.sector, COALESCE(w.decile, 0),

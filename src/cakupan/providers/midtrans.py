@@ -12,7 +12,11 @@ the API before anything is booked.
   custom_expiry: {expiry_duration, unit}}. The answer's `status_code` is "201" for a pending charge; a
   used order_id answers "406".
 - Status: GET {base}/v2/{order_id}/status; "404" for an unknown order.
-- Cancel: POST {base}/v2/{order_id}/cancel; "412" when the transaction can no longer change.
+- Cancel: POST {base}/v2/{order_id}/cancel; "412" when the transaction can no longer change. A card's
+  capture can still be cancelled (voided) before it settles.
+- Refund: POST {base}/v2/{order_id}/refund {refund_key, amount, reason} for a settled card, QRIS or GoPay
+  payment: transaction_status becomes "refund" (all of it) or "partial_refund"; a repeated refund_key is
+  answered as before; a bank transfer cannot be refunded ("412"), nor more than was paid ("414").
 - Cards: GET {base}/v2/token?client_key&card_number&card_exp_month&card_exp_year&card_cvv (the public client
   key, no server key) answers a one-time token_id; POST /v2/charge {payment_type: "credit_card",
   credit_card: {token_id, authentication?, save_token_id?}} charges it. With save_token_id the answer of an
@@ -276,6 +280,12 @@ class MidtransCoreApi:
 
     def cancel(self, order_id: str) -> Transaction:
         return Transaction.from_api(self._call("POST", f"/v2/{order_id}/cancel"))
+
+    def refund(self, order_id: str, *, amount: int, reason: str, refund_key: str) -> Transaction:
+        """Gives `amount` rupiah of a settled payment back to the payer (cards, QRIS, GoPay; Midtrans cannot
+        refund a bank transfer and answers "412"). The same refund_key asked again refunds once."""
+        payload = {"refund_key": refund_key, "amount": amount, "reason": reason}
+        return Transaction.from_api(self._call("POST", f"/v2/{order_id}/refund", payload))
 
     def verify_notification(self, raw: bytes) -> Transaction:
         """The notification's transaction when its signature_key is the server key's; SignatureError

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.core.scoping import AreaScopedQuerySet
+
 
 class SponsorshipKind(models.TextChoices):
     NAMED = "named", _("Orang yang saya kenal")
@@ -32,6 +34,29 @@ class EndReason(models.TextChoices):
     WORKER = "worker", _("Dihentikan pekerja")
     SPONSOR = "sponsor", _("Dihentikan sponsor")
     CONSENT_EXPIRED = "consent_expired", _("Pekerja tidak menjawab")
+    PHONE_REJECTED = "phone_rejected", _("Nomor telepon tidak terkonfirmasi")
+    PHONE_UNCHECKED = "phone_unchecked", _("Nomor telepon tidak sempat diperiksa")
+
+
+class PhoneCheck(models.TextChoices):
+    """Whether the number the consent request goes to was checked by the person's village operator: not
+    needed when the registry holds her phone; otherwise the number the sponsor typed waits for the check."""
+
+    NOT_NEEDED = "", _("Tidak perlu (nomor dari registri)")
+    PENDING = "pending", _("Menunggu pemeriksaan operator desa")
+    CONFIRMED = "confirmed", _("Dipastikan operator desa")
+    REJECTED = "rejected", _("Bukan nomornya")
+
+
+# How long a typed number waits for the village operator's check: after that the request has lapsed (it can
+# no longer be confirmed, and the person is free for another sponsor).
+PHONE_CHECK_DAYS = 14
+
+
+class SponsorshipQuerySet(AreaScopedQuerySet):
+    # A sponsorship belongs to the area of the sponsored person's desa (gifts have none: no staff area holds
+    # them). Sponsors read their own through `sponsor=`, never through this scope.
+    area_lookup = "worker__desa_id"
 
 
 class Sponsorship(models.Model):
@@ -76,7 +101,26 @@ class Sponsorship(models.Model):
     card_label = models.CharField(_("kartu"), max_length=40, blank=True)
     lapse_notice_for = models.DateField(_("pengingat habis dikirim untuk bulan"), null=True, blank=True)
     confirmed_notice_through = models.DateField(_("kabar aktif dikirim sampai"), null=True, blank=True)
+    # The number the sponsor typed, when the registry holds no phone for the person: it is not written to
+    # the registry (it is the public status check's second factor), and the consent request goes to it only
+    # once the village operator has made sure it is hers.
+    consent_phone = models.CharField(_("nomor dari sponsor"), max_length=16, blank=True)
+    phone_check = models.CharField(
+        _("pemeriksaan nomor"), max_length=10, choices=PhoneCheck.choices, blank=True, default=""
+    )
+    phone_check_until = models.DateTimeField(_("diperiksa paling lambat"), null=True, blank=True)
+    phone_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diperiksa oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    phone_checked_at = models.DateTimeField(_("diperiksa pada"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    objects = SponsorshipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dukungan SERTAKAN")
@@ -96,10 +140,27 @@ class Sponsorship(models.Model):
                 ),
                 name="sponsorship_target_matches_kind",
             ),
+            models.CheckConstraint(
+                condition=models.Q(phone_check="") | ~models.Q(consent_phone=""),
+                name="sponsorship_checked_phone_given",
+            ),
+        ]
+        # The village operators' worklist: the few sponsorships whose typed number waits for a check.
+        indexes = [
+            models.Index(
+                fields=["phone_check_until"],
+                condition=models.Q(phone_check="pending", status="awaiting_consent"),
+                name="sponsorship_phone_to_check",
+            )
         ]
 
     def __str__(self) -> str:
         return f"SERTAKAN {self.reference} ({self.get_status_display()})"
+
+    @property
+    def region_code(self) -> str | None:
+        """The sponsored person's desa, for the authorization table's area check; a gift has none."""
+        return self.worker.desa_id if self.worker_id else None
 
 
 class OrderState(models.TextChoices):
@@ -112,6 +173,9 @@ class OrderState(models.TextChoices):
     # Paid, but the months could not be placed (the worker was funded meanwhile): the money is kept in the
     # ledger and listed for refund; nothing else is changed.
     REFUND_DUE = "refund_due", _("Dibayar, perlu dikembalikan")
+    # Paid, then taken back through the provider (a refund, or a card's capture voided): what the ledger had
+    # booked is given back where the money is still there; otherwise the order says what is to recover.
+    REVERSED = "reversed", _("Dibatalkan setelah dibayar")
 
 
 class PaymentOrder(models.Model):

@@ -7,7 +7,7 @@ from django_tasks import task
 
 @task()
 def orders_book_task() -> dict:
-    from cakupan.sponsors.services.settlement import orders_book
+    from cakupan.sponsors.services.booking import orders_book
 
     return orders_book()
 

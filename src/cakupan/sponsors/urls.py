@@ -19,8 +19,11 @@ urlpatterns = [
     path("sponsor/pesanan/<str:order_id>/batal/", views.order_cancel, name="order-cancel"),
     path("sponsor/pesanan/<str:order_id>/tanda-terima.pdf", views.receipt, name="receipt"),
     path("sertakan/setuju/<str:token>/", views.consent, name="consent"),
+    path("sertakan/periksa-nomor/", views.phone_checks, name="phone-checks"),
+    path("sertakan/periksa-nomor/<str:reference>/", views.phone_check, name="phone-check"),
     path("cek/tanda-terima/<str:number>/<str:kode>/", views.verify, name="verify"),
     path("dana/sertakan/", views.trail, name="trail"),
     path("dana/sertakan/pendamping/", views.matching_create, name="matching-create"),
     path("dana/sertakan/sumbangan/", views.listing_create, name="listing-create"),
+    path("dana/sertakan/kembalikan/<str:order_id>/", views.refund, name="refund"),
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import functools
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,15 +18,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cakupan.accounts import authorization as authz
 from cakupan.accounts.authorization import require_action
 from cakupan.core.errors import DomainError
+from cakupan.core.masking import mask_phone, national_phone
 from cakupan.core.sectors import FORMAL_SECTOR, SECTOR_LABELS
 from cakupan.providers.config import public_url
 from cakupan.regions.models import Region, RegionLevel
+from cakupan.registry.models import WorkerSource
+from cakupan.registry.selectors import identity_for
 from cakupan.sponsors import selectors, services
-from cakupan.sponsors.models import EndReason, OrderState, SponsorshipKind, SponsorshipStatus
+from cakupan.sponsors.models import (
+    EndReason,
+    OrderState,
+    PaymentOrder,
+    Sponsorship,
+    SponsorshipKind,
+    SponsorshipStatus,
+)
 from cakupan.sponsors.receipt_pdf import ReceiptFacts, qr_svg, receipt_pdf
-from cakupan.sponsors.services import common, staff
+from cakupan.sponsors.services import common, reversal, staff
 from cakupan.sponsors.services.orders import METHOD_LABELS
-from cakupan.sponsors.services.sponsorships import sponsorship_by_token, sponsorship_label
+from cakupan.sponsors.services.sponsorships import phone_checks_for, sponsorship_by_token, sponsorship_label
 
 SPONSOR_LOGIN = "/sponsor/akun/masuk/"
 SECTORS = [(code, label) for code, label in SECTOR_LABELS.items() if code != FORMAL_SECTOR]
@@ -207,7 +218,20 @@ def _pay_context(request, sponsorship, *, months=None, method="qris", amount=0, 
         "amount": amount,
         "pay_error": error,
         "recurring": sponsorship.recurring,
+        "card_token_url": _card_token_url(),
+        "card_client_key": common.config()["midtrans"].get("client_key", ""),
     }
+
+
+def _card_token_url() -> str:
+    return common.config()["midtrans"]["base_url"].rstrip("/") + "/v2/token"
+
+
+def _card_tokens_allowed(response: HttpResponse) -> HttpResponse:
+    """The page may call the provider's token endpoint from the browser (and nothing else of its origin)."""
+    parts = urlsplit(_card_token_url())
+    response._csp_update = {"connect-src": [f"{parts.scheme}://{parts.netloc}"]}
+    return response
 
 
 @require_GET
@@ -227,7 +251,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         **_pay_context(request, sponsorship, months=months, method=method, amount=amount),
     }
     template = "sponsors/_quote.html" if request.headers.get("HX-Request") else "sponsors/detail.html"
-    return render(request, template, context)
+    return _card_tokens_allowed(render(request, template, context))
 
 
 @require_POST
@@ -237,12 +261,8 @@ def checkout(request: HttpRequest, reference: str) -> HttpResponse:
     months = _int(request.POST.get("bulan"))
     method = _text(request.POST.get("cara"), 12)
     amount = _int(request.POST.get("jumlah"), 0)
-    card = {
-        "number": _text(request.POST.get("kartu"), 30),
-        "exp_month": _text(request.POST.get("bulan_kartu"), 2),
-        "exp_year": _text(request.POST.get("tahun_kartu"), 4),
-        "cvv": _text(request.POST.get("cvv"), 4),
-    }
+    # The card's one-time token from the provider (card.js); the card's own details are never posted here.
+    card_token = _text(request.POST.get("token_kartu"), 200)
     try:
         order = services.order_create(
             sponsorship=sponsorship,
@@ -250,7 +270,7 @@ def checkout(request: HttpRequest, reference: str) -> HttpResponse:
             method=method,
             months=months,
             amount=amount,
-            card=card,
+            card_token=card_token,
         )
     except DomainError as problem:
         context = {
@@ -264,7 +284,7 @@ def checkout(request: HttpRequest, reference: str) -> HttpResponse:
                 request, sponsorship, months=months, method=method or "qris", amount=amount, error=problem
             ),
         }
-        return render(request, "sponsors/detail.html", context, status=400)
+        return _card_tokens_allowed(render(request, "sponsors/detail.html", context, status=400))
     return redirect("sponsors:order", order.order_id)
 
 
@@ -418,7 +438,8 @@ def verify(request: HttpRequest, number: str, kode: str) -> HttpResponse:
     context = {"order": found, "number": number[:24]}
     if found is not None:
         context["label"] = sponsorship_label(found.sponsorship)
-        context["cover"] = selectors.cover_of(found.sponsorship)
+        # What this receipt bought, not the person's cover: that may hold months others paid.
+        context["bought"] = selectors.receipt_cover(found)
     return render(request, "sponsors/verify.html", context, status=200 if found else 404)
 
 
@@ -436,10 +457,34 @@ def trail(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Halaman ini bukan untuk peran Anda.")
     context = {
         "trail": selectors.money_trail() if sees_trail else None,
+        "refunds_given": authz.can(request.user, authz.SERTAKAN_REFUND),
+        "api_refundable": reversal.API_REFUNDABLE,
         "programs": programs,
         "ok": request.GET.get("ok", "")[:20],
     }
     return render(request, "sponsors/trail.html", context)
+
+
+@require_POST
+@require_action(authz.SERTAKAN_REFUND)
+def refund(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The SERTAKAN treasurer gives back an order listed for refund (through the provider, or by recording
+    the bank transfer made for a virtual account)."""
+    order = PaymentOrder.objects.filter(order_id=_text(order_id, 50)).first()
+    if order is None:
+        raise Http404("Pesanan tidak ditemukan.")
+    try:
+        reversal.order_refund(
+            order=order, actor=request.user, transfer_reference=_text(request.POST.get("bukti"), 60)
+        )
+    except DomainError as problem:
+        return render(
+            request,
+            "sponsors/problem.html",
+            {"error": problem, "back": reverse("sponsors:trail")},
+            status=400,
+        )
+    return redirect(reverse("sponsors:trail") + "?" + urlencode({"ok": "dikembalikan"}))
 
 
 @require_POST
@@ -470,3 +515,65 @@ def listing_create(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     return redirect(reverse("sponsors:trail") + "?" + urlencode({"ok": "sumbangan"}))
+
+
+# --- the village operator: numbers typed by sponsors, checked before the person is asked -------------------
+
+PHONE_CHECKS_SHOWN = 100
+PHONE_CHECK_DONE = {
+    "benar": "Nomor dipastikan; permintaan persetujuan sudah dikirim lewat SMS ke nomor itu.",
+    "bukan": "Nomor ditolak; dukungan dihentikan dan tidak ada pesan yang dikirim ke nomor itu.",
+}
+
+
+@login_required
+@require_GET
+@require_action(authz.SPONSOR_PHONE_CHECK)
+def phone_checks(request: HttpRequest) -> HttpResponse:
+    """The sponsorships of the operator's area whose typed number waits for her check, oldest first."""
+    checks = phone_checks_for(user=request.user)
+    # The typed number follows the masking rules of the registry's phones.
+    shown_phone = national_phone if authz.sees_identifiers(request.user) else mask_phone
+    rows = [
+        {
+            "s": sponsorship,
+            "identity": identity_for(request.user, sponsorship.worker),
+            "phone": shown_phone(sponsorship.consent_phone),
+            "new": sponsorship.worker.source == WorkerSource.SPONSOR,
+            "sponsor": _first_word(sponsorship.sponsor.first_name or sponsorship.sponsor.email.split("@")[0]),
+        }
+        for sponsorship in checks[:PHONE_CHECKS_SHOWN]
+    ]
+    context = {"rows": rows, "total": checks.count(), "done": PHONE_CHECK_DONE.get(request.GET.get("ok", ""))}
+    return render(request, "sponsors/phone_checks.html", context)
+
+
+def _first_word(text: str) -> str:
+    return (text.split() or [""])[0].title()
+
+
+@login_required
+@require_POST
+@require_action(authz.SPONSOR_PHONE_CHECK)
+def phone_check(request: HttpRequest, reference: str) -> HttpResponse:
+    """The operator's answer on one number: `jawaban` benar (hers: ask her) or bukan (not hers: end it).
+    A sponsorship outside her area, or none, is 404."""
+    sponsorship = (
+        Sponsorship.objects.for_user(request.user)
+        .filter(reference=_reference(reference), kind=SponsorshipKind.NAMED)
+        .first()
+    )
+    if sponsorship is None:
+        raise Http404("Dukungan tidak ditemukan.")
+    answer = request.POST.get("jawaban", "")
+    back = reverse("sponsors:phone-checks")
+    try:
+        if answer == "benar":
+            services.sponsorship_phone_confirm(sponsorship=sponsorship, actor=request.user)
+        elif answer == "bukan":
+            services.sponsorship_phone_reject(sponsorship=sponsorship, actor=request.user)
+        else:
+            raise DomainError("answer_unknown", "Pilih: nomor benar, atau nomor bukan miliknya.")
+    except DomainError as problem:
+        return render(request, "sponsors/problem.html", {"error": problem, "back": back}, status=400)
+    return redirect(back + "?" + urlencode({"ok": answer}))

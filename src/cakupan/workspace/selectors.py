@@ -24,6 +24,7 @@ from cakupan.claims.selectors import attention_count, attention_level
 from cakupan.core import selectors as core_selectors
 from cakupan.core.folding import Folded, fold
 from cakupan.core.formatting import date_long, number, rupiah
+from cakupan.core.waiting import Waiting, waiting_elsewhere
 from cakupan.coverage.models import RegionCoverage
 from cakupan.coverage.selectors import (  # noqa: F401 (the workspace's pages read them from here)
     STATUS_LABELS,
@@ -281,13 +282,6 @@ def worklist_counts(*, user, month: dt.date, today: dt.date | None = None) -> di
 # --- what waits for a role -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Waiting:
-    title: str
-    url: str
-    detail: str
-
-
 PENDING_SCAN = 200
 # The escalation level from which claims are on the role's attention list (claims.selectors.ATTENTION_LEVEL).
 ATTENTION_WORDS = {
@@ -298,9 +292,11 @@ ATTENTION_WORDS = {
 
 
 def waiting_for(user) -> list[Waiting]:
-    """Claims whose service clock has reached the user's escalation level, decisions this user may take
-    now (the authorization table decides), and the user's own imports that are still running or failed."""
+    """Claims whose service clock has reached the user's escalation level, what the apps beside the
+    workspace list for the user (SERTAKAN's numbers to check), decisions this user may take now (the
+    authorization table decides), and the user's own imports that are still running or failed."""
     items: list[Waiting] = _claims_waiting(user)
+    items += waiting_elsewhere(user)
     pending = (
         Approval.objects.for_user(user)
         .filter(status=ApprovalStatus.PENDING)

@@ -11,7 +11,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from cakupan.accounts.tests.access_world import OUTSIDE, PEOPLE, build_world
+from cakupan.accounts.tests.access_world import INSIDE_DESA, OUTSIDE, PEOPLE, build_world
 from cakupan.core.formatting import date_long
 from cakupan.workspace.services import token_create
 
@@ -144,6 +144,9 @@ def _sponsor_page(found: bool):
 
 
 SERTAKAN_TRAIL = frozenset({"provinsi", "analis", "auditor", "admin"})
+# Numbers typed by sponsors for people the registry has no phone for: checked by the village operator (who
+# sees phones in full), her list scoped to her area, so never 404.
+PHONE_CHECKERS = frozenset({"desa", "admin"})
 # Claims: read by every staff role but the funder officer; reported and followed by those who meet the
 # families and BPJS TK's liaison; decided by the liaison.
 CLAIMS = STAFF - {"baznas"}
@@ -291,9 +294,12 @@ MATRIX = {
     "sponsor/pesanan/<str:order_id>/tanda-terima.pdf": _sponsor_page(False),
     "sertakan/setuju/<str:token>/": _fixed(404),
     "cek/tanda-terima/<str:number>/<str:kode>/": _fixed(404),
+    "sertakan/periksa-nomor/": _page(PHONE_CHECKERS),
+    "sertakan/periksa-nomor/<str:reference>/": lambda role, where: 302 if role == "anon" else 405,
     "dana/sertakan/": lambda role, where: 302 if role == "anon" else 200 if role in SERTAKAN_TRAIL else 403,
     "dana/sertakan/pendamping/": _fixed(405),
     "dana/sertakan/sumbangan/": _fixed(405),
+    "dana/sertakan/kembalikan/<str:order_id>/": _fixed(405),
     "api/v1/sertakan/midtrans/notifikasi": _fixed(405),
     # Claim cases (a JKM case inside and one outside the narrow roles' area, with a scan received): the
     # lists and figures for the roles that read claims; reporting and the decision file for those who
@@ -395,6 +401,7 @@ def world(db, settings, tmp_path, monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     world = build_world()
     _add_claims(world, monkeypatch)
+    _add_phone_checks(world)
     return world
 
 
@@ -417,6 +424,21 @@ def _add_claims(world, monkeypatch) -> None:
         claims.claim_document_receive(actor=admin, case=case, code="kpj_card", content=CLAIM_SCAN)
         objects["claim_number"] = case.number
         objects["document_code"] = "kpj_card"
+
+
+def _add_phone_checks(world) -> None:
+    """A sponsor names a new person inside and one outside the narrow roles' area; the registry has no phone
+    for either, so the numbers typed wait for the village operator's check. The outside one carries the
+    outside person's name and phone, which no narrow role's page (the operator's list) may show."""
+    from cakupan.sponsors.services import sponsorship_create_named
+
+    for nik, name, desa, phone in (
+        ("3602014505900001", "Baru Dalam Desa", INSIDE_DESA, "081211112222"),
+        ("3673014505900001", OUTSIDE.name, OUTSIDE.desa, OUTSIDE.phone),
+    ):
+        sponsorship_create_named(
+            sponsor=world.users["sponsor"], nik=nik, name=name, desa_code=desa, phone=phone, sector="prt"
+        )
 
 
 def _client_for(client, world, role):
@@ -534,3 +556,15 @@ def test_the_rebuild_check_would_catch_the_old_masking():
     old = f"{siti.nik[:4]}********{siti.nik[12:]} · lahir {siti.birth_date:%d/%m/%Y}"
     assert rebuildable(siti, old)
     assert not rebuildable(siti, f"{siti.nik[:6]}********** · 25–34 tahun")
+
+
+def test_the_numbers_to_check_are_listed_within_the_area_only(client, world):
+    """The walk above would pass on an empty list too: the village operator sees her desa's number, the
+    administrator both, and the outside one stays outside."""
+    _client_for(client, world, "desa")
+    body = client.get("/sertakan/periksa-nomor/").content.decode()
+    assert "Baru Dalam Desa" in body and "081211112222" in body
+    assert OUTSIDE.name not in body and OUTSIDE.phone[3:] not in body
+    _client_for(client, world, "admin")
+    body = client.get("/sertakan/periksa-nomor/").content.decode()
+    assert "Baru Dalam Desa" in body and OUTSIDE.name in body

@@ -3,8 +3,11 @@ the benchmark and the demo (loopback only).
 
 - POST /v2/charge (HTTP Basic with the server key): opens a pending transaction for QRIS, a bank virtual
   account or GoPay; a used order_id answers status_code "406", a bad key "401".
-- GET /v2/{order_id}/status, POST /v2/{order_id}/cancel.
-- Cards: GET /v2/token (with the client key as a query parameter, no server key) checks the number (Luhn),
+- GET /v2/{order_id}/status, POST /v2/{order_id}/cancel (a card's capture too: a void), POST
+  /v2/{order_id}/refund {refund_key?, amount?, reason?} for a settled card, QRIS or GoPay payment ("412" for
+  a bank transfer or an unsettled one, "414" for more than is left; the same refund_key refunds once).
+- Cards: GET /v2/token (with the client key as a query parameter, no server key; answered to any origin,
+  as the payer's browser calls it from the merchant's page) checks the number (Luhn),
   the expiry and the CVV and answers a one-time token_id, or 400 with validation_messages. POST /v2/charge
   with payment_type "credit_card" settles at once (3-D Secure is taken as passed): "capture" with
   fraud_status "accept", or "deny" (status_code "202") for Midtrans's sandbox cards that the bank or the
@@ -53,6 +56,8 @@ _STATUS_CODES = {
     "cancel": "200",
     "deny": "202",
     "expire": "407",
+    "refund": "200",
+    "partial_refund": "200",
 }
 # Which transaction_status each can still become: a pending payment anything; a card's capture is settled
 # (the next day, at Midtrans) or cancelled before that.
@@ -376,6 +381,49 @@ class MidtransEmulator(LoopbackEmulator):
         self.notify(snapshot)
         return self.status(order_id)
 
+    def refund(self, order_id: str, payload: object) -> tuple[int, dict]:
+        """The merchant gives (part of) a settled payment back: cards, QRIS and GoPay only; the same
+        refund_key again answers as the first time and refunds nothing more."""
+        data = payload if isinstance(payload, dict) else {}
+        key, amount = str(data.get("refund_key", "") or ""), data.get("amount")
+        with self.lock:
+            transaction = self.state.transactions.get(order_id)
+            if transaction is None:
+                return 404, {"status_code": "404", "status_message": "Transaction doesn't exist."}
+            refunds = transaction.setdefault("refunds", [])
+            if key and any(item["refund_key"] == key for item in refunds):
+                return self._refund_answer(transaction, key)
+            paid = midtrans.rupiah_of(transaction["gross_amount"])
+            refunded = sum(item["refund_amount"] for item in refunds)
+            if amount is None:
+                amount = paid - refunded
+            if transaction["payment_type"] == "bank_transfer" or transaction["transaction_status"] not in (
+                "settlement",
+                "partial_refund",
+            ):
+                return 412, {"status_code": "412", "status_message": "Merchant cannot modify the status "
+                             "of the transaction"}  # fmt: skip
+            if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= paid - refunded:
+                return 414, {"status_code": "414", "status_message": "Refund request is rejected due to "
+                             "merchant balance is insufficient or amount is invalid"}  # fmt: skip
+            key = key or f"refund-{len(refunds) + 1}"
+            refunds.append({"refund_key": key, "refund_amount": amount})
+            full = refunded + amount == paid
+            transaction["transaction_status"] = "refund" if full else "partial_refund"
+            transaction["refund_amount"] = f"{refunded + amount}.00"
+            snapshot = dict(transaction)
+        self.notify(snapshot)
+        with self.lock:
+            return self._refund_answer(self.state.transactions[order_id], key)
+
+    @staticmethod
+    def _refund_answer(transaction: dict, key: str) -> tuple[int, dict]:
+        answer = {k: v for k, v in transaction.items() if k != "refunds"}
+        amount = next(item["refund_amount"] for item in transaction["refunds"] if item["refund_key"] == key)
+        answer.update(status_code="200", status_message="Success, refund request is approved",
+                      refund_key=key, refund_amount=f"{amount}.00")  # fmt: skip
+        return 200, answer
+
     def notify(self, transaction: dict) -> None:
         status_code = _STATUS_CODES.get(transaction["transaction_status"], "200")
         body = {
@@ -416,10 +464,13 @@ def _handler_for(emulator: MidtransEmulator):
         def log_message(self, *args) -> None:  # quiet in tests and the demo
             return
 
-        def _answer(self, status: int, body: dict | list) -> None:
+        def _answer(self, status: int, body: dict | list, *, cross_origin: bool = False) -> None:
             raw = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            if cross_origin:
+                # The token endpoint is called from the payer's browser on the merchant's page.
+                self.send_header("Access-Control-Allow-Origin", "*")
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
@@ -469,7 +520,9 @@ def _handler_for(emulator: MidtransEmulator):
                 return
             if path.path == "/v2/token":
                 if self._api(server_key=False):
-                    self._answer(*emulator.card_token(dict(urllib.parse.parse_qsl(path.query))))
+                    self._answer(
+                        *emulator.card_token(dict(urllib.parse.parse_qsl(path.query))), cross_origin=True
+                    )
                 return
             match = re.fullmatch(r"/v2/([^/]+)/status", path.path)
             if match:
@@ -511,6 +564,9 @@ def _handler_for(emulator: MidtransEmulator):
             elif path == "/v2/charge":
                 if self._api():
                     self._answer(*emulator.charge(body if isinstance(body, dict) else {}))
+            elif match := re.fullmatch(r"/v2/([^/]+)/refund", path):
+                if self._api():
+                    self._answer(*emulator.refund(urllib.parse.unquote(match.group(1)), body))
             elif match := re.fullmatch(r"/v2/([^/]+)/cancel", path):
                 if self._api():
                     self._answer(*emulator.move(urllib.parse.unquote(match.group(1)), "cancel"))

@@ -28,6 +28,7 @@ from cakupan.funding.models import (
 from cakupan.providers.midtrans import MidtransCoreApi
 from cakupan.regions.models import Region
 from cakupan.registry.models import Membership
+from cakupan.sponsors.models import OPEN_STATUSES, Sponsorship
 
 PACKAGE = ("jkk", "jkm")
 SYSTEM_USERNAME = "sistem-sertakan"
@@ -158,6 +159,17 @@ def budget_add(
     )
     if grow:
         FundingProgram.objects.filter(pk=program.pk).update(budget=F("budget") + amount)
+        after = FundingProgram.objects.values_list("budget", flat=True).get(pk=program.pk)
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            object_type="funding.fundingprogram",
+            object_id=program.pk,
+            object_repr=program.name,
+            region_code=program.funder.area_id,
+            changes={"budget": [after - amount, after]},
+            metadata={"reference": reference},
+        )
 
 
 def price(*, sector: str, first_month: dt.date, months: int) -> costs.PackageCost:
@@ -209,4 +221,15 @@ def covered_through(worker_id: int) -> dt.date | None:
         .order_by("-paid_through")
         .values_list("paid_through", flat=True)
         .first()
+    )
+
+
+def not_sponsored_sql() -> tuple[str, list]:
+    """Over registry_worker AS w: nobody an open sponsorship holds (a NOT EXISTS, not a list of them all)."""
+    statuses = list(OPEN_STATUSES)
+    marks = ", ".join(["%s"] * len(statuses))
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {Sponsorship._meta.db_table} s WHERE s.worker_id = w.id "
+        f"AND s.status IN ({marks}))",
+        statuses,
     )

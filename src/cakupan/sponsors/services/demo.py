@@ -17,11 +17,15 @@ from cakupan.funding.services import funder_officer_add
 from cakupan.messaging.models import Message
 from cakupan.providers.emulators.midtrans import MidtransConfig, MidtransEmulator
 from cakupan.registry.models import Membership, Worker
-from cakupan.sponsors.models import Sponsorship
+from cakupan.sponsors.models import PhoneCheck, Sponsorship
 from cakupan.sponsors.services import common, staff
 from cakupan.sponsors.services.orders import order_create
 from cakupan.sponsors.services.settlement import notification_receive
-from cakupan.sponsors.services.sponsorships import sponsorship_answer, sponsorship_create_named
+from cakupan.sponsors.services.sponsorships import (
+    sponsorship_answer,
+    sponsorship_create_named,
+    sponsorship_phone_confirm,
+)
 
 DEMO_KECAMATAN = "36.02.01."  # Malingping, Lebak: the demo village's kecamatan
 
@@ -114,6 +118,10 @@ def sertakan_demo_seed() -> dict:
                 sector="",
                 months=3,
             )
+            if sponsorship.phone_check == PhoneCheck.PENDING:
+                # No phone on file: the number the sponsor gave is checked first (here by the administrator,
+                # who may act for any village operator).
+                sponsorship_phone_confirm(sponsorship=sponsorship, actor=admin)
             body = Message.objects.filter(purpose="sertakan", worker=paid).latest("id").body
             sponsorship_answer(token=re.search(r"/sertakan/setuju/([^/]+)/", body).group(1), agree=True)
             order = order_create(sponsorship=sponsorship, sponsor=sponsor, method="qris")

@@ -6,23 +6,27 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-import numpy as np
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
+from cakupan.audit.models import AuditAction
+from cakupan.audit.rowchanges import RowChangeSet
+from cakupan.audit.services import audit_record
 from cakupan.core.formatting import month_long
 from cakupan.funding import candidates as candidates_module
 from cakupan.funding import costs, ledger, priority
 from cakupan.funding.models import (
     AccountKind,
+    AllocationPlan,
     FundedMonth,
     FundingProgram,
     PlanLine,
     ProgramStatus,
     TransactionKind,
 )
+from cakupan.funding.rowaudit import FUNDED_MONTH_ROWS, PLAN_LINE_ROWS
 from cakupan.regions.models import Region
-from cakupan.sponsors.models import OPEN_STATUSES, MatchGrant, MatchingRule, Sponsorship
+from cakupan.sponsors.models import MatchGrant, MatchingRule
 from cakupan.sponsors.services import common
 
 
@@ -50,22 +54,23 @@ def _area_near(worker, program: FundingProgram) -> list[str]:
 
 
 def _candidate(program: FundingProgram, *, areas: list[str], start: dt.date, months: int, plan):
+    import numpy as np
+
     transient = copy.copy(program)
     # Never months a member has paid herself: only workers without cover now.
     transient.uncovered_only = True
     transient.areas = areas
     transient.start_month = start
     transient.months = months
-    table = candidates_module.program_candidates(transient)
-    taken = list(
-        Sponsorship.objects.filter(status__in=OPEN_STATUSES, worker_id__isnull=False).values_list(
-            "worker_id", flat=True
-        )
-    )
+    sponsored, params = common.not_sponsored_sql()
     # A plan holds one line per worker: nobody it already holds (a match of an earlier month).
-    taken += list(PlanLine.objects.filter(plan=plan).values_list("worker_id", flat=True))
-    if taken and not table.is_empty():
-        table = table.filter(~table["worker_id"].is_in(taken))
+    in_plan = (
+        f"NOT EXISTS (SELECT 1 FROM {PlanLine._meta.db_table} pl "
+        "WHERE pl.plan_id = %s AND pl.worker_id = w.id)"
+    )
+    table = candidates_module.program_candidates(
+        transient, also=(f"{sponsored} AND {in_plan}", [*params, plan.pk])
+    )
     if table.is_empty():
         return None
     weights = priority.weights(
@@ -82,10 +87,18 @@ def _candidate(program: FundingProgram, *, areas: list[str], start: dt.date, mon
 
 
 def match_apply(
-    *, order, sponsorship, plan, rules: list[MatchingRule], accounts: dict, month: dt.date
+    *,
+    order,
+    sponsorship,
+    plan,
+    rules: list[MatchingRule],
+    accounts: dict,
+    month: dt.date,
+    changes: RowChangeSet,
 ) -> None:
     """Each rule's match of this order: months for one more worker, as many of the order's months as the
-    match money buys. Nothing when a cap, the dates or the budget leave too little for one month."""
+    match money buys. Nothing when a cap, the dates or the budget leave too little for one month. The
+    line and months written join `changes` (the order's booking event); each grant is audited too."""
     sponsor_id = sponsorship.sponsor_id
     for rule in rules:
         program = rule.program
@@ -154,11 +167,29 @@ def match_apply(
                 (accounts[(program.pk, AccountKind.COMMITTED)], cost.total),
             ],
         )
-        MatchGrant.objects.create(
+        changes.inserted(PLAN_LINE_ROWS, where="t.id = %s", params=[line.pk])
+        changes.inserted(FUNDED_MONTH_ROWS, where="t.line_id = %s", params=[line.pk])
+        AllocationPlan.objects.filter(pk=plan.pk).update(funded=F("funded") + 1, cost=F("cost") + cost.total)
+        grant = MatchGrant.objects.create(
             rule=rule, order=order, sponsor_id=sponsor_id, amount=cost.total, months=months
         )
+        before = rule.matched_total
         rule.matched_total += cost.total
         rule.save(update_fields=["matched_total"])
+        audit_record(
+            action=AuditAction.CREATE,
+            actor=None,
+            obj=grant,
+            region_code=desa_id,
+            changes={"amount": [None, cost.total], "months": [None, months]},
+            metadata={
+                "rule": rule.pk,
+                "order": order.order_id,
+                "worker": worker_id,
+                "line": line.pk,
+                "matched_total": [before, rule.matched_total],
+            },
+        )
         order.matched_amount += cost.total
         order.matched_months += months
 

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,7 +59,7 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
     """One pass over the running sponsorships of people. Idempotent: each notice is remembered on the
     sponsorship (and keyed in the outbox), each recurring charge is one order per month."""
     from cakupan.sponsors.selectors import cover_of
-    from cakupan.sponsors.services.settlement import orders_book
+    from cakupan.sponsors.services.booking import orders_book
 
     today = today or timezone.localtime(common.now()).date()
     # A sweep first, should a booking task have been lost: every paid order is booked before its cover
@@ -73,13 +74,16 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
     )
     for sponsorship in running.iterator(chunk_size=500):
         link = public_url(reverse("sponsors:detail", args=[sponsorship.reference]))
+        # Only the months this sponsorship paid: its notices never tell of months another funder paid.
         cover = cover_of(sponsorship)
         label = sponsorship_label(sponsorship)
-        if cover.confirmed_through and (
-            sponsorship.confirmed_notice_through is None
-            or cover.confirmed_through > sponsorship.confirmed_notice_through
+        if cover.confirmed_through and _claim(
+            sponsorship,
+            Q(confirmed_notice_through__isnull=True)
+            | Q(confirmed_notice_through__lt=cover.confirmed_through),
+            confirmed_notice_through=cover.confirmed_through,
         ):
-            values = {"pekerja": label, "sampai": date_long(cover.active_until), "tautan": link}
+            values = {"pekerja": label, "sampai": date_long(cover.confirmed_until), "tautan": link}
             if _email(
                 sponsorship,
                 CONFIRMED_TEMPLATE,
@@ -87,20 +91,17 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
                 f"sertakan:confirmed:{sponsorship.reference}:{cover.confirmed_through:%Y-%m}",
             ):
                 counts["confirmed"] += 1
-            Sponsorship.objects.filter(pk=sponsorship.pk).update(
-                confirmed_notice_through=cover.confirmed_through
-            )
-        last = add_months(cover.renewal_due, -1)
+        last = cover.last_paid_month
+        # The notice says her cover ends with this sponsorship's last month: true only when nobody has
+        # paid the month after it. When another funder has, she does not lapse then, and when that
+        # funder's months end is not the sponsor's to be told; the page shows the renewal due instead.
+        if last is None or cover.renewal_due != add_months(last, 1):
+            continue
         ends = _month_end(last)
         if (ends - today).days > common.config()["lapse_notice_days"] or ends < today:
             continue
-        # Claimed by a conditional UPDATE: two runs at once (a cron overlap) notify and charge once.
-        claimed = (
-            Sponsorship.objects.filter(pk=sponsorship.pk)
-            .exclude(lapse_notice_for=last)
-            .update(lapse_notice_for=last)
-        )
-        if not claimed:
+        # A negated lookup on a nullable column is true for NULL too (Django adds IS NOT NULL).
+        if not _claim(sponsorship, ~Q(lapse_notice_for=last), lapse_notice_for=last):
             continue
         if sponsorship.recurring and sponsorship.card_token:
             outcome = _recurring_charge(sponsorship)
@@ -113,6 +114,30 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
         ):
             counts["lapse_notices"] += 1
     return counts
+
+
+def _claim(sponsorship: Sponsorship, condition: Q, **values) -> bool:
+    """Claim a notice by a conditional UPDATE of the sponsorship, only while it still runs: two runs at once
+    (a cron overlap) notify and charge once, and one ended since this pass read it hears nothing more."""
+    claimed = bool(
+        Sponsorship.objects.filter(condition, pk=sponsorship.pk, status=SponsorshipStatus.ACTIVE).update(
+            **values
+        )
+    )
+    if claimed:
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=None,
+            obj=sponsorship,
+            region_code=sponsorship.worker.desa_id,
+            changes={name: [_iso(getattr(sponsorship, name)), _iso(value)] for name, value in values.items()},
+            metadata={"notice": True},
+        )
+    return claimed
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
 
 
 def _recurring_charge(sponsorship: Sponsorship) -> str:

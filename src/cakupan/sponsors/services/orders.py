@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
@@ -100,13 +101,27 @@ def order_create(
     months: int | None = None,
     amount: int = 0,
     recurring_charge: bool = False,
-    card: dict | None = None,
+    card_token: str = "",
 ) -> PaymentOrder:
     """Open a payment. The order is saved (pending) before the provider is called, so a provider that
     fails leaves a failed order to show, never money without a record; a pending order of the same
-    sponsorship is cancelled with the provider first, so only one can be paid. A card (`card`: number,
-    exp_month, exp_year, cvv; or, for a recurring charge, the card saved with the sponsorship) is charged
-    at once and the answer is applied as the provider confirms it."""
+    sponsorship is cancelled with the provider, so only one can be paid. A card is charged at once and the
+    answer applied as the provider confirms it: `card_token` is the one-time token the payer's browser got
+    from Midtrans for the card (its number never reaches Cakupan), or, for a recurring charge, the card
+    saved with the sponsorship is used.
+
+    A card order is never cancelled as stale: its charge is made within the request that opened it, so a
+    second checkout while the first card order is still pending (a double tap) is refused instead; voiding
+    the first card's capture while its own request marks it paid would leave an order paid whose money was
+    given back."""
+    card_token = str(card_token or "").strip()
+    if method == CARD and not recurring_charge and not _card_token_ok(card_token):
+        raise DomainError(
+            "card_token_missing",
+            "Data kartu belum diproses penyedia pembayaran. Isi kartu lagi (halaman ini memerlukan "
+            "JavaScript untuk kartu), atau pilih cara bayar lain.",
+            field="card",
+        )
     with transaction.atomic():
         sponsorship = (
             Sponsorship.objects.select_for_update(of=("self",))
@@ -116,6 +131,12 @@ def order_create(
         _check_payable(sponsorship, sponsor)
         priced = quote(sponsorship=sponsorship, months=months, method=method, amount=amount)
         stale = list(PaymentOrder.objects.filter(sponsorship=sponsorship, state=OrderState.PENDING))
+        if any(old.method == CARD and timezone.now() - old.created_at < CARD_IN_FLIGHT for old in stale):
+            raise DomainError(
+                "card_payment_in_progress",
+                "Pembayaran kartu sebelumnya masih diproses. Tunggu sebentar, lalu lihat status pesanan "
+                "di halaman dukungan ini.",
+            )
         order = PaymentOrder.objects.create(
             order_id=f"SRT-{sponsorship.pk}-{secrets.token_hex(5).upper()}",
             sponsorship=sponsorship,
@@ -136,9 +157,14 @@ def order_create(
             metadata={"gross_amount": order.gross_amount, "months": order.months},
         )
     for old in stale:
-        order_cancel(order=old, actor=sponsor, reason="Diganti pesanan baru.")
+        if old.method == CARD:
+            _card_order_settle_stale(old, actor=sponsor)
+        else:
+            order_cancel(order=old, actor=sponsor, reason="Diganti pesanan baru.")
     if order.method == CARD:
-        return _card_charge(order, sponsorship, sponsor=sponsor, card=card, recurring_charge=recurring_charge)
+        return _card_charge(
+            order, sponsorship, sponsor=sponsor, card_token=card_token, recurring_charge=recurring_charge
+        )
     try:
         answer = common.midtrans().charge(
             order_id=order.order_id,
@@ -167,6 +193,12 @@ def order_create(
         order.expires_at = common.now() + dt.timedelta(minutes=common.config()["payment_minutes"])
         order.save(update_fields=["provider_transaction_id", "provider_status", "instructions", "expires_at"])
     return order
+
+
+def _card_token_ok(token: str) -> bool:
+    """A one-time token as Midtrans gives it: printable ASCII, a sane length. Anything else (a card number
+    typed into the form by a page without JavaScript included) is never sent on."""
+    return 8 <= len(token) <= 200 and token.isascii() and token.isprintable() and not token.isdigit()
 
 
 def _region(sponsorship: Sponsorship) -> str:
@@ -248,8 +280,43 @@ CARD_REFUSED = {
 }
 
 
-def _card_charge(order: PaymentOrder, sponsorship: Sponsorship, *, sponsor, card, recurring_charge: bool):
-    """Charge a card now: a new card (tokenised with the provider, saved for recurring charges when the
+# How long a pending card order counts as still being charged by the request that opened it. One older
+# than this was left by a request that died mid-way: the provider is asked what became of it.
+CARD_IN_FLIGHT = dt.timedelta(minutes=10)
+
+
+def _card_order_settle_stale(order: PaymentOrder, *, actor) -> None:
+    """A card order left pending by a request that never finished: what the provider says decides (paid,
+    declined), and one the provider never saw is closed as failed. Unreachable, it stays pending."""
+    from cakupan.sponsors.services.settlement import order_apply_queried
+
+    try:
+        actual = common.midtrans().status(order.order_id)
+    except ProviderError as error:
+        if error.code == "midtrans_404":
+            _order_fail(order, actor=actor, reason="Pembayaran kartu tidak sampai ke penyedia.")
+        return
+    order_apply_queried(order=order, actual=actual, source="stale_card_order")
+
+
+def _card_label_save(sponsorship: Sponsorship, *, token: str, label: str, actor, reason: str) -> None:
+    """The saved card changes: audited by its masked label, never by its token."""
+    before = Sponsorship.objects.values_list("card_label", flat=True).get(pk=sponsorship.pk)
+    Sponsorship.objects.filter(pk=sponsorship.pk).update(card_token=token, card_label=label)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        obj=sponsorship,
+        region_code=_region(sponsorship),
+        changes={"card_label": [before, label], "card_saved": [bool(before), bool(token)]},
+        metadata={"reason": reason},
+    )
+
+
+def _card_charge(
+    order: PaymentOrder, sponsorship: Sponsorship, *, sponsor, card_token: str, recurring_charge: bool
+):
+    """Charge a card now: a new card (the browser's one-time token; saved for recurring charges when the
     sponsorship recurs) or the card saved with the sponsorship. The status is read back from the provider
     and applied like a notification, so a declined card leaves a declined order and nothing else."""
     from cakupan.sponsors.services.settlement import order_apply_queried
@@ -261,13 +328,7 @@ def _card_charge(order: PaymentOrder, sponsorship: Sponsorship, *, sponsor, card
                 raise ProviderError("midtrans_411", "no saved card", transient=False)
             token = sponsorship.card_token
         else:
-            card = card or {}
-            token = api.card_token(
-                card_number=str(card.get("number", ""))[:30],
-                exp_month=str(card.get("exp_month", ""))[:2],
-                exp_year=str(card.get("exp_year", ""))[:4],
-                cvv=str(card.get("cvv", ""))[:4],
-            )
+            token = card_token.strip()
         charged = api.charge_card(
             order_id=order.order_id,
             gross_amount=order.gross_amount,
@@ -279,13 +340,22 @@ def _card_charge(order: PaymentOrder, sponsorship: Sponsorship, *, sponsor, card
         code, message = CARD_REFUSED.get(
             error.code, ("payment_provider_unavailable", "Layanan pembayaran sedang tidak dapat dihubungi.")
         )
+        if error.code == "midtrans_411" and not recurring_charge:
+            code, message = (
+                "card_token_used",
+                "Data kartu ini sudah dipakai atau kedaluwarsa. Isi kartu lagi.",
+            )
         _order_fail(order, actor=sponsor, reason=message)
-        if recurring_charge and error.code == "midtrans_411":
-            Sponsorship.objects.filter(pk=sponsorship.pk).update(card_token="")
+        if recurring_charge and error.code == "midtrans_411" and sponsorship.card_token:
+            _card_label_save(sponsorship, token="", label="", actor=sponsor, reason="saved_card_expired")
         raise DomainError(code, message, field="card") from error
     if charged.saved_token_id:
-        Sponsorship.objects.filter(pk=sponsorship.pk).update(
-            card_token=charged.saved_token_id, card_label=charged.masked_card[:40]
+        _card_label_save(
+            sponsorship,
+            token=charged.saved_token_id,
+            label=charged.masked_card[:40],
+            actor=sponsor,
+            reason="card_saved",
         )
     with transaction.atomic():
         PaymentOrder.objects.filter(pk=order.pk).update(

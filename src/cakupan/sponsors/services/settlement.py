@@ -1,9 +1,10 @@
-"""The provider's notifications, and what a paid order becomes: money in the ledger, paid-for months of one
-worker in the SERTAKAN plan that the enrolment pipeline sends to BPJS TK, a company's match, a receipt.
+"""The provider's notifications: an order paid, closed (expired, declined, cancelled) or reversed after it
+was paid. What a paid order then becomes in the ledger and the plans is `booking`'s; a reversal is
+`reversal`'s.
 
 A notification is believed only after its signature verifies and the provider, asked again, says the same;
-the order row is locked and its state decides, so a replayed notification changes nothing. Locks are taken
-in one order: the SERTAKAN funder, the order, the open plan, matching rules, then ledger accounts."""
+the order's state decides, changed by conditional updates or under its row lock, so a replayed notification
+changes nothing."""
 
 from __future__ import annotations
 
@@ -11,29 +12,16 @@ import json
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import transaction
 from django.urls import reverse
 from django_ratelimit.core import get_usage
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
-from cakupan.core.formatting import month_long, rupiah
-from cakupan.funding import ledger
-from cakupan.funding.candidates import add_months
-from cakupan.funding.models import (
-    AccountKind,
-    AllocationPlan,
-    FundedMonth,
-    Funder,
-    PlanKind,
-    PlanLine,
-    PlanStatus,
-    TransactionKind,
-)
-from cakupan.messaging.models import Channel, Purpose
-from cakupan.messaging.services import message_queue, template_current
+from cakupan.core.faults import fault_point
+from cakupan.core.formatting import rupiah
+from cakupan.messaging.models import Purpose
 from cakupan.providers import midtrans as midtrans_module
 from cakupan.providers.base import ProviderError, SignatureError
 from cakupan.providers.config import public_url
@@ -42,15 +30,12 @@ from cakupan.sponsors.models import (
     OrderState,
     PaymentNotification,
     PaymentOrder,
-    Sponsorship,
-    SponsorshipKind,
-    SponsorshipStatus,
 )
-from cakupan.sponsors.services import common, matching
+from cakupan.sponsors.services import common, reversal
+from cakupan.sponsors.services.mail import email_sponsor
 from cakupan.sponsors.services.sponsorships import sponsorship_label
 
 log = logging.getLogger("cakupan.sponsors")
-RECEIPT_TEMPLATE = "sertakan_tanda_terima"
 DECLINED_TEMPLATE = "sertakan_pembayaran_gagal"
 
 
@@ -184,6 +169,32 @@ def order_apply(
             f"Jumlah dari penyedia ({rupiah(actual.gross_amount)}) berbeda dari pesanan "
             f"({rupiah(order.gross_amount)}); tidak dibukukan, diperiksa petugas.",
         )
+    if reversal.is_reversal(actual):
+        # A refund, or a cancel that voids a card's capture: a reversal when the order was paid, a close
+        # when it was still pending.
+        with transaction.atomic():
+            reversed_ = reversal.order_reverse(order=order, actual_status=actual.transaction_status)
+            if reversed_ is not None:
+                _keep(
+                    body,
+                    valid=True,
+                    outcome=NotificationOutcome.APPLIED if reversed_ else NotificationOutcome.DUPLICATE,
+                )
+        if reversed_ is not None:
+            return NotificationAnswer(
+                200, "reversed" if reversed_ else "duplicate", "Pembatalan pembayaran dicatat."
+            )
+    if actual.transaction_status == "partial_refund":
+        # Cakupan never asks for part of a payment back: one made at the provider is for the treasurer.
+        _keep(body, valid=True, outcome=NotificationOutcome.NOT_FINAL)
+        audit_record(
+            action=AuditAction.UPDATE,
+            actor=None,
+            obj=order,
+            region_code=common.config()["province"],
+            metadata={"partial_refund": True, "provider_status": actual.transaction_status},
+        )
+        return NotificationAnswer(200, "partial_refund", "Pengembalian sebagian dicatat untuk diperiksa.")
     if actual.state == midtrans_module.PAID:
         # One commit for the payment and the record of the notification that brought it.
         with transaction.atomic():
@@ -193,6 +204,8 @@ def order_apply(
                 valid=True,
                 outcome=NotificationOutcome.APPLIED if applied else NotificationOutcome.DUPLICATE,
             )
+            fault_point("payment.before_commit")
+        fault_point("payment.after_commit")
         if applied:
             return NotificationAnswer(200, "applied", "Pembayaran diterima.")
         return NotificationAnswer(200, "duplicate", "Pembayaran ini sudah dibukukan sebelumnya.")
@@ -241,21 +254,8 @@ def _order_close(*, order: PaymentOrder, actual) -> bool:
     return True
 
 
-def _email_sponsor(order: PaymentOrder, *, purpose: str, template: str, values: dict, key: str) -> None:
-    sponsor = order.sponsorship.sponsor
-    if sponsor.email:
-        _queue_safely(
-            purpose=purpose,
-            channel=Channel.EMAIL,
-            address=sponsor.email,
-            template=template_current(template),
-            values=values,
-            idempotency_key=key,
-        )
-
-
 def _queue_declined(order: PaymentOrder, sponsor) -> None:
-    _email_sponsor(
+    email_sponsor(
         order,
         purpose=Purpose.SPONSORSHIP,
         template=DECLINED_TEMPLATE,
@@ -266,46 +266,6 @@ def _queue_declined(order: PaymentOrder, sponsor) -> None:
         },
         key=f"sertakan:declined:{order.order_id}",
     )
-
-
-def _queue_safely(**message) -> None:
-    """A message that cannot be queued (an address the outbox refuses) never undoes a booked payment."""
-    try:
-        with transaction.atomic():
-            message_queue(**message)
-    except DomainError as error:
-        log.warning("sertakan message not queued: %s %s", error.code, message.get("idempotency_key"))
-
-
-def _open_plan(program_ids: list[int]) -> AllocationPlan:
-    """The SERTAKAN plan still collecting paid months (approved, no batch yet), locked; a new one when the
-    last became a batch. Its approval is the sponsor's payment: the sponsor chose whom and paid."""
-    system = common.system_user()
-    plan = (
-        AllocationPlan.objects.select_for_update()
-        .filter(kind=PlanKind.ALLOCATION, status=PlanStatus.APPROVED, created_by=system)
-        .order_by("pk")
-        .first()
-    )
-    if plan is None:
-        plan = AllocationPlan.objects.create(
-            kind=PlanKind.ALLOCATION,
-            status=PlanStatus.APPROVED,
-            region_code=common.config()["province"],
-            created_by=system,
-            decided_at=common.now(),
-            summary={"sertakan": True, "per_program": []},
-        )
-        audit_record(
-            action=AuditAction.CREATE,
-            actor=None,
-            obj=plan,
-            region_code=plan.region_code,
-            changes={"status": [None, PlanStatus.APPROVED]},
-            metadata={"sertakan": True},
-        )
-    plan.programs.add(*program_ids)
-    return plan
 
 
 def _receipt_number(order: PaymentOrder) -> str:
@@ -358,227 +318,3 @@ def order_settle(*, order: PaymentOrder, actual) -> bool:
 
         orders_book_task.enqueue()
     return True
-
-
-# Orders booked per transaction. Small, because on SQLite a transaction holds the one write lock that every
-# notification's UPDATE also needs: 500 at once held it ~5 s during a burst; 10 hold it ~0,2 s. (On
-# PostgreSQL payments never wait on a booking: they touch only their own order row.)
-BOOK_BATCH = 10
-
-
-def orders_book(*, limit: int = BOOK_BATCH) -> dict:
-    """Book every paid order not yet booked, in batches of `limit` under the SERTAKAN funder's lock, each
-    order in its own savepoint. Idempotent: an order is booked once (booked_at)."""
-    counts = {"booked": 0, "refund_due": 0}
-    while True:
-        with transaction.atomic():
-            Funder.objects.select_for_update().get(pk=common.sertakan_funder().pk)
-            batch = list(
-                PaymentOrder.objects.select_for_update(of=("self",))
-                .select_related(
-                    "sponsorship__worker__desa", "sponsorship__sponsor", "sponsorship__program__funder"
-                )
-                .filter(state=OrderState.PAID, booked_at__isnull=True)
-                .order_by("pk")[:limit]
-            )
-            for order in batch:
-                try:
-                    with transaction.atomic():
-                        _book(order)
-                except (IntegrityError, DomainError) as error:
-                    # One order that cannot be placed must not hold up everyone else's: its money is
-                    # kept as received and listed for refund, with the reason.
-                    log.warning("sertakan booking of %s refused: %r", order.order_id, error)
-                    with transaction.atomic():
-                        _book_refused(order, reason=getattr(error, "message", "") or "Tidak dapat dibukukan.")
-                counts["refund_due" if order.state == OrderState.REFUND_DUE else "booked"] += 1
-        if len(batch) < limit:
-            return counts
-
-
-def _book_refused(order: PaymentOrder, *, reason: str) -> None:
-    order.refresh_from_db()
-    _refund_due(order, month=common.current_month(), reason=reason)
-    order.booked_at = common.now()
-    order.save()
-    audit_record(
-        action=AuditAction.UPDATE,
-        actor=None,
-        obj=order,
-        region_code=common.config()["province"],
-        changes={"state": [OrderState.PAID, order.state]},
-        metadata={"failure": order.failure},
-    )
-
-
-def _book(order: PaymentOrder) -> None:
-    sponsorship = Sponsorship.objects.select_for_update().get(pk=order.sponsorship_id)
-    month = common.current_month()
-    if sponsorship.kind == SponsorshipKind.GIFT:
-        _settle_gift(order, month=month)
-    else:
-        _settle_months(order, sponsorship, month=month)
-    order.booked_at = common.now()
-    order.save()
-    if order.state == OrderState.PAID and sponsorship.status == SponsorshipStatus.READY:
-        sponsorship.status = SponsorshipStatus.ACTIVE
-        sponsorship.save(update_fields=["status"])
-    audit_record(
-        action=AuditAction.UPDATE,
-        actor=None,
-        obj=order,
-        region_code=sponsorship.worker.desa_id if sponsorship.worker_id else common.config()["province"],
-        changes={"booked_at": [None, order.booked_at.isoformat()]}
-        | ({"state": [OrderState.PAID, order.state]} if order.state != OrderState.PAID else {}),
-        metadata={
-            "first_month": str(order.first_month),
-            "months": order.months,
-            "plan": order.plan_id,
-            "failure": order.failure,
-            "matched_amount": order.matched_amount,
-        },
-    )
-    # The outbox row commits with the booking; the send itself runs after the commit (schedule_drain).
-    _queue_receipt(order)
-
-
-def _settle_gift(order: PaymentOrder, *, month) -> None:
-    program = order.sponsorship.program
-    accounts = ledger.accounts_locked([program.pk])
-    common.budget_add(
-        program=program,
-        amount=order.contribution,
-        reference=f"sertakan:{order.order_id}:gift",
-        memo=f"Sumbangan SERTAKAN {order.order_id} untuk {program.name}",
-        month=month,
-        actor=None,
-        accounts=accounts,
-    )
-    order.state = OrderState.PAID
-
-
-def _book_received(order: PaymentOrder, *, program, created: bool, accounts: dict, month, memo: str) -> None:
-    """The order's contribution as received into the year's SERTAKAN program (source → available)."""
-    common.budget_add(
-        program=program,
-        amount=order.contribution,
-        reference=f"sertakan:{order.order_id}:in",
-        memo=memo,
-        month=month,
-        actor=None,
-        accounts=accounts,
-        grow=not created,
-    )
-
-
-def _refund_due(order: PaymentOrder, *, month, reason: str) -> None:
-    """Money arrived for months that can no longer be placed: it is booked as received (available in the
-    SERTAKAN program, traceable to the order) and the order is listed for refund; nothing else changes."""
-    program, created = common.sertakan_program(year=month.year, first_amount=order.contribution, actor=None)
-    accounts = ledger.accounts_locked([program.pk])
-    _book_received(
-        order,
-        program=program,
-        created=created,
-        accounts=accounts,
-        month=month,
-        memo=f"SERTAKAN {order.order_id} diterima, perlu dikembalikan",
-    )
-    order.state = OrderState.REFUND_DUE
-    order.failure = reason[:300]
-
-
-def _settle_months(order: PaymentOrder, sponsorship: Sponsorship, *, month) -> None:
-    worker = sponsorship.worker
-    if sponsorship.status not in (SponsorshipStatus.READY, SponsorshipStatus.ACTIVE):
-        _refund_due(order, month=month, reason="Dukungan sudah berakhir sebelum pembayaran diterima.")
-        return
-    first = common.next_free_month(worker.pk, order.months)
-    cost = common.price(sector=worker.sector, first_month=first, months=order.months)
-    if cost.total != order.contribution:
-        _refund_due(
-            order,
-            month=month,
-            reason=f"Iuran untuk {month_long(first)} berbeda dari pesanan ({rupiah(cost.total)}).",
-        )
-        return
-    # Locks: the open plan, then the matching rules, then every account involved (one call, pk order).
-    program, created = common.sertakan_program(year=month.year, first_amount=order.contribution, actor=None)
-    plan = _open_plan([program.pk])
-    rules = matching.rules_for(sponsor=sponsorship.sponsor, day=matching.today())
-    accounts = ledger.accounts_locked([program.pk, *(rule.program_id for rule in rules)])
-    _book_received(
-        order,
-        program=program,
-        created=created,
-        accounts=accounts,
-        month=month,
-        memo=f"SERTAKAN {order.order_id} diterima",
-    )
-    try:
-        with transaction.atomic():
-            line = PlanLine.objects.filter(plan=plan, worker=worker).first()
-            if line is None:
-                line = PlanLine.objects.create(
-                    plan=plan,
-                    program=program,
-                    worker=worker,
-                    desa_id=worker.desa_id,
-                    first_month=first,
-                    months=order.months,
-                    cost=cost.total,
-                    weight=0,
-                )
-            elif line.program_id == program.pk and add_months(line.first_month, line.months) == first:
-                line.months += order.months
-                line.cost += cost.total
-                line.save(update_fields=["months", "cost"])
-            else:
-                raise IntegrityError("another line of this worker in the open plan")
-            FundedMonth.objects.bulk_create(
-                FundedMonth(worker=worker, month=day, program=program, line=line, cost=amount)
-                for day, amount in cost.per_month
-            )
-    except IntegrityError:
-        order.state = OrderState.REFUND_DUE
-        order.failure = "Bulan yang dibayar sudah didanai pihak lain sementara pembayaran diproses."
-        return
-    ledger.post(
-        kind=TransactionKind.COMMIT,
-        funder_id=program.funder_id,
-        reference=f"sertakan:{order.order_id}:commit",
-        memo=f"SERTAKAN {order.order_id}: {order.months} bulan dari {month_long(first)}",
-        month=first,
-        actor=None,
-        entries=[
-            (accounts[(program.pk, AccountKind.AVAILABLE)], -cost.total),
-            (accounts[(program.pk, AccountKind.COMMITTED)], cost.total),
-        ],
-    )
-    order.first_month = first
-    order.plan = plan
-    order.state = OrderState.PAID
-    matching.match_apply(
-        order=order, sponsorship=sponsorship, plan=plan, rules=rules, accounts=accounts, month=month
-    )
-    totals = PlanLine.objects.filter(plan=plan).aggregate(cost=Sum("cost"))
-    plan.funded = PlanLine.objects.filter(plan=plan).count()
-    plan.cost = int(totals["cost"] or 0)
-    plan.save(update_fields=["funded", "cost"])
-
-
-def _queue_receipt(order: PaymentOrder) -> None:
-    sponsor = order.sponsorship.sponsor
-    _email_sponsor(
-        order,
-        purpose=Purpose.RECEIPT,
-        template=RECEIPT_TEMPLATE,
-        values={
-            "nama": (sponsor.first_name or sponsor.email.split("@")[0]).title(),
-            "jumlah": rupiah(order.gross_amount),
-            "tujuan": sponsorship_label(order.sponsorship),
-            "nomor": order.receipt_number,
-            "tautan": public_url(reverse("sponsors:receipt", args=[order.order_id])),
-        },
-        key=f"sertakan:receipt:{order.order_id}",
-    )

@@ -1,5 +1,6 @@
-"""Making a sponsorship: of a named person (who must agree first), of the most vulnerable worker in a pool,
-or a gift to a zakat or CSR program; and the worker's answer, or either side ending it."""
+"""Making a sponsorship: of a named person (who must agree first, asked on a number her village operator
+has made sure is hers when the registry holds none), of the most vulnerable worker in a pool, or a gift to a
+zakat or CSR program; and the worker's answer, or either side ending it."""
 
 from __future__ import annotations
 
@@ -7,18 +8,16 @@ import datetime as dt
 import hashlib
 import secrets
 
-import numpy as np
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from cakupan.accounts import authorization as authz
 from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
-from cakupan.core.formatting import date_long, month_long
+from cakupan.core.formatting import date_long, month_long, number
 from cakupan.core.sectors import FORMAL_SECTOR, SECTOR_LABELS
-from cakupan.funding import candidates as candidates_module
-from cakupan.funding import priority
-from cakupan.funding.models import FunderKind, FundingProgram, ProgramStatus
 from cakupan.messaging.models import Channel, Purpose
 from cakupan.messaging.services import message_queue, template_current
 from cakupan.providers.config import public_url
@@ -28,8 +27,9 @@ from cakupan.registry.models import Worker, WorkerSource
 from cakupan.registry.services import worker_register
 from cakupan.sponsors.models import (
     OPEN_STATUSES,
+    PHONE_CHECK_DAYS,
     EndReason,
-    GiftListing,
+    PhoneCheck,
     Sponsorship,
     SponsorshipKind,
     SponsorshipStatus,
@@ -44,12 +44,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_sponsor(sponsor) -> None:
+def check_sponsor(sponsor) -> None:
     if sponsor is None or not sponsor.is_authenticated or getattr(sponsor, "role", "") != "sponsor":
         raise DomainError("sponsor_not_allowed", "Masuk dengan akun sponsor untuk mendukung pekerja.")
 
 
-def _check_months(months) -> int:
+def check_months(months) -> int:
     if months not in (1, 3, 6, 12):
         raise DomainError("months_invalid", "Pilih 1, 3, 6 atau 12 bulan.", field="months")
     return months
@@ -93,12 +93,15 @@ def _being_registered() -> DomainError:
     )
 
 
-def _audit_created(sponsorship: Sponsorship, sponsor) -> None:
+def audit_created(sponsorship: Sponsorship, sponsor) -> None:
+    changes = {"status": [None, sponsorship.status]}
+    if sponsorship.phone_check:
+        changes["phone_check"] = [None, sponsorship.phone_check]
     _audit(
         sponsorship,
         actor=sponsor,
         action=AuditAction.CREATE,
-        changes={"status": [None, sponsorship.status]},
+        changes=changes,
         metadata={"kind": sponsorship.kind},
     )
 
@@ -136,9 +139,15 @@ def sponsorship_create_named(
 ) -> Sponsorship:
     """A person the sponsor knows. She is found in the registry by NIK (the name must match what is
     registered) or registered through the registry's own rules, and is asked by SMS to agree; nothing can
-    be paid before she does. Raises DomainError, writing nothing."""
-    _check_sponsor(sponsor)
-    months = _check_months(months)
+    be paid before she does. Raises DomainError, writing nothing.
+
+    The request goes to the phone the registry holds for her. When it holds none (she is new, or has no
+    phone on file) the number the sponsor typed is only kept on the sponsorship, and no request is sent
+    until the operator of her desa has made sure it is hers (`sponsorship_phone_confirm`): otherwise a
+    sponsor could type a number of their own and agree in her place. The typed number is never written to
+    the registry, where it would be the public status check's second factor and skip this check next time."""
+    check_sponsor(sponsor)
+    months = check_months(months)
     name = " ".join(str(name or "").replace("\x00", "").split())
     if not name:
         raise DomainError("name_required", "Nama lengkap wajib diisi.", field="name")
@@ -167,6 +176,7 @@ def sponsorship_create_named(
                 field="nik",
             )
         _refuse_if_covered(worker)
+        _end_lapsed_phone_checks(worker)
     else:
         if sector not in SECTOR_LABELS or sector == FORMAL_SECTOR:
             raise DomainError("sector_unknown", "Pilih pekerjaan orang ini.", field="sector")
@@ -183,11 +193,18 @@ def sponsorship_create_named(
             desa_code=desa.code,
             sector=sector,
             monthly_income=0,
-            phone=phone,
             source=WorkerSource.SPONSOR,
         )
-    token = secrets.token_urlsafe(18)
-    expires = common.now() + dt.timedelta(days=common.config()["consent_days"])
+    if worker.phone:
+        token, fields = _consent_link()
+    else:
+        # No link yet, so the consent link's time has not started: it starts when the number is confirmed.
+        token = ""
+        fields = {
+            "consent_phone": phone,
+            "phone_check": PhoneCheck.PENDING,
+            "phone_check_until": common.now() + dt.timedelta(days=PHONE_CHECK_DAYS),
+        }
     try:
         with transaction.atomic():
             sponsorship = Sponsorship.objects.create(
@@ -197,8 +214,7 @@ def sponsorship_create_named(
                 months=months,
                 recurring=bool(recurring),
                 status=SponsorshipStatus.AWAITING_CONSENT,
-                consent_digest=_digest(token),
-                consent_expires_at=expires,
+                **fields,
             )
     except IntegrityError as error:
         raise DomainError(
@@ -206,9 +222,23 @@ def sponsorship_create_named(
             "Orang ini sudah didukung sponsor lain atau sedang dimintai persetujuan. Pilih orang lain.",
             field="nik",
         ) from error
-    # The request goes to the number the registry holds when it has one: a sponsor cannot send another
-    # person's consent to a phone of their own choosing.
-    address = worker.phone or phone
+    if token:
+        _request_consent(sponsorship, token=token, address=worker.phone)
+    audit_created(sponsorship, sponsor)
+    return sponsorship
+
+
+def _consent_link() -> tuple[str, dict]:
+    """A new one-time link: the token for the SMS, and the fields that keep only its digest and its end
+    (which counts from the moment the request is sent)."""
+    token = secrets.token_urlsafe(18)
+    expires = common.now() + dt.timedelta(days=common.config()["consent_days"])
+    return token, {"consent_digest": _digest(token), "consent_expires_at": expires}
+
+
+def _request_consent(sponsorship: Sponsorship, *, token: str, address: str, actor=None) -> None:
+    """The SMS that asks her to agree, with her one-time link: once per sponsorship."""
+    worker, sponsor = sponsorship.worker, sponsorship.sponsor
     message_queue(
         purpose=Purpose.SPONSORSHIP,
         channel=Channel.SMS,
@@ -218,116 +248,185 @@ def sponsorship_create_named(
             "nama_depan": _first_name(worker.name),
             "sponsor": _first_name(sponsor.first_name or sponsor.email.split("@")[0]),
             "tautan": public_url(reverse("sponsors:consent", args=[token])),
-            "batas": date_long(expires.date()),
+            "batas": date_long(timezone.localtime(sponsorship.consent_expires_at).date()),
         },
         idempotency_key=f"sertakan:consent:{sponsorship.reference}",
         worker=worker,
+        actor=actor,
     )
-    _audit_created(sponsorship, sponsor)
-    return sponsorship
+
+
+# --- the village operator's check of a typed number ------------------------------------------------------
+
+
+def phone_checks_for(*, user):
+    """The sponsorships of the user's area whose typed number waits for the check, oldest first; none for
+    a user who may not check numbers. Those past their time are left out: they can no longer be
+    confirmed."""
+    if not authz.can(user, authz.SPONSOR_PHONE_CHECK):
+        return Sponsorship.objects.none()
+    return (
+        Sponsorship.objects.for_user(user)
+        .filter(
+            kind=SponsorshipKind.NAMED,
+            status=SponsorshipStatus.AWAITING_CONSENT,
+            phone_check=PhoneCheck.PENDING,
+            phone_check_until__gte=common.now(),
+        )
+        .select_related("worker__desa__parent", "sponsor")
+        .order_by("phone_check_until", "pk")
+    )
+
+
+def phone_checks_waiting(user) -> list:
+    """The count on the staff home page (registered with `core.waiting` by the app's start-up)."""
+    from cakupan.core.waiting import Waiting
+
+    count = phone_checks_for(user=user).count()
+    if not count:
+        return []
+    return [
+        Waiting(
+            title=f"{number(count)} nomor SERTAKAN perlu diperiksa",
+            url=reverse("sponsors:phone-checks"),
+            detail="Pastikan nomor telepon milik orang yang didukung sebelum ia dimintai persetujuan",
+        )
+    ]
+
+
+def _locked_for_check(sponsorship: Sponsorship, actor) -> Sponsorship:
+    """The sponsorship, locked, once the actor may check numbers and it lies in the actor's area; then it
+    must be waiting for the check (a second click finds it checked already)."""
+    if not authz.can(actor, authz.SPONSOR_PHONE_CHECK):
+        raise DomainError(
+            "phone_check_not_allowed", "Peran Anda tidak dapat memeriksa nomor telepon SERTAKAN."
+        )
+    locked = Sponsorship.objects.select_for_update().get(pk=sponsorship.pk)
+    if not authz.can(actor, authz.SPONSOR_PHONE_CHECK, locked):
+        raise DomainError("sponsorship_outside_area", "Dukungan ini berada di luar wilayah kerja Anda.")
+    if locked.status != SponsorshipStatus.AWAITING_CONSENT or locked.phone_check != PhoneCheck.PENDING:
+        raise DomainError(
+            "phone_check_not_pending",
+            "Nomor telepon dukungan ini tidak sedang menunggu pemeriksaan: sudah diperiksa, atau dukungannya "
+            "sudah berakhir.",
+        )
+    return locked
+
+
+def sponsorship_phone_confirm(*, sponsorship: Sponsorship, actor) -> Sponsorship:
+    """The village operator has made sure the typed number is the person's: she is now asked to agree, by
+    the same SMS as a person with a phone on file, and her link's time counts from now.
+
+    A check waits at most PHONE_CHECK_DAYS days: after that it is no longer confirmed (the sponsor's wish
+    is old and the person must be free for others) but ends (`phone_unchecked`, committed) and the answer
+    says so, as a consent link past its time does. Refused, changing nothing, for a role that does not
+    check numbers, outside the actor's area, and when the number is not waiting for a check (a double
+    click sends nothing twice)."""
+    with transaction.atomic():
+        confirmed = _phone_confirm(sponsorship=sponsorship, actor=actor)
+    if confirmed is None:
+        raise DomainError(
+            "phone_check_expired",
+            f"Pemeriksaan nomor ini sudah lewat {PHONE_CHECK_DAYS} hari; permintaannya berakhir. Sponsor "
+            "dapat mengajukan lagi.",
+        )
+    return confirmed
+
+
+def _phone_confirm(*, sponsorship: Sponsorship, actor) -> Sponsorship | None:
+    locked = _locked_for_check(sponsorship, actor)
+    now = common.now()
+    if locked.phone_check_until is not None and locked.phone_check_until < now:
+        _end_unchecked(locked)
+        return None
+    token, fields = _consent_link()
+    for field, value in {
+        **fields,
+        "phone_check": PhoneCheck.CONFIRMED,
+        "phone_checked_by": actor,
+        "phone_checked_at": now,
+    }.items():
+        setattr(locked, field, value)
+    locked.save(
+        update_fields=[
+            "consent_digest",
+            "consent_expires_at",
+            "phone_check",
+            "phone_checked_by",
+            "phone_checked_at",
+        ]
+    )
+    _audit(locked, actor=actor, changes={"phone_check": [PhoneCheck.PENDING, PhoneCheck.CONFIRMED]})
+    _request_consent(locked, token=token, address=locked.consent_phone, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def sponsorship_phone_reject(*, sponsorship: Sponsorship, actor) -> Sponsorship:
+    """The typed number is not the person's (or the operator could not make sure it is): nothing is sent
+    to it, the sponsorship ends (`phone_rejected`, shown on the sponsor's page) and the person is free for
+    another sponsor. Refused like `sponsorship_phone_confirm`; a check past its time may still be
+    rejected, the better reason."""
+    locked = _locked_for_check(sponsorship, actor)
+    # Nothing can have been ordered while consent was awaited: there is nothing to cancel.
+    locked.status = SponsorshipStatus.ENDED
+    locked.end_reason = EndReason.PHONE_REJECTED
+    locked.ended_at = locked.phone_checked_at = common.now()
+    locked.phone_check = PhoneCheck.REJECTED
+    locked.phone_checked_by = actor
+    locked.save(
+        update_fields=[
+            "status",
+            "end_reason",
+            "ended_at",
+            "phone_check",
+            "phone_checked_by",
+            "phone_checked_at",
+        ]
+    )
+    _audit(
+        locked,
+        actor=actor,
+        changes={
+            "phone_check": [PhoneCheck.PENDING, PhoneCheck.REJECTED],
+            "status": [SponsorshipStatus.AWAITING_CONSENT, SponsorshipStatus.ENDED],
+        },
+        metadata={"end_reason": EndReason.PHONE_REJECTED},
+    )
+    return locked
+
+
+def _end_unchecked(sponsorship: Sponsorship) -> None:
+    """A check left waiting past its time: the request ends, by nobody's hand, and is audited so."""
+    sponsorship.status = SponsorshipStatus.ENDED
+    sponsorship.end_reason = EndReason.PHONE_UNCHECKED
+    sponsorship.ended_at = common.now()
+    sponsorship.save(update_fields=["status", "end_reason", "ended_at"])
+    _audit(
+        sponsorship,
+        actor=None,
+        changes={"status": [SponsorshipStatus.AWAITING_CONSENT, SponsorshipStatus.ENDED]},
+        metadata={"end_reason": EndReason.PHONE_UNCHECKED},
+    )
+
+
+def _end_lapsed_phone_checks(worker: Worker) -> None:
+    """A check left waiting past its time holds the person no longer: naming her again ends it (the
+    worker's row is locked by the caller, so two sponsors naming her queue up here)."""
+    lapsed = Sponsorship.objects.select_for_update().filter(
+        worker=worker,
+        status=SponsorshipStatus.AWAITING_CONSENT,
+        phone_check=PhoneCheck.PENDING,
+        phone_check_until__lt=common.now(),
+    )
+    for sponsorship in lapsed.order_by("pk"):
+        _end_unchecked(sponsorship)
 
 
 def common_phone(phone: str) -> str:
     from cakupan.messaging import addresses
 
     return addresses.normalise(Channel.SMS, str(phone or ""))
-
-
-def pool_candidate(*, area_code: str, sector: str, months: int) -> int | None:
-    """The most vulnerable uncovered informal worker of the pool, by the allocation's priority weights
-    (with one person to fund, the solver's optimum is the highest weight), not yet sponsored; None if
-    nobody is left."""
-    program = FundingProgram(
-        funder=common.sertakan_funder(),
-        name="SERTAKAN pool",
-        budget=1,
-        fiscal_year=common.current_month().year,
-        months=months,
-        start_month=common.current_month(),
-        areas=[area_code],
-        sectors=[sector] if sector else [],
-        informal_only=True,
-        uncovered_only=True,
-    )
-    table = candidates_module.program_candidates(program)
-    if table.is_empty():
-        return None
-    taken = set(
-        Sponsorship.objects.filter(status__in=OPEN_STATUSES, worker_id__isnull=False).values_list(
-            "worker_id", flat=True
-        )
-    )
-    if taken:
-        table = table.filter(~table["worker_id"].is_in(list(taken)))
-    if table.is_empty():
-        return None
-    weights = priority.weights(
-        deciles=table.get_column("decile").to_numpy(),
-        sectors=table.get_column("sector").to_numpy(),
-        renewal=table.get_column("renewal").to_numpy(),
-    )
-    # Ties go to the lowest worker id: the same pool asked twice gives the same answer.
-    return int(table.get_column("worker_id").to_numpy()[int(np.argmax(weights))])
-
-
-@transaction.atomic
-def sponsorship_create_pool(
-    *, sponsor, area_code: str, sector: str = "", months: int = 1, recurring: bool = False
-) -> Sponsorship:
-    """The most vulnerable uncovered worker of a desa, kecamatan or kabupaten (optionally of one sector).
-    She is chosen now, so renewals keep protecting the same person."""
-    _check_sponsor(sponsor)
-    months = _check_months(months)
-    region = Region.objects.filter(code=str(area_code or "")).first()
-    if region is None or not region.code.startswith(common.config()["province"]):
-        raise DomainError("region_unknown", "Pilih wilayah di Banten.", field="area")
-    if sector and (sector not in SECTOR_LABELS or sector == FORMAL_SECTOR):
-        raise DomainError("sector_unknown", "Sektor tidak dikenal.", field="sector")
-    for _attempt in range(3):
-        worker_id = pool_candidate(area_code=region.code, sector=sector, months=months)
-        if worker_id is None:
-            raise DomainError(
-                "pool_empty",
-                f"Tidak ada lagi pekerja yang belum terlindungi dan belum didukung di {region.name}"
-                + (f" untuk sektor {SECTOR_LABELS[sector].lower()}" if sector else "")
-                + ". Pilih wilayah lain.",
-                field="area",
-            )
-        try:
-            with transaction.atomic():
-                sponsorship = Sponsorship.objects.create(
-                    sponsor=sponsor,
-                    kind=SponsorshipKind.POOL,
-                    worker_id=worker_id,
-                    pool_area=region.code,
-                    pool_sector=sector or "",
-                    months=months,
-                    recurring=bool(recurring),
-                    status=SponsorshipStatus.READY,
-                )
-        except IntegrityError:
-            continue  # taken by another sponsor a moment ago: choose again
-        _audit_created(sponsorship, sponsor)
-        return sponsorship
-    raise DomainError("pool_busy", "Banyak sponsor memilih wilayah ini bersamaan. Coba lagi.", field="area")
-
-
-@transaction.atomic
-def sponsorship_create_gift(*, sponsor, listing_id: int) -> Sponsorship:
-    """A gift to a zakat program (which funds only mustahik) or a company's CSR program."""
-    _check_sponsor(sponsor)
-    listing = (
-        GiftListing.objects.select_related("program__funder")
-        .filter(pk=listing_id, active=True, program__status=ProgramStatus.ACTIVE)
-        .first()
-    )
-    if listing is None or listing.program.funder.kind not in (FunderKind.ZAKAT, FunderKind.CSR):
-        raise DomainError("gift_program_unknown", "Program ini tidak menerima sumbangan.", field="program")
-    sponsorship = Sponsorship.objects.create(
-        sponsor=sponsor, kind=SponsorshipKind.GIFT, program=listing.program, status=SponsorshipStatus.READY
-    )
-    _audit_created(sponsorship, sponsor)
-    return sponsorship
 
 
 def sponsorship_by_token(token: str) -> Sponsorship | None:

@@ -68,6 +68,16 @@ def control(emulator, path: str, payload) -> dict:
         return json.loads(response.read())
 
 
+def browser_card_token(
+    number: str, *, exp_month: str = "12", exp_year: str = "2030", cvv: str = "123"
+) -> str:
+    """What card.js does in the payer's browser: the card's details to the provider's token endpoint (with
+    the public client key), for a one-time token; only that token is then posted to Cakupan."""
+    from cakupan.sponsors.services import common
+
+    return common.midtrans().card_token(card_number=number, exp_month=exp_month, exp_year=exp_year, cvv=cvv)
+
+
 def notifications(emulator) -> list[bytes]:
     with urllib.request.urlopen(emulator.url + "/_emulator/notifications", timeout=30) as response:
         return [item["body"].encode() for item in json.loads(response.read())]
@@ -91,7 +101,9 @@ def people(db):
 
 @pytest.fixture
 def make_worker(db):
-    """A worker registered through the registry service; NIK built from the desa's kecamatan."""
+    """A worker registered through the registry service; NIK built from the desa's kecamatan. She has a
+    phone of her own on file unless `phone=""` (then a sponsor's typed number waits for the village
+    operator's check)."""
 
     def make(
         desa=DESA_A,
@@ -100,12 +112,14 @@ def make_worker(db):
         decile=1,
         birth=dt.date(1990, 5, 15),
         sex="P",
-        phone="",
+        phone=None,
         kpj=None,
         paid_through=None,
         name=None,
     ):
         serial = next(_serials)
+        if phone is None:
+            phone = f"+62813{serial:08d}"
         day = birth.day + (40 if sex == "P" else 0)
         nik = f"{desa.replace('.', '')[:6]}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
         worker = worker_register(

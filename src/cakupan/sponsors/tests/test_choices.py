@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from cakupan.audit.models import AuditEvent
 from cakupan.core.errors import DomainError
 from cakupan.funding.models import FundedMonth, LedgerAccount, PlanLine
 from cakupan.funding.services import program_create
@@ -15,7 +16,14 @@ from cakupan.providers.emulators.midtrans import ACCEPTED_CARD, DENIED_CARD
 from cakupan.sponsors import services
 from cakupan.sponsors.models import GiftListing, MatchGrant, OrderState, PaymentOrder, SponsorshipStatus
 from cakupan.sponsors.services import notices, staff
-from cakupan.sponsors.tests.conftest import DESA_A, DESA_B, batch_through_bpjs, control, notifications
+from cakupan.sponsors.tests.conftest import (
+    DESA_A,
+    DESA_B,
+    batch_through_bpjs,
+    browser_card_token,
+    control,
+    notifications,
+)
 
 
 def _code(call, *args, **kwargs) -> str:
@@ -211,30 +219,47 @@ def test_recurring_card_is_charged_before_lapse_and_a_decline_is_told(
 ):
     worker = make_worker()
     sponsorship = _agreed(people, worker, months=1, recurring=True)
-    bad = _code(
-        services.order_create,
-        sponsorship=sponsorship,
-        sponsor=people["sponsor"],
-        method="card",
-        card={"number": "4811 1111 1111 1115", "exp_month": "12", "exp_year": "2030", "cvv": "123"},
-    )
-    assert bad == "card_invalid"
+    # Without the browser's token (a page without JavaScript, or card digits typed into the field) no
+    # order is opened and nothing reaches the provider.
+    for token in ("", "4811111111111114", "tok\x00en-123456"):
+        bad = _code(
+            services.order_create,
+            sponsorship=sponsorship,
+            sponsor=people["sponsor"],
+            method="card",
+            card_token=token,
+        )
+        assert bad == "card_token_missing"
+    assert not PaymentOrder.objects.filter(sponsorship=sponsorship).exists()
     denied = services.order_create(
         sponsorship=sponsorship,
         sponsor=people["sponsor"],
         method="card",
-        card={"number": DENIED_CARD, "exp_month": "12", "exp_year": "2030", "cvv": "123"},
+        card_token=browser_card_token(DENIED_CARD),
     )
     assert denied.state == OrderState.DENIED
+    token = browser_card_token(ACCEPTED_CARD)
     order = services.order_create(
-        sponsorship=sponsorship,
-        sponsor=people["sponsor"],
-        method="card",
-        card={"number": ACCEPTED_CARD, "exp_month": "12", "exp_year": "2030", "cvv": "123"},
+        sponsorship=sponsorship, sponsor=people["sponsor"], method="card", card_token=token
     )
     assert (order.state, order.contribution, order.fee) == (OrderState.PAID, 8_400, 2_000 + 244)
     sponsorship.refresh_from_db()
     assert sponsorship.card_token and sponsorship.card_label.endswith("1114")
+    # The saved card is audited by its masked label, never by its token.
+    saved = AuditEvent.objects.filter(object_type="sponsors.sponsorship", object_id=str(sponsorship.pk))
+    saved = saved.filter(changes__has_key="card_label").get()
+    assert saved.changes == {"card_label": ["", sponsorship.card_label], "card_saved": [False, True]}
+    assert sponsorship.card_token not in json.dumps([saved.changes, saved.metadata])
+    # The same one-time token again (a reload that posts the form twice) pays nothing more.
+    again = _code(
+        services.order_create,
+        sponsorship=sponsorship,
+        sponsor=people["sponsor"],
+        method="card",
+        card_token=token,
+    )
+    assert again == "card_token_used"
+    assert PaymentOrder.objects.filter(sponsorship=sponsorship, state=OrderState.PAID).count() == 1
     batch_through_bpjs(order.plan, people, accepted={worker.pk: "12345678901"})
     from cakupan.funding.models import Invoice
     from cakupan.funding.services import payment_record
@@ -256,7 +281,7 @@ def test_recurring_card_is_charged_before_lapse_and_a_decline_is_told(
     # A week before it ends, the saved card pays January.
     counts = notices.sponsorship_notices_run(today=dt.date(2026, 12, 25))
     assert counts == {"confirmed": 0, "lapse_notices": 0, "charged": 1, "declined": 0}
-    january = PaymentOrder.objects.get(first_month=dt.date(2027, 1, 1))
+    january = PaymentOrder.objects.get(first_month=dt.date(2027, 1, 1), recurring_charge=True)
     assert (january.state, january.recurring_charge, january.contribution) == (OrderState.PAID, True, 16_800)
     assert notices.sponsorship_notices_run(today=dt.date(2026, 12, 26))["charged"] == 0
     # February's charge is declined by the bank: the sponsor is told, nothing is funded.

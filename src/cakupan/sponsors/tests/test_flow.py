@@ -436,15 +436,19 @@ def test_a_new_person_is_registered_through_the_registry_rules(people):
         sector="prt",
     )
     worker = Worker.objects.get(nik=nik)
+    # The number the sponsor typed is not the registry's: it waits on the sponsorship for the village
+    # operator's check (test_phone_check), and nothing is sent yet.
     assert (worker.name, worker.birth_date, worker.sex, worker.sector, worker.source, worker.phone) == (
         "Ani Rahayu",
         dt.date(1990, 5, 5),
         "P",
         "prt",
         WorkerSource.SPONSOR,
-        "+6281234567890",
+        "",
     )
     assert sponsorship.worker_id == worker.pk
+    assert (sponsorship.consent_phone, sponsorship.phone_check) == ("+6281234567890", "pending")
+    assert not Message.objects.filter(purpose="sertakan").exists()
     assert (
         _code(
             services.sponsorship_create_named,

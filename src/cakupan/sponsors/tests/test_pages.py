@@ -188,6 +188,7 @@ def test_a_card_is_asked_for_only_when_chosen_and_a_declined_card_says_so(
 ):
     from cakupan.providers.emulators.midtrans import ACCEPTED_CARD, DENIED_CARD
     from cakupan.sponsors import services
+    from cakupan.sponsors.tests.conftest import browser_card_token
 
     worker = make_worker()
     sponsorship = services.sponsorship_create_pool(
@@ -199,14 +200,25 @@ def test_a_card_is_asked_for_only_when_chosen_and_a_declined_card_says_so(
     card_page = sponsor_client.get(page, {"cara": "card"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="card-fields"' in card_page and "perpanjangan otomatis" in card_page
     assert 'data-testid="quote-fee">Rp2.244<' in card_page
-    card = {"bulan": "1", "cara": "card", "bulan_kartu": "12", "tahun_kartu": "2030", "cvv": "123"}
-    bad = sponsor_client.post(f"{page}bayar/", {**card, "kartu": "4811 1111 1111 1115"})
-    assert bad.status_code == 400 and 'data-code="card_invalid"' in bad.content.decode()
-    denied = sponsor_client.post(f"{page}bayar/", {**card, "kartu": DENIED_CARD})
+    # The card's inputs have no name, so the form can never post them here: the browser exchanges them at
+    # the provider's token endpoint, which the page's policy lets it call, and posts the token only.
+    assert f'data-card-token-url="{midtrans.url}/v2/token"' in card_page
+    assert 'data-client-key="SB-Mid-client-TESTS"' in card_page
+    assert re.findall(r'<input id="(?:kartu|bulan-kartu|tahun-kartu|cvv)"[^>]*>', card_page)
+    assert not re.findall(r'<input id="(?:kartu|bulan-kartu|tahun-kartu|cvv)"[^>]*name=', card_page)
+    full_page = sponsor_client.get(page, {"cara": "card"})
+    assert f"connect-src 'self' {midtrans.url}" in full_page["Content-Security-Policy"]
+    card = {"bulan": "1", "cara": "card"}
+    for posted in ({}, {"token_kartu": "4811111111111114"}, {"kartu": ACCEPTED_CARD, "cvv": "123"}):
+        bad = sponsor_client.post(f"{page}bayar/", {**card, **posted})
+        assert bad.status_code == 400 and 'data-code="card_token_missing"' in bad.content.decode()
+        assert f"connect-src 'self' {midtrans.url}" in bad["Content-Security-Policy"]
+    assert not PaymentOrder.objects.exists()
+    denied = sponsor_client.post(f"{page}bayar/", {**card, "token_kartu": browser_card_token(DENIED_CARD)})
     order = PaymentOrder.objects.filter(state=OrderState.DENIED).get()
     assert denied["Location"] == f"/sponsor/pesanan/{order.order_id}/"
     assert "Ditolak bank" in sponsor_client.get(denied["Location"]).content.decode()
-    paid = sponsor_client.post(f"{page}bayar/", {**card, "kartu": ACCEPTED_CARD})
+    paid = sponsor_client.post(f"{page}bayar/", {**card, "token_kartu": browser_card_token(ACCEPTED_CARD)})
     assert 'data-state="paid"' in sponsor_client.get(paid["Location"]).content.decode()
     sponsorship.refresh_from_db()
     assert sponsorship.card_token and sponsorship.card_label.endswith("1114")
