@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import rules
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from cakupan.accounts.models import Role
@@ -251,7 +252,12 @@ def owns_sponsorship(user, sponsorship) -> bool:
 @rules.predicate
 def acts_for_sertakan(user) -> bool:
     """The officers of the SERTAKAN funder (kind sponsor), who pay BPJS TK from what sponsors paid."""
-    return bool(user_funder_ids(user)) and user.funders.filter(kind="sponsor").exists()
+    # The one SERTAKAN funder by name (settings.SERTAKAN), not any funder of kind sponsor: its officers move
+    # the sponsors' money (refunds).
+    return (
+        bool(user_funder_ids(user))
+        and user.funders.filter(kind="sponsor", name=settings.SERTAKAN["funder_name"]).exists()
+    )
 
 
 always = rules.always_allow

@@ -9,7 +9,7 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from cakupan.core.masking import mask_name
 from cakupan.funding.candidates import add_months
@@ -342,9 +342,7 @@ def money_trail() -> dict:
             }
             for value, label in OrderState.choices
         ],
-        "refunds": list(
-            PaymentOrder.objects.filter(state=OrderState.REFUND_DUE).select_related("sponsorship")[:200]
-        ),
+        "refunds": refunds_owed(),
         # Paid, then taken back: what was given back, and what is still to recover (the reason says).
         "reversed": list(
             PaymentOrder.objects.filter(state=OrderState.REVERSED)
@@ -367,3 +365,17 @@ def money_trail() -> dict:
         "rules": list(MatchingRule.objects.select_related("program__funder").order_by("-id")[:50]),
         "listings": list(GiftListing.objects.select_related("program__funder").order_by("-id")[:50]),
     }
+
+
+def refunds_owed(limit: int = 200) -> list[PaymentOrder]:
+    """Money owed back to payers: orders listed for refund, paid orders whose months BPJS TK refused (their
+    line released), and those the provider refunded only in part."""
+    released = PlanLine.objects.filter(
+        plan_id=OuterRef("plan_id"), worker_id=OuterRef("sponsorship__worker_id"), released=True
+    )
+    owed = PaymentOrder.objects.filter(
+        Q(state=OrderState.REFUND_DUE)
+        | Q(state=OrderState.PAID, provider_status="partial_refund")
+        | Q(Exists(released), state=OrderState.PAID)
+    )
+    return list(owed.select_related("sponsorship").order_by("id")[:limit])

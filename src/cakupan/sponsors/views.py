@@ -359,6 +359,10 @@ def receipt(request: HttpRequest, order_id: str) -> HttpResponse:
     found = _order(request, order_id)
     if not found.receipt_number:
         raise Http404("Tanda terima ada setelah pembayaran diterima.")
+    if found.state == OrderState.REVERSED:
+        raise Http404(
+            "Pembayaran ini sudah dibatalkan atau dikembalikan; tanda terimanya tidak berlaku lagi."
+        )
     sponsorship = found.sponsorship
     if sponsorship.kind == SponsorshipKind.GIFT:
         purpose = f"Sumbangan untuk {sponsorship.program.name}"

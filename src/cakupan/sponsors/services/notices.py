@@ -24,7 +24,7 @@ from cakupan.providers.midtrans import CARD
 from cakupan.sponsors.models import OrderState, PaymentOrder, Sponsorship, SponsorshipKind, SponsorshipStatus
 from cakupan.sponsors.services import common
 from cakupan.sponsors.services.orders import order_create
-from cakupan.sponsors.services.sponsorships import sponsorship_label
+from cakupan.sponsors.services.sponsorships import phone_checks_expire, sponsorship_label
 
 log = logging.getLogger("cakupan.sponsors")
 CONFIRMED_TEMPLATE = "sertakan_aktif"
@@ -65,6 +65,7 @@ def sponsorship_notices_run(*, today: dt.date | None = None) -> dict:
     # A sweep first, should a booking task have been lost: every paid order is booked before its cover
     # is judged.
     orders_book()
+    phone_checks_expire()
     counts = {"confirmed": 0, "lapse_notices": 0, "charged": 0, "declined": 0}
     running = (
         Sponsorship.objects.filter(status=SponsorshipStatus.ACTIVE)

@@ -115,6 +115,16 @@ def order_create(
     the first card's capture while its own request marks it paid would leave an order paid whose money was
     given back."""
     card_token = str(card_token or "").strip()
+    # A card order a dead request left pending is settled from the provider first, before anything is
+    # priced, so the new order is quoted for the months that are really still free.
+    left_pending = PaymentOrder.objects.filter(
+        sponsorship_id=sponsorship.pk,
+        state=OrderState.PENDING,
+        method=CARD,
+        created_at__lt=timezone.now() - CARD_IN_FLIGHT,
+    )
+    for old in left_pending:
+        _card_order_settle_stale(old, actor=sponsor)
     if method == CARD and not recurring_charge and not _card_token_ok(card_token):
         raise DomainError(
             "card_token_missing",
@@ -157,9 +167,7 @@ def order_create(
             metadata={"gross_amount": order.gross_amount, "months": order.months},
         )
     for old in stale:
-        if old.method == CARD:
-            _card_order_settle_stale(old, actor=sponsor)
-        else:
+        if old.method != CARD:  # a card order is never cancelled as stale (see the docstring)
             order_cancel(order=old, actor=sponsor, reason="Diganti pesanan baru.")
     if order.method == CARD:
         return _card_charge(
@@ -198,7 +206,8 @@ def order_create(
 def _card_token_ok(token: str) -> bool:
     """A one-time token as Midtrans gives it: printable ASCII, a sane length. Anything else (a card number
     typed into the form by a page without JavaScript included) is never sent on."""
-    return 8 <= len(token) <= 200 and token.isascii() and token.isprintable() and not token.isdigit()
+    looks_like_a_card = token.replace(" ", "").replace("-", "").isdigit()
+    return 8 <= len(token) <= 200 and token.isascii() and token.isprintable() and not looks_like_a_card
 
 
 def _region(sponsorship: Sponsorship) -> str:
@@ -228,6 +237,11 @@ def order_cancel(*, order: PaymentOrder, actor, reason: str = "Dibatalkan sponso
     moment ago, or it never saw the order), its own status decides, as a notification would."""
     from cakupan.sponsors.services.settlement import order_apply_queried
 
+    if order.method == CARD:
+        # A card is charged within the request that opened its order: cancelling would void a capture
+        # that request may be about to mark paid. What the provider says decides instead.
+        _card_order_settle_stale(order, actor=actor)
+        return
     api = common.midtrans()
     try:
         answer = api.cancel(order.order_id)

@@ -16,7 +16,8 @@ Locks are taken as in booking: the SERTAKAN funder, the order, the plan and line
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
@@ -94,9 +95,9 @@ def order_reverse(*, order: PaymentOrder, actual_status: str, actor=None, note: 
     return True
 
 
-def _received(order: PaymentOrder) -> tuple[FundingProgram, dict] | None:
-    """The program the order's money was received into (its `in` or `gift` ledger posting), its accounts
-    locked; None when nothing was booked."""
+def _received_program(order: PaymentOrder) -> FundingProgram | None:
+    """The program the order's money was received into (its `in` or `gift` ledger posting); None when
+    nothing was booked."""
     program_id = (
         LedgerEntry.objects.filter(
             transaction__reference__in=[f"sertakan:{order.order_id}:in", f"sertakan:{order.order_id}:gift"],
@@ -105,30 +106,48 @@ def _received(order: PaymentOrder) -> tuple[FundingProgram, dict] | None:
         .values_list("account__program_id", flat=True)
         .first()
     )
-    if program_id is None:
-        return None
-    program = FundingProgram.objects.get(pk=program_id)
-    return program, ledger.accounts_locked([program.pk])
+    return None if program_id is None else FundingProgram.objects.select_related("funder").get(pk=program_id)
+
+
+def line_released(order: PaymentOrder) -> bool:
+    """BPJS TK refused the enrolment of the order's months: its line was released (the money went back
+    from committed to available) and the months bought no cover."""
+    return (
+        order.plan_id is not None
+        and PlanLine.objects.filter(
+            plan_id=order.plan_id, worker_id=order.sponsorship.worker_id, released=True
+        ).exists()
+    )
 
 
 def _give_back(order: PaymentOrder, *, changes: RowChangeSet) -> tuple[bool, str]:
     """Undo what the order booked, as far as the money is still there. (given back?, why)."""
     if order.booked_at is None:
         return True, "Dibatalkan penyedia sebelum dibukukan; tidak ada dana yang masuk."
-    received = _received(order)
-    if received is None:
+    program = _received_program(order)
+    if program is None:
         return True, "Dibatalkan penyedia; tidak ada dana yang dibukukan."
-    program, accounts = received
     month = common.current_month()
+    reason = "Dikembalikan kepada pembayar."
     if order.state == OrderState.PAID and order.sponsorship.kind != SponsorshipKind.GIFT:
-        if not _months_withdraw(order, program=program, accounts=accounts, month=month, changes=changes):
-            return False, (
-                "Dikembalikan penyedia setelah bulan iuran dikirim ke BPJS TK; perlindungan tetap, "
-                f"{rupiah(order.contribution)} perlu ditagih kembali."
-            )
-        reason = f"Dikembalikan penyedia; {_months_text(order)} dikeluarkan dari rencana."
+        if line_released(order):
+            # BPJS TK refused her: the money is back in available, nothing to take out of a plan.
+            reason = "Dikembalikan kepada pembayar; BPJS TK tidak menerima pendaftarannya."
+            accounts = ledger.accounts_locked([program.pk])
+        else:
+            # Locks in the documented order: the plan and her line, then the ledger accounts.
+            line = _line_locked(order, program=program)
+            accounts = ledger.accounts_locked([program.pk])
+            if line is None or not _months_withdraw(
+                order, line=line, program=program, accounts=accounts, changes=changes
+            ):
+                return False, (
+                    "Dikembalikan penyedia setelah bulan iuran dikirim ke BPJS TK; perlindungan tetap, "
+                    f"{rupiah(order.contribution)} perlu ditagih kembali."
+                )
+            reason = f"Dikembalikan penyedia; {_months_text(order)} dikeluarkan dari rencana."
     else:
-        reason = "Dikembalikan kepada pembayar."
+        accounts = ledger.accounts_locked([program.pk])
     available = accounts[(program.pk, AccountKind.AVAILABLE)]
     if available.balance < order.contribution:
         return False, (
@@ -151,6 +170,20 @@ def _give_back(order: PaymentOrder, *, changes: RowChangeSet) -> tuple[bool, str
     return True, reason
 
 
+def _line_locked(order: PaymentOrder, *, program) -> PlanLine | None:
+    """The order's plan (locked) when still open, and her line of this program in it (locked)."""
+    if order.plan_id is None or order.first_month is None:
+        return None
+    plan = AllocationPlan.objects.select_for_update().get(pk=order.plan_id)
+    if plan.status != PlanStatus.APPROVED:
+        return None
+    return (
+        PlanLine.objects.select_for_update(of=("self",))
+        .filter(plan=plan, worker_id=order.sponsorship.worker_id, program=program)
+        .first()
+    )
+
+
 def _months_text(order: PaymentOrder) -> str:
     last = add_months(order.first_month, order.months - 1)
     if order.months == 1:
@@ -158,20 +191,12 @@ def _months_text(order: PaymentOrder) -> str:
     return f"bulan {month_long(order.first_month)}–{month_long(last)}"
 
 
-def _months_withdraw(order: PaymentOrder, *, program, accounts: dict, month, changes: RowChangeSet) -> bool:
-    """Take the order's months out of its plan while the plan is still open and they are its line's last
-    months (a line is one run of months); release their commitment. False when that is no longer possible."""
-    if order.plan_id is None or order.first_month is None:
-        return False
-    plan = AllocationPlan.objects.select_for_update().get(pk=order.plan_id)
-    if plan.status != PlanStatus.APPROVED:
-        return False
-    line = (
-        PlanLine.objects.select_for_update(of=("self",))
-        .filter(plan=plan, worker_id=order.sponsorship.worker_id, program=program)
-        .first()
-    )
-    if line is None or add_months(line.first_month, line.months - order.months) != order.first_month:
+def _months_withdraw(
+    order: PaymentOrder, *, line: PlanLine, program, accounts: dict, changes: RowChangeSet
+) -> bool:
+    """Take the order's months out of its (open, locked) plan while they are its line's last months (a
+    line is one run of months); release their commitment. False when that is no longer possible."""
+    if add_months(line.first_month, line.months - order.months) != order.first_month:
         return False
     last = add_months(order.first_month, order.months - 1)
     months = FundedMonth.objects.filter(line=line, month__gte=order.first_month, month__lte=last)
@@ -190,7 +215,7 @@ def _months_withdraw(order: PaymentOrder, *, program, accounts: dict, month, cha
             months=F("months") - order.months, cost=F("cost") - order.contribution
         )
         removed_line = 0
-    AllocationPlan.objects.filter(pk=plan.pk).update(
+    AllocationPlan.objects.filter(pk=line.plan_id).update(
         funded=F("funded") - removed_line, cost=F("cost") - order.contribution
     )
     ledger.post(
@@ -209,43 +234,67 @@ def _months_withdraw(order: PaymentOrder, *, program, accounts: dict, month, cha
 
 
 def _budget_shrink(program: FundingProgram, *, amount: int, reference: str) -> None:
-    """The program's budget falls by what left it, never below Rp1 (a program's budget is never zero: the
-    year's only payment given back leaves Rp1 on paper, named in the audit)."""
-    before = FundingProgram.objects.values_list("budget", flat=True).get(pk=program.pk)
-    after = max(before - amount, 1)
-    FundingProgram.objects.filter(pk=program.pk).update(budget=after)
+    """The program's budget falls by what left it, in the database (never a read-then-write), never below
+    Rp1: a program's budget is never zero, so the year's only payment given back leaves Rp1 on paper, named
+    in the audit."""
+    budget = FundingProgram.objects.values_list("budget", flat=True)
+    before = budget.get(pk=program.pk)
+    FundingProgram.objects.filter(pk=program.pk).update(budget=Greatest(F("budget") - amount, Value(1)))
+    after = budget.get(pk=program.pk)
     audit_record(
         action=AuditAction.UPDATE,
         actor=None,
         obj=program,
         region_code=program.funder.area_id,
         changes={"budget": [before, after]},
-        metadata={"reversed": reference},
+        metadata={"reversed": reference, "amount": amount},
     )
 
 
+def refund_owed(order: PaymentOrder) -> bool:
+    """Money the treasurer owes the payer back: an order listed for refund, a paid order whose months BPJS
+    TK refused, or one the provider refunded only in part."""
+    if order.state == OrderState.REFUND_DUE:
+        return True
+    return order.state == OrderState.PAID and (
+        order.provider_status == "partial_refund" or line_released(order)
+    )
+
+
+def _recorded(order: PaymentOrder, *, actual_status: str, actor, note: str) -> PaymentOrder:
+    if order_reverse(order=order, actual_status=actual_status, actor=actor, note=note) is not True:
+        # Another treasurer recorded it a moment ago (or it changed state): say so, record nothing twice.
+        raise DomainError("order_not_refund_due", "Pesanan ini sudah dikembalikan atau tidak lagi tercatat.")
+    return PaymentOrder.objects.get(pk=order.pk)
+
+
 def order_refund(*, order: PaymentOrder, actor, transfer_reference: str = "") -> PaymentOrder:
-    """The SERTAKAN treasurer gives back an order listed for refund: through Midtrans's refund API for a
-    card, QRIS or GoPay payment (the provider's answer is applied as a notification would be), or, for a
-    virtual account, by recording the bank transfer the treasurer made (`transfer_reference`)."""
+    """The SERTAKAN treasurer gives back money owed to a payer (`refund_owed`): through Midtrans's refund
+    API for a card, QRIS or GoPay payment, or by recording the bank transfer the treasurer made
+    (`transfer_reference`) for a virtual account, which Midtrans cannot refund, and for what the provider
+    refunded only in part (the rest is returned at the provider's dashboard or by transfer). When the
+    provider already shows the payment refunded or voided (its notification lost), that is applied."""
     order = PaymentOrder.objects.select_related("sponsorship").get(pk=order.pk)
-    if order.state != OrderState.REFUND_DUE:
+    if not refund_owed(order):
         raise DomainError("order_not_refund_due", "Pesanan ini tidak tercatat untuk dikembalikan.")
-    if order.method not in API_REFUNDABLE:
-        reference = " ".join(str(transfer_reference or "").replace("\x00", "").split())[:60]
+    reference = " ".join(str(transfer_reference or "").replace("\x00", "").split())[:60]
+    if order.method not in API_REFUNDABLE or order.provider_status == "partial_refund":
         if len(reference) < 4:
             raise DomainError(
                 "transfer_reference_required",
-                "Pembayaran lewat virtual account dikembalikan dengan transfer bank: isi nomor bukti "
+                "Pengembalian ini dicatat dengan bukti transfer bank (virtual account tidak dapat "
+                "dikembalikan lewat penyedia, atau penyedia sudah mengembalikan sebagian): isi nomor bukti "
                 "transfernya (minimal 4 karakter).",
                 field="bukti",
             )
-        order_reverse(order=order, actual_status="refund", actor=actor, note=f"Bukti transfer: {reference}.")
-        return PaymentOrder.objects.get(pk=order.pk)
+        return _recorded(order, actual_status="refund", actor=actor, note=f"Bukti transfer: {reference}.")
     api = common.midtrans()
     try:
+        current = api.status(order.order_id)
+        if is_reversal(current):
+            answer = current
         # A card's capture not yet settled is voided (cancel); a settled payment is refunded.
-        if api.status(order.order_id).transaction_status == "capture":
+        elif current.transaction_status == "capture":
             answer = api.cancel(order.order_id)
         else:
             answer = api.refund(
@@ -265,5 +314,7 @@ def order_refund(*, order: PaymentOrder, actor, transfer_reference: str = "") ->
             "refund_not_confirmed",
             f"Penyedia menjawab status {answer.transaction_status!r}; pengembalian belum tercatat.",
         )
+    # The provider's own notification of this refund may have been applied a moment before: either way
+    # the order is now reversed once.
     order_reverse(order=order, actual_status=answer.transaction_status, actor=actor)
     return PaymentOrder.objects.get(pk=order.pk)

@@ -185,15 +185,28 @@ def order_apply(
                 200, "reversed" if reversed_ else "duplicate", "Pembatalan pembayaran dicatat."
             )
     if actual.transaction_status == "partial_refund":
-        # Cakupan never asks for part of a payment back: one made at the provider is for the treasurer.
-        _keep(body, valid=True, outcome=NotificationOutcome.NOT_FINAL)
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=None,
-            obj=order,
-            region_code=common.config()["province"],
-            metadata={"partial_refund": True, "provider_status": actual.transaction_status},
-        )
+        # Cakupan never asks for part of a payment back: one made at the provider is listed for the
+        # treasurer, who finishes it (order_refund) once the rest is returned.
+        with transaction.atomic():
+            marked = (
+                PaymentOrder.objects.filter(pk=order.pk, state__in=[OrderState.PAID, OrderState.REFUND_DUE])
+                .exclude(provider_status="partial_refund")
+                .update(provider_status="partial_refund")
+            )
+            _keep(
+                body,
+                valid=True,
+                outcome=NotificationOutcome.APPLIED if marked else NotificationOutcome.DUPLICATE,
+            )
+            if marked:
+                audit_record(
+                    action=AuditAction.UPDATE,
+                    actor=None,
+                    obj=order,
+                    region_code=common.config()["province"],
+                    changes={"provider_status": [order.provider_status, "partial_refund"]},
+                    metadata={"partial_refund": True},
+                )
         return NotificationAnswer(200, "partial_refund", "Pengembalian sebagian dicatat untuk diperiksa.")
     if actual.state == midtrans_module.PAID:
         # One commit for the payment and the record of the notification that brought it.

@@ -423,6 +423,29 @@ def _end_lapsed_phone_checks(worker: Worker) -> None:
         _end_unchecked(sponsorship)
 
 
+def phone_checks_expire() -> int:
+    """The daily sweep: every check left waiting past its time ends, so the person is free again for the
+    pool, a company's match and other sponsors, and the sponsor's page stops saying it is being checked.
+    Each in its own short transaction, the row locked and re-read."""
+    ended = 0
+    lapsed = Sponsorship.objects.filter(
+        status=SponsorshipStatus.AWAITING_CONSENT,
+        phone_check=PhoneCheck.PENDING,
+        phone_check_until__lt=common.now(),
+    ).values_list("pk", flat=True)
+    for pk in list(lapsed.order_by("pk")[:10_000]):
+        with transaction.atomic():
+            sponsorship = Sponsorship.objects.select_for_update().filter(pk=pk).first()
+            if (
+                sponsorship is not None
+                and sponsorship.status == SponsorshipStatus.AWAITING_CONSENT
+                and sponsorship.phone_check == PhoneCheck.PENDING
+            ):
+                _end_unchecked(sponsorship)
+                ended += 1
+    return ended
+
+
 def common_phone(phone: str) -> str:
     from cakupan.messaging import addresses
 

@@ -269,6 +269,22 @@ def test_a_lapsed_check_does_not_hold_the_person(people, operators, monkeypatch)
     assert _code(_new_person, people["sponsor"]) == "worker_already_sponsored"
 
 
+def test_the_daily_run_ends_lapsed_checks_so_nobody_is_held(people, operators, monkeypatch):
+    from cakupan.sponsors.services import notices
+
+    waiting = _new_person(people["sponsor"])
+    assert notices.sponsorship_notices_run()["confirmed"] == 0
+    waiting.refresh_from_db()
+    assert waiting.status == "awaiting_consent"
+    _later(monkeypatch, days=15)
+    notices.sponsorship_notices_run()
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.end_reason) == ("ended", "phone_unchecked")
+    assert sponsorships.phone_checks_expire() == 0
+    ended = AuditEvent.objects.filter(object_id=str(waiting.pk), metadata__end_reason="phone_unchecked")
+    assert ended.count() == 1
+
+
 def test_the_sponsor_ending_a_waiting_check_takes_it_off_the_list(people, operators):
     sponsorship = _new_person(people["sponsor"])
     services.sponsorship_end(sponsorship=sponsorship, by="sponsor", actor=people["sponsor"])

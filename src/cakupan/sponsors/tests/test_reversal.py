@@ -201,11 +201,18 @@ def test_a_partial_refund_at_the_provider_is_kept_for_the_treasurer_and_changes_
     worker = make_worker()
     order = _paid(midtrans, _agreed(people, worker), people["sponsor"])
     common.midtrans().refund(order.order_id, amount=1_000, reason="tes", refund_key="r-1")
-    answer = services.notification_receive(raw=_notification(midtrans, order, "partial_refund"))
+    body = _notification(midtrans, order, "partial_refund")
+    answer = services.notification_receive(raw=body)
     assert (answer.status, answer.code) == (200, "partial_refund")
     order.refresh_from_db()
-    assert order.state == OrderState.PAID
+    assert (order.state, order.provider_status) == (OrderState.PAID, "partial_refund")
     assert FundedMonth.objects.filter(worker=worker).count() == 1
+    assert AuditEvent.objects.filter(object_id=str(order.pk), metadata__partial_refund=True).count() == 1
+    # The treasurer sees it among the money owed back; a replay is a duplicate, audited once.
+    from cakupan.sponsors.selectors import money_trail
+
+    assert order in money_trail()["refunds"]
+    services.notification_receive(raw=body)
     assert AuditEvent.objects.filter(object_id=str(order.pk), metadata__partial_refund=True).count() == 1
 
 
@@ -277,8 +284,10 @@ def test_refunds_by_api_and_by_transfer(midtrans, people, make_worker, csr_progr
     assert (program.budget, balances["available"], balances["committed"]) == (8_400, 0, 8_400)
     # A provider that refuses the refund changes nothing.
     third = _refund_due(midtrans, people, make_worker, csr_program, "gopay")
-    control(midtrans, "/_emulator/faults", [{"status": 500}, {"status": 500}])
+    # The status query answers; the refund itself is refused (an empty fault lets a call through).
+    control(midtrans, "/_emulator/faults", [{}, {"status": 500}])
     assert _code(reversal.order_refund, order=third, actor=sertakan_officer) == "refund_refused"
+    assert control(midtrans, "/_emulator/faults", []) == {"queued": 0}
     assert PaymentOrder.objects.get(pk=third.pk).state == OrderState.REFUND_DUE
 
 
@@ -478,3 +487,94 @@ def test_a_receipt_that_cannot_be_queued_never_undoes_the_payment(midtrans, peop
     assert (order.state, order.failure) == (OrderState.PAID, "")
     assert FundedMonth.objects.filter(worker=worker).count() == 1
     assert not Message.objects.filter(idempotency_key=f"sertakan:receipt:{order.order_id}").exists()
+
+
+def test_months_bpjs_tk_refused_are_owed_back_and_refunded_from_available(
+    midtrans, people, make_worker, sertakan_officer
+):
+    worker = make_worker()
+    order = _paid(midtrans, _agreed(people, worker), people["sponsor"])
+    batch_through_bpjs(order.plan, people, accepted={})
+    line = PlanLine.objects.get(worker=worker)
+    assert line.released
+    program = _program()
+    assert ledger.balances(program)["available"] == 8_400
+    from cakupan.sponsors.selectors import money_trail
+
+    assert order in money_trail()["refunds"]
+    done = reversal.order_refund(order=order, actor=sertakan_officer)
+    assert (done.state, done.failure) == (
+        OrderState.REVERSED,
+        "Dikembalikan kepada pembayar; BPJS TK tidak menerima pendaftarannya.",
+    )
+    balances = ledger.balances(program)
+    assert (balances["available"], balances["committed"], balances["source"]) == (0, 0, 0)
+    assert order not in money_trail()["refunds"]
+
+
+def test_a_refund_the_provider_already_made_is_applied_not_refused(
+    midtrans, people, make_worker, csr_program, sertakan_officer
+):
+    order = _refund_due(midtrans, people, make_worker, csr_program, "qris")
+    # Refunded at the provider's dashboard; its notification never arrived.
+    common.midtrans().refund(order.order_id, amount=order.gross_amount, reason="tes", refund_key="dash-1")
+    done = reversal.order_refund(order=order, actor=sertakan_officer)
+    assert (done.state, done.provider_status) == (OrderState.REVERSED, "refund")
+
+
+def test_a_partial_refund_is_finished_with_the_transfer_recorded_once(
+    midtrans, people, make_worker, sertakan_officer
+):
+    order = _paid(midtrans, _agreed(people, make_worker()), people["sponsor"])
+    common.midtrans().refund(order.order_id, amount=1_000, reason="tes", refund_key="r-1")
+    services.notification_receive(raw=_notification(midtrans, order, "partial_refund"))
+    assert _code(reversal.order_refund, order=order, actor=sertakan_officer) == "transfer_reference_required"
+    reversal.order_refund(order=order, actor=sertakan_officer, transfer_reference="TRF-SISA-01")
+    # A second treasurer recording the same refund is told, and nothing is recorded twice.
+    assert (
+        _code(reversal.order_refund, order=order, actor=sertakan_officer, transfer_reference="TRF-SISA-02")
+        == "order_not_refund_due"
+    )
+    assert PaymentOrder.objects.get(pk=order.pk).failure.endswith("Bukti transfer: TRF-SISA-01.")
+
+
+def test_cancelling_a_card_order_never_voids_its_capture(midtrans, people, make_worker):
+    worker = make_worker()
+    sponsorship = _agreed(people, worker)
+    order = services.order_create(
+        sponsorship=sponsorship,
+        sponsor=people["sponsor"],
+        method="card",
+        card_token=browser_card_token(ACCEPTED_CARD),
+    )
+    # As if its request were still applying the charge when the sponsor pressed "Batalkan".
+    PaymentOrder.objects.filter(pk=order.pk).update(state=OrderState.PENDING, paid_at=None)
+    services.order_cancel(order=PaymentOrder.objects.get(pk=order.pk), actor=people["sponsor"])
+    order.refresh_from_db()
+    assert order.state == OrderState.PAID
+    assert common.midtrans().status(order.order_id).transaction_status == "capture"
+
+
+def test_a_card_number_typed_where_the_token_goes_is_never_sent(midtrans, people, make_worker):
+    sponsorship = _agreed(people, make_worker())
+    for typed in ("4811 1111 1111 1114", "4811-1111-1111-1114"):
+        assert (
+            _code(
+                services.order_create,
+                sponsorship=sponsorship,
+                sponsor=people["sponsor"],
+                method="card",
+                card_token=typed,
+            )
+            == "card_token_missing"
+        )
+    assert not PaymentOrder.objects.filter(sponsorship=sponsorship).exists()
+
+
+def test_the_receipt_of_a_reversed_payment_is_no_longer_served(client, midtrans, people, make_worker):
+    order = _paid(midtrans, _agreed(people, make_worker()), people["sponsor"])
+    client.force_login(people["sponsor"])
+    assert client.get(f"/sponsor/pesanan/{order.order_id}/tanda-terima.pdf").status_code == 200
+    common.midtrans().refund(order.order_id, amount=order.gross_amount, reason="tes", refund_key="r-1")
+    services.notification_receive(raw=_notification(midtrans, order, "refund"))
+    assert client.get(f"/sponsor/pesanan/{order.order_id}/tanda-terima.pdf").status_code == 404

@@ -36,6 +36,19 @@
       return;
     }
     event.preventDefault();
+    // A second tap while the card is being checked would charge it twice: one submit at a time.
+    if (form.dataset.cardBusy === "1") {
+      return;
+    }
+    form.dataset.cardBusy = "1";
+    var buttons = form.querySelectorAll("button[type=submit]");
+    function busy(on) {
+      form.dataset.cardBusy = on ? "1" : "";
+      buttons.forEach(function (button) {
+        button.disabled = on;
+      });
+    }
+    busy(true);
     var query = new URLSearchParams({
       client_key: box.dataset.clientKey,
       card_number: value(form, "kartu"),
@@ -58,10 +71,12 @@
           form.submit();
           return;
         }
+        busy(false);
         var reasons = (answer && (answer.validation_messages || [answer.status_message])) || [];
         say(box, "Kartu tidak diterima penyedia pembayaran (" + reasons.join("; ") + "). Periksa nomor, masa berlaku dan CVV.");
       })
       .catch(function () {
+        busy(false);
         say(box, "Penyedia pembayaran tidak dapat dihubungi. Coba lagi, atau pilih cara bayar lain.");
       });
   });
