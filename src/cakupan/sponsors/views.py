@@ -469,6 +469,13 @@ def trail(request: HttpRequest) -> HttpResponse:
     return render(request, "sponsors/trail.html", context)
 
 
+def _trail_problem(request: HttpRequest, problem: DomainError) -> HttpResponse:
+    """An officer's form on the money trail refused: the reason in Bahasa, and the way back."""
+    return render(
+        request, "sponsors/problem.html", {"error": problem, "back": reverse("sponsors:trail")}, status=400
+    )
+
+
 @require_POST
 @require_action(authz.SERTAKAN_REFUND)
 def refund(request: HttpRequest, order_id: str) -> HttpResponse:
@@ -482,12 +489,7 @@ def refund(request: HttpRequest, order_id: str) -> HttpResponse:
             order=order, actor=request.user, transfer_reference=_text(request.POST.get("bukti"), 60)
         )
     except DomainError as problem:
-        return render(
-            request,
-            "sponsors/problem.html",
-            {"error": problem, "back": reverse("sponsors:trail")},
-            status=400,
-        )
+        return _trail_problem(request, problem)
     return redirect(reverse("sponsors:trail") + "?" + urlencode({"ok": "dikembalikan"}))
 
 
@@ -497,12 +499,7 @@ def matching_create(request: HttpRequest) -> HttpResponse:
     try:
         staff.matching_rule_create(actor=request.user, values=request.POST)
     except DomainError as problem:
-        return render(
-            request,
-            "sponsors/problem.html",
-            {"error": problem, "back": reverse("sponsors:trail")},
-            status=400,
-        )
+        return _trail_problem(request, problem)
     return redirect(reverse("sponsors:trail") + "?" + urlencode({"ok": "pendamping"}))
 
 
@@ -512,12 +509,7 @@ def listing_create(request: HttpRequest) -> HttpResponse:
     try:
         staff.gift_listing_create(actor=request.user, values=request.POST)
     except DomainError as problem:
-        return render(
-            request,
-            "sponsors/problem.html",
-            {"error": problem, "back": reverse("sponsors:trail")},
-            status=400,
-        )
+        return _trail_problem(request, problem)
     return redirect(reverse("sponsors:trail") + "?" + urlencode({"ok": "sumbangan"}))
 
 

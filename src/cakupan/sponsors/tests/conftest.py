@@ -184,3 +184,25 @@ def batch_through_bpjs(plan, people, *, accepted: dict[int, str]):
         batch=batch, content=("\n".join(lines) + "\n").encode(), actor=people["liaison"]
     )
     return batch
+
+
+def agreed_named(people, worker, **extra):
+    """A named sponsorship by the first sponsor that the person agreed to, through the link in the SMS sent
+    to the phone the registry holds for her."""
+    import re
+
+    from cakupan.messaging.models import Message
+    from cakupan.sponsors import services
+
+    services.sponsorship_create_named(
+        sponsor=people["sponsor"],
+        nik=worker.nik,
+        name=worker.name,
+        desa_code=worker.desa_id,
+        phone="081234567890",
+        sector="",
+        **extra,
+    )
+    body = Message.objects.filter(purpose="sertakan", worker=worker).latest("id").body
+    token = re.search(r"/sertakan/setuju/([^/]+)/", body).group(1)
+    return services.sponsorship_answer(token=token, agree=True)

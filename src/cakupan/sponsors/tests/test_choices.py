@@ -19,6 +19,7 @@ from cakupan.sponsors.services import notices, staff
 from cakupan.sponsors.tests.conftest import (
     DESA_A,
     DESA_B,
+    agreed_named,
     batch_through_bpjs,
     browser_card_token,
     control,
@@ -43,18 +44,7 @@ def _settle(emulator, order):
 
 
 def _agreed(people, worker, **extra):
-    services.sponsorship_create_named(
-        sponsor=people["sponsor"],
-        nik=worker.nik,
-        name=worker.name,
-        desa_code=worker.desa_id,
-        phone="081234567890",
-        sector="",
-        **extra,
-    )
-    body = Message.objects.filter(purpose="sertakan", worker=worker).latest("id").body
-    token = re.search(r"/sertakan/setuju/([^/]+)/", body).group(1)
-    return services.sponsorship_answer(token=token, agree=True)
+    return agreed_named(people, worker, **extra)
 
 
 def test_pool_picks_the_most_vulnerable_uncovered_worker_not_yet_sponsored(people, make_worker):

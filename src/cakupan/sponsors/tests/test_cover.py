@@ -22,7 +22,7 @@ from cakupan.sponsors import selectors, services
 from cakupan.sponsors.models import OrderState, PaymentOrder, Sponsorship, SponsorshipStatus
 from cakupan.sponsors.selectors import receipt_code
 from cakupan.sponsors.services import notices
-from cakupan.sponsors.tests.conftest import batch_through_bpjs, control, notifications
+from cakupan.sponsors.tests.conftest import agreed_named, batch_through_bpjs, control, notifications
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 MONTH = 16_800  # JKK 1% of Rp1.000.000 + JKM Rp6.800
@@ -31,19 +31,7 @@ KPJ = "12345678901"
 
 
 def _agreed(people, worker, *, months: int = 1) -> Sponsorship:
-    """A named sponsorship the person agreed to (the request goes to the phone the registry holds)."""
-    services.sponsorship_create_named(
-        sponsor=people["sponsor"],
-        nik=worker.nik,
-        name=worker.name,
-        desa_code=worker.desa_id,
-        phone="081234567890",
-        sector="",
-        months=months,
-    )
-    body = Message.objects.filter(purpose="sertakan", channel="sms").latest("id").body
-    token = re.search(r"/sertakan/setuju/([^/]+)/", body).group(1)
-    return services.sponsorship_answer(token=token, agree=True)
+    return agreed_named(people, worker, months=months)
 
 
 def _paid(emulator, people, sponsorship, *, months: int) -> PaymentOrder:

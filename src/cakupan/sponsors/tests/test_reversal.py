@@ -4,7 +4,6 @@ audit trail of what a booking writes."""
 
 import datetime as dt
 import json
-import re
 import zoneinfo
 
 import pytest
@@ -19,7 +18,13 @@ from cakupan.providers.emulators.midtrans import ACCEPTED_CARD
 from cakupan.sponsors import services
 from cakupan.sponsors.models import OrderState, PaymentOrder, SponsorshipStatus
 from cakupan.sponsors.services import booking, common, reversal
-from cakupan.sponsors.tests.conftest import batch_through_bpjs, browser_card_token, control, notifications
+from cakupan.sponsors.tests.conftest import (
+    agreed_named,
+    batch_through_bpjs,
+    browser_card_token,
+    control,
+    notifications,
+)
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 
@@ -31,18 +36,7 @@ def _code(call, *args, **kwargs) -> str:
 
 
 def _agreed(people, worker, **extra):
-    services.sponsorship_create_named(
-        sponsor=people["sponsor"],
-        nik=worker.nik,
-        name=worker.name,
-        desa_code=worker.desa_id,
-        phone="081234567890",
-        sector="",
-        **extra,
-    )
-    body = Message.objects.filter(purpose="sertakan", worker=worker).latest("id").body
-    token = re.search(r"/sertakan/setuju/([^/]+)/", body).group(1)
-    return services.sponsorship_answer(token=token, agree=True)
+    return agreed_named(people, worker, **extra)
 
 
 def _notification(emulator, order, status: str) -> bytes:
