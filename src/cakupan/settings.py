@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cakupan.core.middleware.ChosenLanguageMiddleware",
+    # A request that waited past the write lock's timeout (a long import on SQLite) answers 503, not 500.
+    "cakupan.core.middleware.BusyDatabaseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
