@@ -572,3 +572,20 @@ def test_the_receipt_of_a_reversed_payment_is_no_longer_served(client, midtrans,
     common.midtrans().refund(order.order_id, amount=order.gross_amount, reason="tes", refund_key="r-1")
     services.notification_receive(raw=_notification(midtrans, order, "refund"))
     assert client.get(f"/sponsor/pesanan/{order.order_id}/tanda-terima.pdf").status_code == 404
+
+
+def test_the_sponsor_is_told_of_a_reversal_without_the_treasury_s_notes(
+    client, midtrans, people, make_worker
+):
+    worker = make_worker()
+    sponsorship = _agreed(people, worker)
+    order = _paid(midtrans, sponsorship, people["sponsor"])
+    batch_through_bpjs(order.plan, people, accepted={worker.pk: "12345678901"})
+    common.midtrans().refund(order.order_id, amount=order.gross_amount, reason="tes", refund_key="r-1")
+    services.notification_receive(raw=_notification(midtrans, order, "refund"))
+    assert "ditagih kembali" in PaymentOrder.objects.get(pk=order.pk).failure
+    client.force_login(people["sponsor"])
+    for page in (f"/sponsor/pesanan/{order.order_id}/", f"/sponsor/dukungan/{sponsorship.reference}/"):
+        body = client.get(page).content.decode()
+        assert "Dibatalkan setelah dibayar" in body or 'data-testid="reversed"' in body
+        assert "ditagih kembali" not in body and "SERTAKAN 2026" not in body
