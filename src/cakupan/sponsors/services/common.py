@@ -8,7 +8,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from cakupan.audit.models import AuditAction
@@ -142,9 +143,13 @@ def budget_add(
     actor,
     accounts: dict,
     grow: bool = True,
+    metadata: dict | None = None,
 ) -> None:
-    """Money received: booked under `reference` from source to available, and the program's budget grows
-    by it (`grow` False for a program just made with this amount as its budget)."""
+    """Money received (`amount` > 0) or given back to its payer (< 0): booked under `reference` between
+    source and available, and the program's budget moves by it (`grow` False for a program just made with
+    this amount as its budget), audited with `metadata` (the reference by default). The budget moves in
+    the database, never by a read-then-write, and never below Rp1: a program's budget is never zero, so the
+    year's only payment given back leaves Rp1 on paper, which the audit shows."""
     ledger.post(
         kind=TransactionKind.BUDGET,
         funder_id=program.funder_id,
@@ -157,19 +162,22 @@ def budget_add(
             (accounts[(program.pk, AccountKind.AVAILABLE)], amount),
         ],
     )
-    if grow:
-        FundingProgram.objects.filter(pk=program.pk).update(budget=F("budget") + amount)
-        after = FundingProgram.objects.values_list("budget", flat=True).get(pk=program.pk)
-        audit_record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            object_type="funding.fundingprogram",
-            object_id=program.pk,
-            object_repr=program.name,
-            region_code=program.funder.area_id,
-            changes={"budget": [after - amount, after]},
-            metadata={"reference": reference},
-        )
+    if not grow:
+        return
+    budget = FundingProgram.objects.values_list("budget", flat=True)
+    before = budget.get(pk=program.pk)
+    FundingProgram.objects.filter(pk=program.pk).update(budget=Greatest(F("budget") + amount, Value(1)))
+    after = budget.get(pk=program.pk)
+    audit_record(
+        action=AuditAction.UPDATE,
+        actor=actor,
+        object_type="funding.fundingprogram",
+        object_id=program.pk,
+        object_repr=program.name,
+        region_code=program.funder.area_id,
+        changes={"budget": [before, after]},
+        metadata=metadata or {"reference": reference},
+    )
 
 
 def price(*, sector: str, first_month: dt.date, months: int) -> costs.PackageCost:

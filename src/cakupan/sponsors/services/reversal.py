@@ -16,8 +16,7 @@ Locks are taken as in booking: the SERTAKAN funder, the order, the plan and line
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db.models import F
 
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
@@ -154,19 +153,16 @@ def _give_back(order: PaymentOrder, *, changes: RowChangeSet) -> tuple[bool, str
             f"Dikembalikan penyedia, tetapi dana sudah terpakai program {program.name}; "
             f"{rupiah(order.contribution)} perlu ditagih kembali."
         )
-    ledger.post(
-        kind=TransactionKind.BUDGET,
-        funder_id=program.funder_id,
+    common.budget_add(
+        program=program,
+        amount=-order.contribution,
         reference=f"sertakan:{order.order_id}:reversed",
         memo=f"SERTAKAN {order.order_id} dikembalikan kepada pembayar",
         month=month,
         actor=None,
-        entries=[
-            (available, -order.contribution),
-            (accounts[(program.pk, AccountKind.SOURCE)], order.contribution),
-        ],
+        accounts=accounts,
+        metadata={"reversed": order.order_id, "amount": order.contribution},
     )
-    _budget_shrink(program, amount=order.contribution, reference=order.order_id)
     return True, reason
 
 
@@ -231,24 +227,6 @@ def _months_withdraw(
         ],
     )
     return True
-
-
-def _budget_shrink(program: FundingProgram, *, amount: int, reference: str) -> None:
-    """The program's budget falls by what left it, in the database (never a read-then-write), never below
-    Rp1: a program's budget is never zero, so the year's only payment given back leaves Rp1 on paper, named
-    in the audit."""
-    budget = FundingProgram.objects.values_list("budget", flat=True)
-    before = budget.get(pk=program.pk)
-    FundingProgram.objects.filter(pk=program.pk).update(budget=Greatest(F("budget") - amount, Value(1)))
-    after = budget.get(pk=program.pk)
-    audit_record(
-        action=AuditAction.UPDATE,
-        actor=None,
-        obj=program,
-        region_code=program.funder.area_id,
-        changes={"budget": [before, after]},
-        metadata={"reversed": reference, "amount": amount},
-    )
 
 
 def refund_owed(order: PaymentOrder) -> bool:
