@@ -106,6 +106,9 @@ class FundedMonth(models.Model):
     # A funded month protects only once its contribution is paid to BPJS TK: until then it is "didanai,
     # menunggu pembayaran". Payments mark a plan's months paid in order of month (see services.payments).
     paid = models.BooleanField(_("sudah dibayar"), default=False, db_default=False)
+    # The day the payment that paid it was made (the payment's date, not when it was recorded): field
+    # agents' commission counts contributions collected in a calendar month.
+    paid_on = models.DateField(_("tanggal dibayar"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bulan didanai")

@@ -43,12 +43,18 @@ def _newly_paid_ids_sql() -> str:
     )
 
 
-def funded_months_mark_paid(*, plan_id: int, program_id: int, paid_amount: int, changes: RowChangeSet) -> int:
-    """Mark paid the plan's months of the program that `paid_amount` (the line's total paid) covers."""
+def funded_months_mark_paid(
+    *, plan_id: int, program_id: int, paid_amount: int, paid_on: dt.date, changes: RowChangeSet
+) -> int:
+    """Mark paid, on the payment's date, the plan's months of the program that `paid_amount` (the line's
+    total paid) covers."""
     params = [plan_id, program_id, paid_amount]
     changes.before_update(FUNDED_MONTH_ROWS, _newly_paid_ids_sql(), params)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {FM} SET paid = %s WHERE id IN ({_newly_paid_ids_sql()})", [True, *params])
+        cursor.execute(
+            f"UPDATE {FM} SET paid = %s, paid_on = %s WHERE id IN ({_newly_paid_ids_sql()})",
+            [True, paid_on, *params],
+        )
         return cursor.rowcount
 
 

@@ -201,7 +201,11 @@ def _payment_record_locked(
     changes = RowChangeSet()
     months_paid = sum(
         funded_months_mark_paid(
-            plan_id=invoice.plan_id, program_id=line.program_id, paid_amount=line.paid, changes=changes
+            plan_id=invoice.plan_id,
+            program_id=line.program_id,
+            paid_amount=line.paid,
+            paid_on=paid_on,
+            changes=changes,
         )
         for line in lines
     )

@@ -113,7 +113,7 @@ def test_plan_creation_and_approval_record_their_rows(approved):
     month = FundedMonth.objects.get(pk=first.object_id)
     assert first.after_values == {
         "worker_id": str(month.worker_id), "month": "2026-12-01", "program_id": str(program.pk),
-        "line_id": str(month.line_id), "cost": "16800", "paid": "false",
+        "line_id": str(month.line_id), "cost": "16800", "paid": "false", "paid_on": None,
     }  # fmt: skip
     assert first.region_code == month.worker.desa_id
 
@@ -275,6 +275,10 @@ def test_batch_ack_invoice_payment_and_cycle(approved, village, people):
     assert sorted(FundedMonth.objects.filter(paid=True).values_list("month", flat=True).distinct())[-1] == (
         dt.date(2027, 5, 1)
     )
+    # Each on the payment's own date (field agents' commission counts contributions by the day collected).
+    paid_days = FundedMonth.objects.filter(paid=True).values_list("paid_on", flat=True)
+    assert set(paid_days) == {dt.date(2026, 12, 1)}
+    assert not FundedMonth.objects.filter(paid=False, paid_on__isnull=False).exists()
     assert sorted(Membership.objects.values_list("kpj", "status", "paid_through")) == [
         ("10000000001", "aktif", dt.date(2027, 5, 1)),
         ("10000000002", "aktif", dt.date(2027, 5, 1)),
