@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cakupan.workspace",
     "cakupan.sponsors",
     "cakupan.claims",
+    "cakupan.agents",
     # Sponsor accounts (public sign-up under /sponsor/akun/). After cakupan.accounts, whose Bahasa templates
     # override allauth's.
     "allauth",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("cakupan.registry.urls")),
     path("", include("cakupan.workspace.urls")),
     path("", include("cakupan.claims.urls")),
+    path("agen/", include("cakupan.agents.urls")),
+    path("agen/", include("cakupan.agents.urls_kpi")),
     path("cakupan/", include("cakupan.coverage.urls")),
     path("dana/", include("cakupan.funding.urls")),
     path("akun/", include("cakupan.accounts.urls")),

@@ -65,6 +65,11 @@ CLAIM_FILE = "claim.file"
 CLAIM_PAUSE = "claim.pause"
 CLAIM_DECIDE = "claim.decide"
 CALENDAR_CHANGE = "calendar.change"
+VISIT_LIST = "visit_list.view"
+FIELD_SYNC = "field_record.sync"
+AGENT_KPI_VIEW = "agent_kpi.view"
+COMMISSION_VIEW = "commission.view"
+BACK_CHECK_RECORD = "back_check.record"
 
 C = Role.PROVINCIAL_COORDINATOR
 A = Role.PROVINCIAL_ANALYST
@@ -260,6 +265,12 @@ def acts_for_sertakan(user) -> bool:
     )
 
 
+@rules.predicate
+def is_agent_self(user, agent) -> bool:
+    """An agent's own figures (with no agent named: the agent's own page)."""
+    return agent is None or getattr(agent, "pk", agent) == user.pk
+
+
 always = rules.always_allow
 
 # --- the table -------------------------------------------------------------------------------------------
@@ -327,6 +338,16 @@ TABLE: dict[str, dict[str, rules.Predicate]] = {
     CLAIM_DECIDE: {B: in_area},
     # A later decree moving a holiday or cuti bersama is recorded province-wide by the coordinator.
     CALENDAR_CHANGE: {C: has_area},
+    # Field work: who to visit, and the phones' records (a new person or a change goes through the
+    # registry's import and approval like any hand entry; the desa must lie in the user's area).
+    VISIT_LIST: dict.fromkeys((V, F), has_area & in_area),
+    FIELD_SYNC: dict.fromkeys((V, F), has_area & in_area),
+    # Agents are judged by cover that lasts: their supervisors (the labour offices) rank them; an agent
+    # sees her own figures and commission statements, nobody else's.
+    AGENT_KPI_VIEW: {**dict.fromkeys((C, A, R, AU), has_area), F: has_area & is_agent_self},
+    COMMISSION_VIEW: {**dict.fromkeys((C, A, R, AU), has_area), F: has_area & is_agent_self},
+    # A back-check answered by a phone call instead of SMS is recorded by the agent's supervisor.
+    BACK_CHECK_RECORD: dict.fromkeys(CHECKERS, in_area),
 }
 
 # What superusers must satisfy beyond being superusers: nobody checks their own work.

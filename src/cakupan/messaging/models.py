@@ -29,11 +29,13 @@ class Purpose(models.TextChoices):
     FUNDER_NOTICE = "funder_notice", _("Pemberitahuan untuk pemberi dana")
     # SERTAKAN: a sponsor's request to the worker, and news of the cover for the sponsor who pays it.
     SPONSORSHIP = "sertakan", _("SERTAKAN")
+    # A random check that a person a field agent enrolled met her and agreed (agents.services.backcheck).
+    BACK_CHECK = "back_check", _("Konfirmasi pendaftaran")
 
 
 # Purposes that need the person's recorded consent (UU PDP): what we choose to tell them. The others answer
-# something the person asked for (a code, a receipt, their own claim) or are a funder's own business (the
-# renewals it pays for) and go to the address they gave.
+# something the person asked for (a code, a receipt, their own claim, the check of their own registration) or
+# are a funder's own business (the renewals it pays for) and go to the address they gave.
 CONSENT_PURPOSES = (Purpose.REMINDER, Purpose.LITERACY)
 PHONE_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 

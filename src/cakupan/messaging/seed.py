@@ -161,6 +161,16 @@ TEMPLATES = [
         ["nomor", "jenis", "wilayah", "keadaan", "batas", "hari", "hari_layanan", "tautan"],
         "cakupan_klaim_eskalasi",
     ),
+    # Field agents (cakupan.agents): the back-check of a registration, answered by SMS with YA or TIDAK.
+    (
+        "cek_ulang_pendaftaran",
+        "back_check",
+        "Konfirmasi pendaftaran BPJS Ketenagakerjaan",
+        "Halo {nama_depan}, agen {agen} mendaftarkan Anda ke BPJS Ketenagakerjaan pada {tanggal}. "
+        "Benarkah Anda bertemu agen itu dan setuju didaftarkan? Balas YA atau TIDAK.",
+        ["nama_depan", "agen", "tanggal"],
+        "cakupan_cek_ulang_pendaftaran",
+    ),
 ]
 
 

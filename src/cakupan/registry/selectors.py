@@ -71,3 +71,10 @@ def worker_identity(worker: Worker, *, full: bool, on: dt.date | None = None) ->
 
 def identity_for(user, worker: Worker) -> WorkerIdentity:
     return worker_identity(worker, full=sees_identifiers(user))
+
+
+def worker_version(updated_at) -> int:
+    """A worker's version for offline editing: its last change in whole microseconds since the epoch.
+    Every write to a worker sets `updated_at` (the ORM's auto_now, the imports' set-based UPDATE), so a
+    phone that started from another version edited data that has changed since."""
+    return int(updated_at.timestamp()) * 1_000_000 + updated_at.microsecond

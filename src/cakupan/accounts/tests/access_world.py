@@ -86,6 +86,9 @@ def build_world() -> World:
     users["serang"] = User.objects.create_user(
         username="serang", password=PASSWORD, role=Role.REGENCY_OFFICER, area_id="36.73", is_staff=True
     )
+    users["serang-agen"] = User.objects.create_user(
+        username="serang-agen", password=PASSWORD, role=Role.FIELD_AGENT, area_id="36.73", is_staff=True
+    )
     workers = {}
     for person in PEOPLE:
         worker = worker_register(
@@ -183,6 +186,7 @@ def build_world() -> World:
         "event_id": str(AuditEvent.objects.filter(region_code__startswith="36.02.").latest("id").pk),
         "message_id": str(messages["inside"].pk),
         "campaign_id": str(planned["inside"].pk),
+        "agent_id": str(users["agen"].pk),
     }
     world.outside = {
         "worker_id": str(workers[OUTSIDE.nik].pk),
@@ -196,6 +200,7 @@ def build_world() -> World:
         "event_id": str(import_event.pk),
         "message_id": str(messages["outside"].pk),
         "campaign_id": str(planned["outside"].pk),
+        "agent_id": str(users["serang-agen"].pk),
     }
     world.baznas_id = str(baznas.pk)
     return world

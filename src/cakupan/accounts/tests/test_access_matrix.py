@@ -154,8 +154,38 @@ CLAIM_REPORTERS = frozenset({"desa", "agen", "bpjs", "admin"})
 CLAIM_DECIDERS = frozenset({"bpjs", "admin"})
 CLAIM_SCANNERS = frozenset({"desa", "agen", "bpjs", "admin"})
 
+# Field work (visit lists, the phone's form and its sync): village operators and field agents. The phone's
+# JSON endpoints answer the public 401 (the app keeps its records and asks her to sign in again).
+FIELD = frozenset({"desa", "agen", "admin"})
+AGENT_KPI = frozenset({"provinsi", "analis", "lebak", "auditor", "agen", "admin"})
+BACK_CHECK_CALLERS = frozenset({"provinsi", "lebak", "admin"})
+FIELD_JSON = _by({"anon": 401, **dict.fromkeys(FIELD, 200)}, 403)
+
 # route pattern → expected status for (role, inside|outside).
 MATRIX = {
+    "agen/": _page(FIELD),
+    "agen/kunjungan.json": FIELD_JSON,
+    "agen/rekaman/": _page(FIELD),
+    "agen/rekaman/<str:client_id>/selesaikan/": _fixed(405),
+    "agen/aplikasi/": _page(FIELD),
+    "agen/sw.js": _fixed(200),
+    "agen/manifest.webmanifest": _fixed(200),
+    "agen/sinkron/token/": FIELD_JSON,
+    "agen/sinkron/aturan.json": FIELD_JSON,
+    "agen/sinkron/": _fixed(405),
+    "agen/sinkron/status/": _fixed(405),
+    "agen/sinkron/konflik/": _fixed(405),
+    # Agents' performance and commission: their supervisors (the labour offices, auditors) inside their
+    # area; an agent only her own (the inside agent is `agen` herself).
+    "agen/kinerja/": _page(AGENT_KPI),
+    "agen/kinerja/peringkat.xlsx": _by(
+        {"anon": 302, "agen": 404, **dict.fromkeys(AGENT_KPI - {"agen"}, 200)}, 403
+    ),
+    "agen/kinerja/<int:agent_id>/": _page(AGENT_KPI, outside_ok=AGENT_KPI - NARROW),
+    "agen/komisi/<int:agent_id>/<str:month>.pdf": _page(AGENT_KPI, outside_ok=AGENT_KPI - NARROW),
+    "agen/komisi/<int:agent_id>/<str:month>.xlsx": _page(AGENT_KPI, outside_ok=AGENT_KPI - NARROW),
+    "agen/cek-ulang/": _page(BACK_CHECK_CALLERS),
+    "agen/cek-ulang/<int:check_id>/": _fixed(405),
     "": _fixed(200),
     "healthz": _fixed(200),
     "kalkulator/": _fixed(200),
@@ -367,7 +397,11 @@ def _url(pattern: str, name: str, objects: dict) -> str:
             return "SRT-0-TIDAKADA"
         if key == "number":
             return "SRT-2026-0000000"
-        if key == "reference":
+        if key == "month":
+            return "2026-11"
+        if key == "check_id":
+            return "0"
+        if key in ("reference", "client_id"):
             return "00000000-0000-0000-0000-000000000000"
         if key == "fmt":
             return "geojson" if name == "coverage:map" else "csv"

@@ -401,6 +401,7 @@ def test_the_seeded_templates_fill_cleanly():
         "kode_sekali_pakai", "pemberitahuan_perpanjangan", "sertakan_persetujuan", "sertakan_tanda_terima",
         "sertakan_aktif", "sertakan_akan_habis", "sertakan_pembayaran_gagal", "sertakan_dihentikan",
         "klaim_dokumen_kurang", "klaim_lengkap", "klaim_dibayar", "klaim_ditolak", "klaim_eskalasi",
+        "cek_ulang_pendaftaran",
     }  # fmt: skip
     for template in templates.values():
         check_template([template.subject, template.body], template.variables)

@@ -14,11 +14,15 @@ def test_demo_prepares_everything_and_prints_the_accounts():
     out = io.StringIO()
     call_command("demo", scale=0.0005, no_serve=True, stdout=out, stderr=io.StringIO())
     text = out.getvalue()
-    assert Worker.objects.count() == 2_880
-    # Twelve monthly snapshots for the trend, the latest first.
+    # The synthetic population and the dozen the demo agent enrolled from her phone (approved by `lebak`).
+    assert Worker.objects.count() == 2_880 + 12
+    assert Worker.objects.filter(source="import", desa_id="36.02.01.2002").count() == 12
+    assert "Akun `agen` (Koperasi Nelayan Malingping Sejahtera) mengirim 12 pendaftaran dari ponsel; " in text
+    assert "12 terdaftar setelah disetujui `lebak`, 1 perubahan bentrok" in text
+    # Twelve monthly snapshots for the trend, the latest first, counting the agent's enrolments too.
     snapshots = RegionCoverage.objects.filter(region_id="36").order_by("-month")
     assert snapshots.count() == 12
-    assert snapshots.first().workers == 2_880
+    assert snapshots.first().workers == 2_892
     assert "kata sandi semua akun demo: Banten-UCJ-2026" in text
     for username in (
         "admin",
@@ -63,7 +67,8 @@ def test_demo_prepares_everything_and_prints_the_accounts():
     assert "Rencana alokasi sudah ada; dilewati." in again.getvalue()
     assert AllocationPlan.objects.count() == 1
     assert "Klaim demo sudah ada; dilewati." in again.getvalue()
-    assert Worker.objects.count() == 2_880
+    assert "Agen demo sudah punya rekaman lapangan; dilewati." in again.getvalue()
+    assert Worker.objects.count() == 2_892
     assert User.objects.filter(username__in=["admin", "provinsi", "lebak"]).count() == 3
 
 

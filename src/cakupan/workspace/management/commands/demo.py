@@ -57,10 +57,13 @@ class Command(BaseCommand):
         )
         self._messages()
         self.stdout.write(
-            "6/7 SERTAKAN dan klaim: program penerima sumbangan, dana pendamping, sponsor, klaim demo…"
+            "6/7 SERTAKAN, klaim dan agen lapangan: program penerima sumbangan, dana pendamping, sponsor, "
+            "klaim demo, pendaftaran dari ponsel agen…"
         )
         self._sertakan()
         self._claims()
+        # By name: field work is an app beside the workspace.
+        call_command("agents", "demo", stdout=self.stdout)
         if no_serve:
             self.stdout.write(
                 "7/7 Siap. Jalankan `cakupan serve --emulator` untuk membuka http://127.0.0.1:8000/"
