@@ -441,3 +441,12 @@ SERTAKAN = {
     # Notifications that fail their signature are kept as evidence up to this many per address.
     "forged_notifications_rate": "60/h",
 }
+
+# Field agents (cakupan.agents): records from the phones wait to be filed into the registry's import (one
+# per agent and kind) until FILE_AT of them wait or the oldest has waited FILE_AFTER_MINUTES, so a kab/kota
+# officer approves a day's work in a few imports, not one per saved record. `cakupan agents selesaikan`
+# (hourly) files what is due; the agent can file at once from /agen/rekaman/.
+AGENTS = {
+    "file_at": int(os.environ.get("CAKUPAN_AGENTS_FILE_AT", "50")),
+    "file_after_minutes": int(os.environ.get("CAKUPAN_AGENTS_FILE_AFTER_MINUTES", "60")),
+}

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("kunjungan.json", views.visits_json, name="visits-json"),
     path("rekaman/", views.records, name="records"),
+    path("rekaman/ajukan/", views.records_file_now, name="records-file"),
     path("rekaman/<str:client_id>/selesaikan/", views.record_resolve, name="record-resolve"),
     path("aplikasi/", views.app_shell, name="app"),
     path("sw.js", views.service_worker, name="service-worker"),

@@ -23,6 +23,7 @@ from cakupan.accounts.authorization import require_action
 from cakupan.agents import device, selectors
 from cakupan.agents.models import RecordStatus
 from cakupan.agents.services.conflicts import conflict_resolve
+from cakupan.agents.services.filing import queued, records_file
 from cakupan.agents.services.settle import records_settle
 from cakupan.agents.services.sync import MAX_RECORDS, records_status, records_sync
 from cakupan.core.errors import DomainError, domain_error_status
@@ -51,7 +52,9 @@ def _phone_endpoint(action: str):
             try:
                 return view(request, *args, **kwargs)
             except DomainError as error:
-                return JsonResponse(error.as_dict(), status=domain_error_status(error))
+                # Too large for one request: 413, which tells the phone to send half as many.
+                status = 413 if error.code == "sync_too_large" else domain_error_status(error)
+                return JsonResponse(error.as_dict(), status=status)
 
         return never_cache(wrapped)
 
@@ -68,7 +71,9 @@ def _json_body(request: HttpRequest):
         ) from error
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        # ValueError covers malformed JSON and integers longer than Python converts; RecursionError, a
+        # document nested deeper than the parser goes.
         raise DomainError("json_invalid", "Data yang dikirim bukan JSON yang sah.") from error
 
 
@@ -135,10 +140,17 @@ def records(request: HttpRequest) -> HttpResponse:
     if status not in RecordStatus.values:
         status = ""
     rows = selectors.records_of(user=request.user, status=status or None)[:200]
+    filed = request.GET.get("diajukan", "")
     return render(
         request,
         "agents/records.html",
-        {"records": rows, "status": status, "statuses": RecordStatus.choices},
+        {
+            "records": rows,
+            "status": status,
+            "statuses": RecordStatus.choices,
+            "waiting": queued(request.user).count(),
+            "filed": int(filed) if filed.isdigit() and len(filed) < 3 else None,
+        },
     )
 
 
@@ -161,6 +173,16 @@ def record_resolve(request: HttpRequest, client_id: str) -> HttpResponse:
             status=domain_error_status(error),
         )
     return redirect(reverse("agents:records") + "?status=conflict")
+
+
+@require_POST
+@login_required
+@require_action(authz.FIELD_SYNC)
+def records_file_now(request: HttpRequest) -> HttpResponse:
+    """The agent sends her waiting records to the checker now, without waiting for the batch."""
+    made = records_file(agent=request.user, request=request)
+    suffix = "?diajukan=" + str(len(made))
+    return redirect(reverse("agents:records") + suffix)
 
 
 @require_GET

@@ -222,6 +222,28 @@ class WorkerImport(models.Model):
         return f"Impor #{self.pk} {self.file_name} ({self.get_status_display()})"
 
 
+class ImportExpectation(models.Model):
+    """The worker as an update row found her: the row applies only if she is unchanged since (her
+    `updated_at`), else it is refused as `changed_on_server` and never overwrites a later change. Written
+    by whoever builds an update import from a copy read earlier (a field agent's phone)."""
+
+    worker_import = models.ForeignKey(
+        WorkerImport, verbose_name=_("impor"), on_delete=models.CASCADE, related_name="expectations"
+    )
+    nik = models.CharField(_("NIK"), max_length=16)
+    updated_at = models.DateTimeField(_("diperbarui terakhir"))
+
+    class Meta:
+        verbose_name = _("versi yang diharapkan")
+        verbose_name_plural = _("versi yang diharapkan")
+        constraints = [
+            models.UniqueConstraint(fields=["worker_import", "nik"], name="importexpectation_one_per_nik")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_import_id}/{mask_nik(self.nik)}"
+
+
 class Segment(models.TextChoices):
     PU = "PU", _("Penerima upah (PU)")
     BPU = "BPU", _("Bukan penerima upah (BPU)")

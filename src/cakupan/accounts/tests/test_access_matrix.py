@@ -167,6 +167,7 @@ MATRIX = {
     "agen/kunjungan.json": FIELD_JSON,
     "agen/rekaman/": _page(FIELD),
     "agen/rekaman/<str:client_id>/selesaikan/": _fixed(405),
+    "agen/rekaman/ajukan/": _fixed(405),
     "agen/aplikasi/": _page(FIELD),
     "agen/sw.js": _fixed(200),
     "agen/manifest.webmanifest": _fixed(200),

@@ -2,10 +2,11 @@
 the agent and agreed to be registered (the ghost or unwilling registrations a commission invites).
 
 * **Who** (`back_checks_sample`, called when records become registered): of each agent's newly registered
-  people with a phone in one settled import (one sync of her phone), 5% rounded up, so at least one. The
+  people with a phone in one settled import (her batch: the records of an hour, or 50, see
+  services.filing), 5% rounded up, so at least one. The
   minimum of one makes every batch checkable: an agent who sends a few people at a time (most do) would
   otherwise go unchecked for months, and her pass rate is one of the figures she is ranked by. The cost is
-  one SMS per sync at most above the 5%.
+  one SMS per batch at most above the 5%.
 * **Which**: the records whose HMAC-SHA256 of their phone-made id, keyed by the server's secret, is
   smallest. Deterministic (tests and an auditor can recompute it) yet not steerable: the agent's phone
   makes the ids but cannot know the key.

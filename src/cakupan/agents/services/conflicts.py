@@ -16,6 +16,7 @@ from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError
+from cakupan.registry.models import Worker
 from cakupan.registry.selectors import worker_version
 
 CHOICES = ("keep_server", "use_mine")
@@ -88,13 +89,15 @@ def conflict_resolve(
     worker = record.worker
     if choice == "keep_server":
         _close(record, status=RecordStatus.DISCARDED, user=user, request=request)
+        # The server's data only while the worker is still in her area (she may have moved since).
+        visible = Worker.objects.for_user(user).filter(pk=worker.pk).exists()
         return RecordResult(
             client_id=str(record.client_id),
             status=record.status,
             message=record.get_status_display(),
-            worker_id=worker.pk,
-            version=worker_version(worker.updated_at),
-            server=_server_values(worker),
+            worker_id=worker.pk if visible else None,
+            version=worker_version(worker.updated_at) if visible else None,
+            server=_server_values(worker) if visible else None,
         )
     sent = {
         "client_id": str(replacement_id),
@@ -104,7 +107,11 @@ def conflict_resolve(
         "values": values if isinstance(values, dict) else record.values,
     }
     result = records_sync(user=user, records=[sent], request=request)[0]
-    replacement = FieldRecord.objects.filter(client_id=replacement_id).first()
-    if replacement is not None:
+    # Closed only by the record just made for it: hers, a change of the same worker, not refused (a refused
+    # one leaves the conflict open to try again) and not an id she had used before.
+    replacement = FieldRecord.objects.filter(
+        client_id=replacement_id, agent=user, kind=RecordKind.UPDATE, worker_id=worker.pk
+    ).first()
+    if replacement is not None and not result.replayed and replacement.status != RecordStatus.REJECTED:
         _close(record, status=RecordStatus.RESENT, user=user, request=request, replaced_by=replacement)
     return result

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cakupan.accounts.models import User
 from cakupan.agents.models import AgentInstitution, AgentProfile, FieldRecord, InstitutionKind
+from cakupan.agents.services.filing import records_file
 from cakupan.agents.services.settle import records_settle
 from cakupan.agents.services.sync import records_sync
 from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
@@ -89,6 +90,8 @@ def agents_demo_seed() -> dict | None:
         for i in range(len(NAMES))
     ]
     records_sync(user=agent, records=records)
+    # Her day's records go to the checker as one import (the demo does not wait for the hourly run).
+    records_file(agent=agent)
     _run_imports(checker)
     registered = records_settle(agent=agent)
     # A change made on the phone from an older copy: the server's data changed since.

@@ -16,27 +16,29 @@ from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
 from cakupan.audit.services import audit_record
+from cakupan.registry.importing.workers import CHANGED_ON_SERVER
 from cakupan.registry.models import ImportStatus, Worker, WorkerImport
 
 DONE = (ImportStatus.APPLIED, ImportStatus.CHECKED, ImportStatus.REJECTED, ImportStatus.FAILED)
 
 
-def _row_errors(record: WorkerImport) -> dict[int, str]:
-    """{row: the row's error messages} from the import's kept report (every row of a sync is kept: a sync
-    holds at most 1,000 rows and the report keeps the first ten thousand issues)."""
+def _row_errors(record: WorkerImport) -> dict[int, tuple[str, str]] | None:
+    """{row: (first error code, the row's error messages)} from the import's kept report (every row of a
+    filing is kept: the report keeps the first ten thousand issues); None when the report is missing
+    although the import counted invalid rows."""
     if not record.errors_file:
-        return {}
+        return {} if record.invalid == 0 else None
     import polars as pl
 
     base = Path(record.errors_file).with_suffix("")
     path = base.with_name(base.name + ".arrow")
     if not path.exists():
-        return {}
+        return {} if record.invalid == 0 else None
     issues = pl.read_ipc(path).filter(pl.col("severity") == "error")
-    errors: dict[int, list[str]] = {}
+    errors: dict[int, list[tuple[str, str]]] = {}
     for issue in issues.iter_rows(named=True):
-        errors.setdefault(issue["row"], []).append(issue["message"])
-    return {row: " ".join(messages) for row, messages in errors.items()}
+        errors.setdefault(issue["row"], []).append((issue["code"], issue["message"]))
+    return {row: (found[0][0], " ".join(message for _, message in found)) for row, found in errors.items()}
 
 
 def _refusal(record: WorkerImport) -> tuple[str, str]:
@@ -73,6 +75,11 @@ def records_settle(*, agent=None, import_ids=None) -> list[int]:
 
 @transaction.atomic
 def _settle_import(record: WorkerImport) -> list[int]:
+    # Locked, and read again: only an import that has truly finished is settled (its check and approval
+    # step writes its final status in one transaction).
+    record = WorkerImport.objects.select_for_update().get(pk=record.pk)
+    if record.status not in DONE:
+        return []
     rows = list(
         FieldRecord.objects.select_for_update()
         .filter(worker_import=record, status=RecordStatus.SUBMITTED)
@@ -81,32 +88,28 @@ def _settle_import(record: WorkerImport) -> list[int]:
     if not rows:
         return []
     now = timezone.now()
-    outcome: dict[int, tuple[str, str, str]] = {}
+    workers = {
+        worker.nik: worker
+        for worker in Worker.objects.filter(nik__in=[row.nik for row in rows]).only("id", "nik", "created_at",
+                                                                                   "updated_at")
+    }  # fmt: skip
     if record.status in (ImportStatus.APPLIED, ImportStatus.CHECKED):
         errors = _row_errors(record)
-        for row in rows:
-            if row.row_number in errors:
-                outcome[row.pk] = (RecordStatus.REJECTED, "row_refused", errors[row.row_number])
-            elif record.status == ImportStatus.APPLIED:
-                done = RecordStatus.REGISTERED if row.kind == RecordKind.NEW else RecordStatus.UPDATED
-                outcome[row.pk] = (done, "", "")
-            else:
-                outcome[row.pk] = (RecordStatus.REJECTED, "row_invalid", "Baris ini tidak dapat diterapkan.")
+        outcome = {row.pk: _row_outcome(record, row, errors, workers) for row in rows}
     else:
         code, message = _refusal(record)
         outcome = {row.pk: (RecordStatus.REJECTED, code, message) for row in rows}
-    workers = dict(
-        Worker.objects.filter(nik__in=[row.nik for row in rows if row.kind == RecordKind.NEW]).values_list(
-            "nik", "pk"
-        )
-    )
     changes = RowChangeSet()
     changes.before_update(FIELD_RECORD_ROWS, changes.ids_sql([row.pk for row in rows]))
     for row in rows:
         status, code, message = outcome[row.pk]
-        row.status, row.code, row.message, row.settled_at = status, code, message, now
+        # Registered when it entered the registry (the import's apply), whenever this settling runs: the
+        # enrolment month of the KPIs and the commission.
+        applied = status in (RecordStatus.REGISTERED, RecordStatus.UPDATED) and record.applied_at
+        row.status, row.code, row.message = status, code, message
+        row.settled_at = record.applied_at if applied else now
         if status == RecordStatus.REGISTERED:
-            row.worker_id = workers.get(row.nik)
+            row.worker_id = workers[row.nik].pk if row.nik in workers else None
     FieldRecord.objects.bulk_update(rows, ["status", "code", "message", "settled_at", "worker"])
     counts: dict[str, int] = {}
     for row in rows:
@@ -121,6 +124,43 @@ def _settle_import(record: WorkerImport) -> list[int]:
     )
     changes.write(event)
     return [row.pk for row in rows if row.status == RecordStatus.REGISTERED]
+
+
+def _row_outcome(record: WorkerImport, row: FieldRecord, errors, workers) -> tuple[str, str, str]:
+    if errors is None:
+        # The report is gone: what the registry holds now says whether this row went in.
+        worker = workers.get(row.nik)
+        since = record.created_at
+        entered = (
+            worker is not None
+            and (worker.created_at if row.kind == RecordKind.NEW else worker.updated_at) >= since
+        )
+        if record.status == ImportStatus.APPLIED and entered:
+            return (RecordStatus.REGISTERED if row.kind == RecordKind.NEW else RecordStatus.UPDATED, "", "")
+        return (
+            RecordStatus.REJECTED,
+            "row_invalid",
+            "Baris ini tidak dapat diterapkan; kirim ulang dari ponsel.",
+        )
+    if row.row_number in errors:
+        code, message = errors[row.row_number]
+        if code == CHANGED_ON_SERVER and row.kind == RecordKind.UPDATE:
+            # Changed by someone else after her phone read it: hers to settle by version, never lost.
+            return (
+                RecordStatus.CONFLICT,
+                "changed_on_server",
+                "Data pekerja ini sudah diubah di server sejak ponsel Anda mengunduhnya. Bandingkan, lalu "
+                "pilih data mana yang dipakai.",
+            )
+        return RecordStatus.REJECTED, "row_refused", message
+    if row.kind == RecordKind.UPDATE:
+        # An applied import changed her row, or a checked one found nothing to change in it.
+        if record.status == ImportStatus.APPLIED:
+            return RecordStatus.UPDATED, "", ""
+        return RecordStatus.UPDATED, "unchanged", "Tidak ada yang berubah: data di server sudah sama."
+    if record.status == ImportStatus.APPLIED:
+        return RecordStatus.REGISTERED, "", ""
+    return RecordStatus.REJECTED, "row_invalid", "Baris ini tidak dapat diterapkan."
 
 
 __all__ = ["records_settle"]

@@ -15,14 +15,10 @@ the phone and the agent's page say the same thing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
 import uuid
 from dataclasses import dataclass, field
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from cakupan.accounts import authorization as authz
 from cakupan.agents.models import FieldRecord, RecordKind, RecordStatus
 from cakupan.agents.rowaudit import FIELD_RECORD_ROWS
+from cakupan.agents.services.filing import records_file
 from cakupan.agents.services.settle import DONE, records_settle
 from cakupan.audit.models import AuditAction
 from cakupan.audit.rowchanges import RowChangeSet
@@ -39,9 +36,8 @@ from cakupan.core.errors import DomainError
 from cakupan.core.formatting import number
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import intake
-from cakupan.registry.importing import import_submit
 from cakupan.registry.intake.columns import COLUMN_LABELS
-from cakupan.registry.models import ImportKind, OnDuplicate, Worker
+from cakupan.registry.models import Worker
 from cakupan.registry.selectors import worker_version
 
 MAX_RECORDS = 1000
@@ -121,13 +117,19 @@ def _parse_envelope(records) -> list[_Incoming | RecordResult]:
     return parsed
 
 
+BIGINT_MAX = 2**63 - 1
+MADE_AT_FLOOR = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+MADE_AT_SLACK = dt.timedelta(days=2)
+
+
 def _int_or_none(value) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
+        value = int(value.strip())
+    # Only what the database's bigint holds: a larger number is no version or worker id of ours.
+    if isinstance(value, int) and 0 <= value <= BIGINT_MAX:
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
-        return int(value.strip())
     return None
 
 
@@ -165,6 +167,12 @@ def _incoming(item: dict, client_id: uuid.UUID, position: int) -> _Incoming:
         try:
             record.made_at = parse_datetime(made_at)
         except ValueError:
+            record.made_at = None
+        # A phone's clock can be wrong; a date no phone made this record on is not kept.
+        if record.made_at is not None and (
+            record.made_at.tzinfo is None
+            or not MADE_AT_FLOOR <= record.made_at <= timezone.now() + MADE_AT_SLACK
+        ):
             record.made_at = None
     if record.kind == RecordKind.UPDATE and (record.worker_id is None or record.base_version is None):
         record.problems.append(
@@ -228,6 +236,11 @@ def _judge(*, user, incoming: list[_Incoming], rows: dict[int, dict]) -> list[_J
         record.worker_id for record in incoming if record.kind == RecordKind.UPDATE and record.worker_id
     }
     registered = {w.nik: w for w in Worker.objects.filter(nik__in=niks).only("id", "nik", "name", "desa_id")}
+    in_area = set(
+        Worker.objects.for_user(user)
+        .filter(pk__in=[w.pk for w in registered.values()])
+        .values_list("pk", flat=True)
+    )
     targets = {w.pk: w for w in Worker.objects.for_user(user).filter(pk__in=worker_ids)}
     open_new = set(
         FieldRecord.objects.filter(
@@ -259,17 +272,17 @@ def _judge(*, user, incoming: list[_Incoming], rows: dict[int, dict]) -> list[_J
             )  # fmt: skip
             continue
         if record.kind == RecordKind.NEW:
-            judged.append(_judge_new(user, record, row, registered, open_new, seen_niks))
+            judged.append(_judge_new(record, row, registered, in_area, open_new, seen_niks))
         else:
             judged.append(_judge_update(record, row, targets, open_update, seen_workers))
     return judged
 
 
-def _judge_new(user, record, row, registered, open_new, seen_niks) -> _Judged:
+def _judge_new(record, row, registered, in_area, open_new, seen_niks) -> _Judged:
     nik = row["nik"]
     existing = registered.get(nik)
     if existing is not None:
-        mine = Worker.objects.for_user(user).filter(pk=existing.pk).exists()
+        mine = existing.pk in in_area
         if mine:
             message = (
                 f"NIK ini sudah terdaftar atas nama {existing.name}; bila datanya perlu diubah, cari dia "
@@ -323,41 +336,11 @@ def _judge_update(record, row, targets, open_update, seen_workers) -> _Judged:
     return _Judged(record, row, RecordStatus.SUBMITTED, worker=worker)
 
 
-def _csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for values in rows:
-        writer.writerow([values.get(column, "") for column in COLUMNS])
-    return out.getvalue().encode("utf-8")
-
-
-def _submit(*, user, judged: list[_Judged], kind: str, request) -> dict[int, tuple[int, int]]:
-    """One import for the accepted records of a kind: {position: (import id, row number)}."""
-    accepted = [item for item in judged if item.status == RecordStatus.SUBMITTED and item.record.kind == kind]
-    if not accepted:
-        return {}
-    content = _csv([item.record.values for item in accepted])
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    digest = hashlib.sha256(content).hexdigest()[:8]
-    name = f"{'agen-baru' if kind == RecordKind.NEW else 'agen-ubah'}-{stamp}-{digest}.csv"
-    record = import_submit(
-        user=user,
-        upload=SimpleUploadedFile(name, content, content_type="text/csv"),
-        kind=ImportKind.WORKERS,
-        # A NIK registered by someone else between this sync and the approval is a refused row of the
-        # import (its report names it), never a silent duplicate.
-        on_duplicate=OnDuplicate.REJECT if kind == RecordKind.NEW else OnDuplicate.UPDATE,
-        request=request,
-    )
-    # The file's first data row is row 2 (the header is row 1), as in every import report.
-    return {item.record.position: (record.pk, index + 2) for index, item in enumerate(accepted)}
-
-
-def _kept_result(record: FieldRecord, *, replayed: bool) -> RecordResult:
+def _kept_result(record: FieldRecord, *, user, replayed: bool) -> RecordResult:
     server = None
     version = None
-    if record.worker_id is not None:
+    # The server's data only while the worker is still in the user's area (she may have moved since).
+    if record.worker_id is not None and Worker.objects.for_user(user).filter(pk=record.worker_id).exists():
         worker = record.worker
         version = worker_version(worker.updated_at)
         if record.status == RecordStatus.CONFLICT:
@@ -378,17 +361,25 @@ def records_sync(*, user, records, request=None) -> list[RecordResult]:
     """Receive one sync from a phone; returns one result per record, in the order sent."""
     if not authz.can(user, authz.FIELD_SYNC):
         raise DomainError("sync_not_allowed", "Peran Anda tidak dapat mengirim pendaftaran dari lapangan.")
+    if user.area_id is None:
+        # An administrator without an area: a refused record would have no area to be kept in.
+        raise DomainError(
+            "area_missing", "Akun Anda belum punya wilayah kerja; minta administrator mengaturnya."
+        )
     parsed = _parse_envelope(records)
     _settle_finished(parsed)
     for attempt in range(3):
         try:
-            return _sync_once(user=user, parsed=parsed, request=request)
+            results = _sync_once(user=user, parsed=parsed, request=request)
+            break
         except IntegrityError:
             # Another sync took the same client id, NIK or worker between our reads and our insert: the next
             # attempt reads it and answers as a replay, a pending NIK or a conflict.
             if attempt == 2:
                 raise
-    raise AssertionError("unreachable")
+    # Her accepted records go into the registry's import once a batch is due.
+    records_file(agent=user, due_only=True, request=request)
+    return results
 
 
 def _settle_finished(parsed: list) -> None:
@@ -427,13 +418,9 @@ def _sync_once(*, user, parsed: list, request) -> list[RecordResult]:
     )
     fresh.reverse()
     judged = _judge(user=user, incoming=fresh, rows=_validate_rows(fresh))
-    placed = {
-        **_submit(user=user, judged=judged, kind=RecordKind.NEW, request=request),
-        **_submit(user=user, judged=judged, kind=RecordKind.UPDATE, request=request),
-    }
     now = timezone.now()
     created = FieldRecord.objects.bulk_create(
-        [_field_record(user=user, item=item, placed=placed, now=now) for item in judged]
+        [_field_record(user=user, item=item, now=now) for item in judged]
     )
     if created:
         changes = RowChangeSet()
@@ -463,15 +450,16 @@ def _sync_once(*, user, parsed: list, request) -> list[RecordResult]:
             )
             continue
         record = kept.get(item.client_id) or by_id[item.client_id]
-        results.append(_kept_result(record, replayed=item.client_id in kept or item.client_id in answered))
+        results.append(
+            _kept_result(record, user=user, replayed=item.client_id in kept or item.client_id in answered)
+        )
         answered.add(item.client_id)
     return results
 
 
-def _field_record(*, user, item: _Judged, placed: dict, now) -> FieldRecord:
+def _field_record(*, user, item: _Judged, now) -> FieldRecord:
     record = item.record
     row = item.row or {}
-    import_id, row_number = placed.get(record.position, (None, None))
     desa = row.get("desa_id")
     if not desa or item.code == "desa_outside_area":
         # Kept inside the agent's own area: a refused record must not show up in another area's pages.
@@ -488,8 +476,6 @@ def _field_record(*, user, item: _Judged, placed: dict, now) -> FieldRecord:
         status=item.status,
         code=item.code,
         message=item.message,
-        worker_import_id=import_id,
-        row_number=row_number,
         made_at=record.made_at,
         settled_at=now if item.status == RecordStatus.REJECTED else None,
     )
@@ -531,5 +517,5 @@ def records_status(*, user, client_ids) -> list[RecordResult]:
                 )
             )
         else:
-            results.append(_kept_result(record, replayed=True))
+            results.append(_kept_result(record, user=user, replayed=True))
     return results

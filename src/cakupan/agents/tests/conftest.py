@@ -19,6 +19,8 @@ _serials = itertools.count(1)
 def immediate_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.VAR_DIR = tmp_path
+    # Filed into the registry's import at every sync unless a test sets the production batching.
+    settings.AGENTS = {**settings.AGENTS, "file_after_minutes": 0}
 
 
 @pytest.fixture

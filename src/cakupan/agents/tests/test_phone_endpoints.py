@@ -45,7 +45,9 @@ def test_a_sync_round_trip(agent, people, django_capture_on_commit_callbacks):
         (b"\xff\xfe", 400, "json_invalid"),
         ([1, 2], 400, "json_invalid"),
         ({"records": "semua"}, 400, "records_invalid"),
-        ({"records": [{"client_id": str(uuid.uuid4())}] * 1001}, 400, "sync_too_large"),
+        (b'{"records": [' + b"9" * 5000 + b"]}", 400, "json_invalid"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "json_invalid"),
+        ({"records": [{"client_id": str(uuid.uuid4())}] * 1001}, 413, "sync_too_large"),
     ],
 )
 def test_broken_syncs_get_a_code_and_a_message(agent, body, status, code):
@@ -58,7 +60,7 @@ def test_broken_syncs_get_a_code_and_a_message(agent, body, status, code):
 def test_a_body_over_the_upload_limit_is_refused_not_a_500(agent, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     answer = post(agent, "/agen/sinkron/", {"records": [new_record() for _ in range(20)]})
-    assert (answer.status_code, answer.json()["code"]) == (400, "sync_too_large")
+    assert (answer.status_code, answer.json()["code"]) == (413, "sync_too_large")
 
 
 def test_status_and_resolve_refuse_malformed_requests(agent):
@@ -119,3 +121,14 @@ def test_the_visit_list_page_and_its_json(agent, people, make_worker):
     assert agent.get(f"/agen/kunjungan.json?desa={OTHER_DESA}").json()["code"] == "desa_outside_area"
     assert agent.get("/agen/kunjungan.json?desa=%00").status_code == 403
     assert agent.get("/agen/kunjungan.json?limit=abc").status_code == 200
+
+
+def test_numbers_no_database_holds_refuse_the_record_not_the_sync(agent):
+    huge = {"client_id": str(uuid.uuid4()), "kind": "update", "worker_id": 2**70, "base_version": 2**64,
+            "values": person()}  # fmt: skip
+    answer = post(agent, "/agen/sinkron/", {"records": [huge, new_record()]})
+    assert answer.status_code == 200
+    assert [(r["status"], r["code"]) for r in answer.json()["results"]] == [
+        ("rejected", "update_without_version"),
+        ("submitted", ""),
+    ]

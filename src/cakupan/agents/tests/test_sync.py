@@ -83,7 +83,7 @@ def test_the_same_records_sent_again_create_nothing_twice(people, sync):
 
 def test_every_sync_is_audited_row_by_row(people, sync):
     sync([new_record(), new_record(person(nik="123"))])
-    event = AuditEvent.objects.get(object_type="agents.fieldrecord")
+    event = AuditEvent.objects.get(object_type="agents.fieldrecord", action="create")
     assert event.metadata == {"records": 2, "submitted": 1, "rejected": 1}
     assert RowChange.objects.filter(event=event).count() == 2
 

@@ -220,6 +220,7 @@ def _run_import(
                 columns=staged_columns,
                 scope=scope,
                 changes=None if dry_run else RowChangeSet(),
+                expected_from=record.pk if record is not None else None,
             )
             try:
                 result.rows = _read_and_stage(
@@ -287,8 +288,11 @@ def _run_import(
         if done.captured is not None:
             preview.write(preview.finish(done.captured, done.issues.kept), record.pk)
         if record.pk is not None:
-            # The dry run's changes are gone; its findings are kept on the submitted import.
+            # The dry run's changes are gone; its findings are kept on the submitted import. Its status
+            # stays "checking": the check step decides the next one (waiting for approval, or nothing to
+            # apply) in one transaction with the approval request, so nobody reads a half-made decision.
             record.errors_file = result.errors_file or ""
+            record.status = ImportStatus.CHECKING
             record.save()
             result.import_id = record.pk
     finally:

@@ -287,8 +287,11 @@ class _Staging:
         columns: list[str],
         scope: str | None = None,
         changes: RowChangeSet | None = None,
+        expected_from: int | None = None,
     ):
         self.key = key
+        # The import whose ImportExpectation rows guard its updates (None: no guard).
+        self.expected_from = expected_from
         # Where the applied rows' before/after values are collected (None in a dry run).
         self.changes = changes
         # The area rows must lie in (the uploader's), or None for administrators working province-wide.

@@ -24,7 +24,7 @@ from cakupan.registry.importing.staging import (
     _update_from_stage,
 )
 from cakupan.registry.intake.validate import clean_name_expr, name_key_expr
-from cakupan.registry.models import OnDuplicate, Worker
+from cakupan.registry.models import ImportExpectation, OnDuplicate, Worker
 from cakupan.registry.rowaudit import WORKER_ROWS
 
 
@@ -39,7 +39,12 @@ def _apply_workers(result: ImportResult, found: Issues, *, staging: _Staging, on
         _apply_workers_direct(result, found, staging)
     else:
         _apply_worker_stage(
-            result, found, on_duplicate=on_duplicate, scope=staging.scope, changes=staging.changes
+            result,
+            found,
+            on_duplicate=on_duplicate,
+            scope=staging.scope,
+            changes=staging.changes,
+            expected_from=staging.expected_from,
         )
     if staging.changes is None:
         return
@@ -75,14 +80,56 @@ def _refuse_registered_elsewhere(found: Issues, *, scope: str) -> None:
     _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 {elsewhere})", params)
 
 
+def _refuse_changed_since(found: Issues, *, import_id: int) -> None:
+    """Update rows made from a copy of the worker read earlier (ImportExpectation) apply only if she is
+    unchanged since: otherwise the row is refused (`changed_on_server`) and never overwrites the later
+    change; whoever made the row settles it by version."""
+    workers = Worker._meta.db_table
+    expectations = ImportExpectation._meta.db_table
+    # SQLite keeps datetimes as text, written with or without "+00:00" depending on the path (the ORM or a
+    # raw parameter): compare the instants, not the text.
+    differs = (
+        "julianday(w.updated_at) <> julianday(e.updated_at)"
+        if connection.vendor == "sqlite"
+        else "w.updated_at <> e.updated_at"
+    )
+    changed = (
+        f"FROM {workers} w JOIN {expectations} e ON e.nik = w.nik AND e.worker_import_id = %s "
+        f"WHERE w.nik = {STAGE}.nik AND {differs}"
+    )
+    for frame in _fetch_frames(
+        f"SELECT line, nik FROM {STAGE} WHERE EXISTS (SELECT 1 {changed})",
+        {"row": pl.Int64, "nik": pl.Utf8},
+        [import_id],
+    ):
+        message = pl.format(
+            "Data pekerja dengan NIK {} sudah diubah orang lain sejak baris ini dibuat; baris ini tidak "
+            "diterapkan agar perubahan itu tidak tertimpa.",
+            "nik",
+        )
+        found.append(_issue_frame(frame, "nik", CHANGED_ON_SERVER, message, "error", "nik"))
+    _execute(f"DELETE FROM {STAGE} WHERE EXISTS (SELECT 1 {changed})", [import_id])
+
+
+CHANGED_ON_SERVER = "changed_on_server"
+
+
 def _apply_worker_stage(
-    result: ImportResult, found: Issues, *, on_duplicate: str, scope: str | None, changes: RowChangeSet | None
+    result: ImportResult,
+    found: Issues,
+    *,
+    on_duplicate: str,
+    scope: str | None,
+    changes: RowChangeSet | None,
+    expected_from: int | None = None,
 ) -> None:
     """Set-based de-duplication against the registry and writes from the staging table into it (the
     stage holds only the first row of each NIK in the file)."""
     workers = Worker._meta.db_table
     if scope is not None:
         _refuse_registered_elsewhere(found, scope=scope)
+    if expected_from is not None and on_duplicate == OnDuplicate.UPDATE:
+        _refuse_changed_since(found, import_id=expected_from)
     matched_sql = f"FROM {STAGE} s JOIN {workers} w ON w.nik = s.nik"
     matched = _fetch(f"SELECT COUNT(*) {matched_sql}")[0][0]
     if on_duplicate == OnDuplicate.REJECT:

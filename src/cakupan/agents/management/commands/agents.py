@@ -22,12 +22,14 @@ class Command(BaseCommand):
             self._demo()
             return
         from cakupan.agents.services.backcheck import back_checks_collect
+        from cakupan.agents.services.filing import records_file
         from cakupan.agents.services.settle import records_settle
 
+        filed = records_file(due_only=True)
         registered = len(records_settle())
         collected = back_checks_collect()
-        self.stdout.write(json.dumps({"registered": registered, "back_checks": collected}, sort_keys=True,
-                                     default=str))  # fmt: skip
+        answer = {"filed": len(filed), "registered": registered, "back_checks": collected}
+        self.stdout.write(json.dumps(answer, sort_keys=True, default=str))
 
     def _demo(self) -> None:
         from cakupan.agents.services.demo import agents_demo_seed
