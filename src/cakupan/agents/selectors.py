@@ -24,7 +24,7 @@ from cakupan.core.waiting import Waiting
 from cakupan.coverage.selectors import add_months
 from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
 from cakupan.registry.models import Membership, Worker
-from cakupan.registry.selectors import worker_version
+from cakupan.registry.selectors import worker_import_values, worker_version
 
 VISIT_LIMIT = 200
 MAX_VISIT_LIMIT = 1000
@@ -65,17 +65,7 @@ class Visit:
             "detail": self.detail,
             "worker_id": worker.pk,
             "version": self.version,
-            "values": {
-                "nik": worker.nik,
-                "nama": worker.name,
-                "tanggal_lahir": worker.birth_date.isoformat(),
-                "jenis_kelamin": worker.sex,
-                "kode_desa": worker.desa_id,
-                "sektor": worker.sector,
-                "penghasilan": str(worker.monthly_income),
-                "desil": "" if worker.decile is None else str(worker.decile),
-                "telepon": worker.phone,
-            },
+            "values": worker_import_values(worker),
             "desa_name": getattr(worker.desa, "name", ""),
         }
 

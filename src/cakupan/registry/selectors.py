@@ -10,7 +10,7 @@ from django.utils import timezone
 from cakupan.accounts.authorization import sees_identifiers
 from cakupan.core.ages import age_band
 from cakupan.core.errors import DomainError
-from cakupan.core.masking import mask_nik, mask_phone
+from cakupan.core.masking import mask_nik, mask_phone, national_phone
 from cakupan.core.scoping import area_filter
 from cakupan.regions.models import Region
 from cakupan.registry.models import Worker
@@ -78,3 +78,18 @@ def worker_version(updated_at) -> int:
     Every write to a worker sets `updated_at` (the ORM's auto_now, the imports' set-based UPDATE), so a
     phone that started from another version edited data that has changed since."""
     return int(updated_at.timestamp()) * 1_000_000 + updated_at.microsecond
+
+
+def worker_import_values(worker: Worker) -> dict[str, str]:
+    """A worker as the worker import's columns (what a form or a phone edits and sends back as a row)."""
+    return {
+        "nik": worker.nik,
+        "nama": worker.name,
+        "tanggal_lahir": worker.birth_date.isoformat(),
+        "jenis_kelamin": worker.sex,
+        "kode_desa": worker.desa_id,
+        "sektor": worker.sector,
+        "penghasilan": str(worker.monthly_income),
+        "desil": "" if worker.decile is None else str(worker.decile),
+        "telepon": national_phone(worker.phone) if worker.phone else "",
+    }

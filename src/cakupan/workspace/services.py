@@ -21,12 +21,12 @@ from cakupan.audit.models import AuditAction
 from cakupan.audit.services import audit_record
 from cakupan.core import backup
 from cakupan.core.errors import DomainError
-from cakupan.core.masking import national_phone
 from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import intake
 from cakupan.registry.importing import import_submit
 from cakupan.registry.intake.columns import WORKER_COLUMNS
 from cakupan.registry.models import ImportKind, ImportStatus, OnDuplicate, Worker, WorkerImport
+from cakupan.registry.selectors import worker_import_values
 
 
 @transaction.atomic
@@ -203,17 +203,7 @@ OPEN_STATUSES = (ImportStatus.CHECKING, ImportStatus.PENDING_APPROVAL, ImportSta
 
 def worker_form_values(worker: Worker) -> dict[str, str]:
     """A worker as the import's columns, to prefill the edit form."""
-    return {
-        "nik": worker.nik,
-        "nama": worker.name,
-        "tanggal_lahir": worker.birth_date.isoformat(),
-        "jenis_kelamin": worker.sex,
-        "kode_desa": worker.desa_id,
-        "sektor": worker.sector,
-        "penghasilan": str(worker.monthly_income),
-        "desil": "" if worker.decile is None else str(worker.decile),
-        "telepon": national_phone(worker.phone) if worker.phone else "",
-    }
+    return worker_import_values(worker)
 
 
 # --- backups of the whole database (cakupan backup / cakupan restore) ------------------------------------

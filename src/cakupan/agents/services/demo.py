@@ -18,7 +18,7 @@ from cakupan.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from cakupan.approvals.services import approval_approve
 from cakupan.registry.importing import import_apply, import_check
 from cakupan.registry.models import ImportStatus, Worker, WorkerImport
-from cakupan.registry.selectors import worker_version
+from cakupan.registry.selectors import worker_import_values, worker_version
 
 DESA = "36.02.01.2002"  # Cilangkahan
 INSTITUTION = "Koperasi Nelayan Malingping Sejahtera"
@@ -105,23 +105,9 @@ def agents_demo_seed() -> dict | None:
             "kind": "update",
             "worker_id": someone.pk,
             "base_version": stale,
-            "values": {**_current(someone), "telepon": "081277770000"},
+            "values": {**worker_import_values(someone), "telepon": "081277770000"},
         }
         answers = records_sync(user=agent, records=[change])
         conflicts = sum(1 for result in answers if result.status == "conflict")
     return {"institution": institution.name, "sent": len(records), "registered": len(registered),
             "conflicts": conflicts}  # fmt: skip
-
-
-def _current(worker: Worker) -> dict[str, str]:
-    return {
-        "nik": worker.nik,
-        "nama": worker.name,
-        "tanggal_lahir": worker.birth_date.isoformat(),
-        "jenis_kelamin": worker.sex,
-        "kode_desa": worker.desa_id,
-        "sektor": worker.sector,
-        "penghasilan": str(worker.monthly_income),
-        "desil": "" if worker.decile is None else str(worker.decile),
-        "telepon": worker.phone,
-    }

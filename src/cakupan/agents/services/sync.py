@@ -38,7 +38,7 @@ from cakupan.regions.models import Region, RegionLevel
 from cakupan.registry import intake
 from cakupan.registry.intake.columns import COLUMN_LABELS
 from cakupan.registry.models import Worker
-from cakupan.registry.selectors import worker_version
+from cakupan.registry.selectors import worker_import_values, worker_version
 
 MAX_RECORDS = 1000
 COLUMNS = intake.WORKER_COLUMNS
@@ -207,17 +207,7 @@ def _validate_rows(incoming: list[_Incoming]) -> dict[int, dict]:
 
 
 def _server_values(worker: Worker) -> dict:
-    return {
-        "nik": worker.nik,
-        "nama": worker.name,
-        "tanggal_lahir": worker.birth_date.isoformat(),
-        "jenis_kelamin": worker.sex,
-        "kode_desa": worker.desa_id,
-        "sektor": worker.sector,
-        "penghasilan": str(worker.monthly_income),
-        "desil": "" if worker.decile is None else str(worker.decile),
-        "telepon": worker.phone,
-    }
+    return worker_import_values(worker)
 
 
 @dataclass
