@@ -7,15 +7,21 @@
 2. The connection drops after the server got a sync but before the phone got its answer: the records stay
    waiting, the next sync sends them again under the same ids, and the server records nothing twice.
 3. Two workers changed on the phone offline and, meanwhile, on the server by another device: the phone
-   shows both versions; "Pakai data server" drops her change, "Pakai data saya" sends it again (a resolve
-   cut off mid-way and retried makes one record, not two).
-4. A session that ended keeps every record and says "Masuk lagi".
-5. 1,000 records in one sync over an emulated slow 3G connection.
+   shows both versions, labelled in Bahasa; "Pakai data server" drops her change, "Pakai pilihan saya"
+   sends hers with the server's value for each field where she picked it (a resolve cut off mid-way, or
+   answered by a server error, stays pending and is retried, making one record, not two; one the server
+   refuses with a code ends, with the server's words).
+4. A session that ended keeps every record and says "Masuk lagi"; a sync the server (400 sync_too_large)
+   or a proxy (413) refuses as too large is sent in halves.
+5. One phone, two field agents: the second sees neither the first's visit list nor her records, and the
+   first, signed in again, finds her unsent record and sends it.
+6. 1,000 records in one sync over an emulated slow 3G connection.
 
 The officer's approval and the other device's change are made through the services (approval_approve,
 records_sync) while the browser runs, which Django allows only when told (DJANGO_ALLOW_ASYNC_UNSAFE, as in
 test_status_check_browser)."""
 
+import json
 import time
 import uuid
 
@@ -36,6 +42,7 @@ from cakupan.messaging.models import MessageTemplate
 from cakupan.messaging.seed import seed_templates
 from cakupan.regions.loading import load_reference_data
 from cakupan.regions.models import LabourStat, Region
+from cakupan.registry.intake.columns import COLUMN_LABELS, WORKER_COLUMNS
 from cakupan.registry.models import Worker, WorkerImport
 from cakupan.registry.nik import parse_nik
 from cakupan.registry.selectors import worker_version
@@ -122,13 +129,18 @@ def wait_until(page, script: str) -> None:
     raise AssertionError(f"still false after {WAIT} ms: {script}")
 
 
-def wait_for_flag(page, flag: dict) -> None:
-    """Until a route handler has run (Playwright runs handlers while the test waits on the page)."""
+def wait_for(page, done) -> None:
+    """Until done() holds, e.g. a route handler has run (Playwright runs handlers while the test waits on
+    the page)."""
     for _ in range(WAIT // 100):
-        if flag["done"]:
+        if done():
             return
         page.wait_for_timeout(100)
     raise AssertionError("the request was never made")
+
+
+def wait_for_flag(page, flag: dict) -> None:
+    wait_for(page, lambda: flag["done"])
 
 
 def wait_ready(page) -> None:
@@ -174,6 +186,35 @@ def go_offline(context, page) -> None:
 def send_now(page) -> None:
     page.click("[data-testid=send-now]")
     wait_sync_done(page)
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Signs in on the phone's browser and opens the app, as after "Masuk lagi"."""
+    page.goto(f"{base}/akun/masuk/?next=/agen/aplikasi/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/agen/aplikasi/")
+    wait_ready(page)
+
+
+def stored_visits(page):
+    """The visit list the app keeps in IndexedDB (None when there is none)."""
+    return page.evaluate("() => CakupanStore.get('visits')")
+
+
+def cached_visits(page) -> int:
+    """Copies of the visit list in the service worker's caches (of any version)."""
+    return page.evaluate(
+        """async () => {
+            let found = 0;
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                found += (await cache.matchAll('/agen/kunjungan.json', {ignoreSearch: true})).length;
+            }
+            return found;
+        }"""
+    )
 
 
 def test_offline_enrolment_of_twenty_is_sent_approved_and_registered_once(live_server, field):
@@ -305,6 +346,10 @@ def _changed_elsewhere(worker: Worker, other_agent, **values) -> None:
     assert result.status == "submitted", result
 
 
+NOT_FOUND = "Rekaman ini tidak ditemukan di antara rekaman Anda."
+VALUES_REFUSED = "Penghasilan harus berupa angka rupiah per bulan."
+
+
 def test_a_conflict_shows_both_versions_and_each_choice_works(live_server, field):
     base = live_server.url
     kept = _worker("3602014506900201", "Siti Nurhasanah")
@@ -312,15 +357,34 @@ def test_a_conflict_shows_both_versions_and_each_choice_works(live_server, field
     other = User.objects.create_user(
         username="agen2", password=PASSWORD, role=Role.FIELD_AGENT, area_id="36.02.01"
     )
-    cut = {"done": False}
+    # What happens to each attempt to send her choice, in turn: then the server answers as usual.
+    plan: list[str] = []
+    seen: list[str] = []
 
-    def cut_once(route):
-        if cut["done"]:
+    def resolve_route(route):
+        action = plan.pop(0) if plan else "answered"
+        seen.append(action)
+        if action == "server_error":
+            route.fulfill(status=503, content_type="text/html", body="<h1>503 Service Unavailable</h1>")
+        elif action == "refused":
+            route.fulfill(status=404, json={"code": "record_not_found", "message": NOT_FOUND})
+        elif action == "values_refused":
+            # Her new record is refused (the conflict stays open on the server).
+            sent = json.loads(route.request.post_data)
+            route.fulfill(
+                status=200,
+                json={
+                    "client_id": sent["new_client_id"], "status": "rejected", "code": "income_invalid",
+                    "message": VALUES_REFUSED, "worker_id": mine.pk, "version": None, "server": None,
+                    "replayed": False,
+                },
+            )  # fmt: skip
+        elif action == "cut":
+            # The server settles it; the phone never hears its answer.
+            route.fetch()
+            route.abort("connectionreset")
+        else:
             route.continue_()
-            return
-        cut["done"] = True
-        route.fetch()
-        route.abort("connectionreset")
 
     with chromium() as browser:
         context, page, problems = open_app(browser, base)
@@ -362,31 +426,88 @@ def test_a_conflict_shows_both_versions_and_each_choice_works(live_server, field
         page.click("[data-testid=tab-records]")
         expect(page.locator("[data-testid=record][data-status=conflict]")).to_have_count(2)
 
+        context.route(lambda url: url.endswith("/agen/sinkron/konflik/"), resolve_route)
+
         # Keep the server's data for the first.
         page.click(
             f"[data-testid=record][data-status=conflict]:has-text('{kept.name}') [data-testid=compare]"
         )
         expect(page.locator("[data-testid=server-penghasilan]")).to_have_text("Rp1.100.000")
         expect(page.locator("[data-testid=mine-penghasilan]")).to_have_text("Rp900.000")
+        # Every field by its Bahasa label, never its column code.
+        expect(page.locator("#compare-rows th")).to_have_text([COLUMN_LABELS[c] for c in WORKER_COLUMNS])
+        # A choice for the one field that differs (the phone numbers read the same), hers unless she picks.
+        expect(page.locator("#compare-rows input[type=radio]")).to_have_count(2)
+        expect(page.locator("[data-testid=pick-mine-penghasilan]")).to_be_checked()
+        expect(page.locator("[data-testid=pick-server-penghasilan]")).not_to_be_checked()
+        expect(page.locator("[data-testid=keep-server]")).to_have_text("Pakai data server")
+        expect(page.locator("[data-testid=use-mine]")).to_have_text("Pakai pilihan saya")
         assert axe_violations(page) == [] and phone_problems(page) == []
+        # The server fails for a moment (503): her choice is kept and sent again at the next sync.
+        plan.append("server_error")
         page.click("[data-testid=keep-server]")
-        page.wait_for_url("**/agen/aplikasi/#rekaman")
+        wait_for(page, lambda: len(seen) == 1)
+        wait_sync_done(page)
+        expect(page.locator("[data-testid=conflict-pending]")).to_be_visible()
+        expect(page.locator("#conflict-actions")).to_be_hidden()
+        expect(page.locator("[data-testid=pick-server-penghasilan]")).to_be_checked()
+        expect(page.locator("[data-testid=pick-server-penghasilan]")).to_be_disabled()
+        expect(page.locator("[data-testid=sync-message]")).to_contain_text("Server tidak dapat menerima data")
+        expect_count(page, "conflict", 2)
+        assert on_server(FieldRecord.objects.filter(agent=field["agent"], status="conflict").count) == 2
+        send_now(page)
+        assert seen == ["server_error", "answered"]
         expect_count(page, "conflict", 1)
+        assert on_server(FieldRecord.objects.filter(agent=field["agent"], status="discarded").count) == 1
 
-        # Keep hers for the second; the first attempt's answer is lost, the retry makes nothing twice.
-        context.route(lambda url: url.endswith("/agen/sinkron/konflik/"), cut_once)
+        # The second: her income and the server's phone number.
+        page.click("[data-testid=tab-records]")
         page.click(
             f"[data-testid=record][data-status=conflict]:has-text('{mine.name}') [data-testid=compare]"
         )
         expect(page.locator("[data-testid=server-telepon]")).to_have_text("081211112222")
         expect(page.locator("[data-testid=mine-telepon]")).to_have_text("081298765432")
+        expect(page.locator("[data-testid=server-penghasilan]")).to_have_text("Rp1.200.000")
+        expect(page.locator("[data-testid=mine-penghasilan]")).to_have_text("Rp2.500.000")
+        expect(page.locator("#compare-rows input[type=radio]")).to_have_count(4)
+        for name in ("penghasilan", "telepon"):
+            expect(page.locator(f"[data-testid=pick-mine-{name}]")).to_be_checked()
+        # A refusal with a code (here: the server does not know the record) ends her choice, in its words;
+        # she may choose again.
+        plan.append("refused")
         page.click("[data-testid=use-mine]")
-        wait_for_flag(page, cut)
+        wait_for(page, lambda: len(seen) == 3)
+        wait_sync_done(page)
+        expect(page.locator("[data-testid=conflict-message]")).to_have_text(NOT_FOUND)
+        expect(page.locator("[data-testid=sync-message]")).to_contain_text(NOT_FOUND)
+        expect(page.locator("#conflict-actions")).to_be_visible()
+        expect(page.locator("[data-testid=conflict-pending]")).to_be_hidden()
+        expect_count(page, "conflict", 1)
+        # Her values refused by the server: the conflict stays open, with its reason, and nothing else is
+        # kept on the phone.
+        plan.append("values_refused")
+        page.click("[data-testid=use-mine]")
+        wait_for(page, lambda: len(seen) == 4)
+        wait_sync_done(page)
+        expect(page.locator("[data-testid=conflict-message]")).to_have_text(VALUES_REFUSED)
+        expect(page.locator("#conflict-actions")).to_be_visible()
+        expect_count(page, "conflict", 1)
+        assert page.evaluate("async () => (await CakupanStore.records()).length") == 2
+
+        # Her pick, sent; the first attempt's answer is lost, the retry makes nothing twice.
+        page.check("[data-testid=pick-server-telepon]")
+        assert axe_violations(page) == [] and phone_problems(page) == []
+        plan.append("cut")
+        page.click("[data-testid=use-mine]")
+        wait_for(page, lambda: len(seen) == 5)
         wait_sync_done(page)
         # The server settled it, the phone did not hear so: her choice waits to be sent again.
         expect(page.locator("[data-testid=conflict-pending]")).to_be_visible()
+        expect(page.locator("[data-testid=pick-server-telepon]")).to_be_checked()
+        expect(page.locator("[data-testid=pick-mine-penghasilan]")).to_be_checked()
         assert on_server(FieldRecord.objects.filter(agent=field["agent"], status="resent").count) == 1
         send_now(page)
+        assert seen == ["server_error", "answered", "refused", "values_refused", "cut", "answered"]
         expect_count(page, "conflict", 0)
         expect_count(page, "submitted", 1)
         assert on_server(approve_imports, field["officer"]) == 1
@@ -397,9 +518,13 @@ def test_a_conflict_shows_both_versions_and_each_choice_works(live_server, field
     kept.refresh_from_db()
     mine.refresh_from_db()
     assert kept.monthly_income == 1_100_000  # the server's, her change dropped
-    assert (mine.monthly_income, mine.phone) == (2_500_000, "+6281298765432")  # hers, sent again
+    # Her income and the server's phone number, as she picked them, sent again.
+    assert (mine.monthly_income, mine.phone) == (2_500_000, "+6281211112222")
     statuses = sorted(FieldRecord.objects.filter(agent=field["agent"]).values_list("status", flat=True))
     assert statuses == ["discarded", "resent", "updated"]
+    sent = FieldRecord.objects.get(agent=field["agent"], status="updated").values
+    assert sent["penghasilan"] == "2500000"
+    assert sent["telepon"] in ("081211112222", "+6281211112222")  # the server's, as the server gave it
 
 
 def test_a_refused_record_shows_the_servers_reason_and_is_fixed_on_the_phone(live_server, field):
@@ -438,6 +563,19 @@ def test_a_refused_record_shows_the_servers_reason_and_is_fixed_on_the_phone(liv
 def test_an_ended_session_keeps_every_record_and_says_sign_in_again(live_server, field):
     base = live_server.url
     niks = _niks(3, 9301)
+    sizes = []
+
+    def too_large(route):
+        # More than two records: the server refuses (400); two: a proxy in front of it does (413).
+        count = len(json.loads(route.request.post_data)["records"])
+        sizes.append(count)
+        if count > 2:
+            route.fulfill(status=400, json={"code": "sync_too_large", "message": "Terlalu besar."})
+        elif count == 2:
+            route.fulfill(status=413, content_type="text/html", body="<h1>413 Request Entity Too Large</h1>")
+        else:
+            route.continue_()
+
     with chromium() as browser:
         context, page, problems = open_app(browser, base)
         go_offline(context, page)
@@ -452,10 +590,13 @@ def test_an_ended_session_keeps_every_record_and_says_sign_in_again(live_server,
         assert link.text_content().strip() == "Masuk lagi"
         assert link.get_attribute("href") == "/akun/masuk/?next=/agen/aplikasi/"
         assert counts(page)["waiting"] == 3
+        # The visit list (other people's data) left the phone with her session.
+        assert stored_visits(page) is None and cached_visits(page) == 0
         # The app still opens (from the service worker's copy) and keeps them.
         page.reload()
         wait_ready(page)
         assert counts(page)["waiting"] == 3
+        context.route(lambda url: url.endswith("/agen/sinkron/"), too_large)
         link.click()
         page.fill("#id_username", "agen")
         page.fill("#id_password", PASSWORD)
@@ -465,9 +606,87 @@ def test_an_ended_session_keeps_every_record_and_says_sign_in_again(live_server,
         expect_count(page, "waiting", 0)
         expect_count(page, "submitted", 3)
         expect(page.locator("[data-testid=login-again]")).to_be_hidden()
+        # Three refused as too large, then two (413), then one at a time.
+        assert sizes == [3, 2, 1, 1, 1]
         context.close()
     assert problems == []
     assert FieldRecord.objects.count() == 3
+
+
+def test_a_second_user_of_the_phone_sees_nothing_of_the_first(live_server, field):
+    base = live_server.url
+    visited = _worker("3602014506900501", "Rina Marlina")
+    [nik] = _niks(1, 9501)
+    User.objects.create_user(username="agen2", password=PASSWORD, role=Role.FIELD_AGENT, area_id="36.02.01")
+    no_visits = {"on": False}
+
+    def visits_route(route):
+        if no_visits["on"]:
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    with chromium() as browser:
+        context, page, problems = open_app(browser, base)
+        context.route(lambda url: "/agen/kunjungan.json" in url, visits_route)
+        page.click("[data-testid=tab-visits]")
+        expect(page.locator(f"[data-testid=visit][data-worker='{visited.pk}']")).to_be_visible()
+        assert stored_visits(page)["owner"] == "agen"
+        go_offline(context, page)
+        page.click("[data-testid=tab-form]")
+        enrol(page, nik, "Rekaman Agen Satu")
+        expect_count(page, "waiting", 1)
+
+        # Her session ends while she is out of reach; back online, the phone hears so.
+        context.clear_cookies()
+        context.set_offline(False)
+        wait_until(page, "navigator.onLine === true")
+        send_now(page)
+        expect(page.locator("[data-testid=login-again]")).to_be_visible()
+        assert stored_visits(page) is None and cached_visits(page) == 0
+        expect_count(page, "waiting", 1)
+
+        # Another agent of her area signs in on the same phone. Her own visit list does not come through,
+        # so any list the phone showed her would be a copy of the first agent's.
+        no_visits["on"] = True
+        sign_in(page, base, "agen2")
+        expect_count(page, "waiting", 0)
+        expect_count(page, "submitted", 0)
+        page.click("[data-testid=tab-records]")
+        expect(page.locator("[data-testid=record]")).to_have_count(0)
+        expect(page.locator("[data-testid=record-list]")).to_have_text("Belum ada rekaman di ponsel ini.")
+        page.click("[data-testid=tab-visits]")
+        expect(page.locator("[data-testid=visits-note]")).to_contain_text("belum terunduh")
+        expect(page.locator("[data-testid=visit]")).to_have_count(0)
+        assert stored_visits(page) is None and cached_visits(page) == 0
+        assert page.evaluate("() => CakupanStore.get('user')") == "agen2"
+        # The first agent's record is still on the phone, hers, and was not sent as the second's.
+        kept = page.evaluate("() => CakupanStore.records()")
+        assert [(r["owner"], r["state"], r["values"]["nama"]) for r in kept] == [
+            ("agen", "waiting", "Rekaman Agen Satu")
+        ]
+        assert on_server(FieldRecord.objects.count) == 0
+        assert axe_violations(page) == [] and phone_problems(page) == []
+
+        # She signs in again (the second agent's session ended too, without the app noticing).
+        context.clear_cookies()
+        no_visits["on"] = False
+        sign_in(page, base, "agen")
+        expect_count(page, "waiting", 0)
+        expect_count(page, "submitted", 1)
+        page.click("[data-testid=tab-records]")
+        record = page.locator("[data-testid=record]")
+        expect(record).to_have_count(1)
+        expect(record.locator(".who")).to_have_text("Rekaman Agen Satu")
+        expect(record.locator("[data-testid=record-status]")).to_have_text("Terkirim, menunggu persetujuan")
+        page.click("[data-testid=tab-visits]")
+        expect(page.locator(f"[data-testid=visit][data-worker='{visited.pk}']")).to_be_visible()
+        assert stored_visits(page)["owner"] == "agen"
+        context.close()
+    assert problems == []
+    [record] = FieldRecord.objects.select_related("agent")
+    assert (record.agent.username, record.nik, record.status) == ("agen", nik, "submitted")
+    assert record.values["nama"] == "Rekaman Agen Satu"
 
 
 # Chrome DevTools' "Slow 3G" preset before its own adjustments: 400 ms latency, 500 kbit/s each way (62,500

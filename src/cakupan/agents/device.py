@@ -27,7 +27,10 @@ from cakupan.registry.nik import NIK_RULES
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "agents"
 # The files of the app shell, in the order the page loads them; their content is part of cache_version,
 # so a changed script reaches phones at their next visit online.
-APP_FILES = ("app.css", "rules.js", "store.js", "app.js", "icon.svg", "icon-192.png", "icon-512.png")
+APP_FILES = (
+    "app.css", "rules.js", "store.js", "ui.js", "sync.js", "records.js", "forms.js", "app.js",
+    "icon.svg", "icon-192.png", "icon-512.png",
+)  # fmt: skip
 MAX_RECORDS_PER_SYNC = 1000
 
 # The import's messages for the fields the phone checks besides the NIK: {code: template}. Templates use

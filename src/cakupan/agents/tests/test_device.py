@@ -168,6 +168,10 @@ def test_the_endpoints_answer_the_agent_and_refuse_the_signed_out(client, people
     text = worker.content.decode()
     assert f'var VERSION = "{device.cache_version()}";' in text and "{%" not in text
     assert '"/static/agents/app.js"' in text and '"/agen/sinkron/aturan.json"' in text
+    # Every script of the app is cached for offline use; the visit list (other people's data) is not.
+    for name in device.APP_FILES:
+        assert f'"/static/agents/{name}"' in text, name
+    assert "/agen/kunjungan.json" not in text
     manifest = client.get("/agen/manifest.webmanifest")
     assert (
         manifest["Content-Type"] == "application/manifest+json"
@@ -186,7 +190,19 @@ def test_the_app_page_loads_its_scripts_from_files_only(client, people):
     assert re.findall(r'<script src="([^"]+)"', html) == [
         "/static/agents/rules.js",
         "/static/agents/store.js",
+        "/static/agents/ui.js",
+        "/static/agents/sync.js",
+        "/static/agents/records.js",
+        "/static/agents/forms.js",
         "/static/agents/app.js",
     ]
+    # Every script the page loads is one of the app's files (in cache_version) and no file is over the
+    # project's 600 lines.
+    scripts = [name for name in device.APP_FILES if name.endswith(".js")]
+    assert [f"/static/agents/{name}" for name in scripts] == re.findall(r'<script src="([^"]+)"', html)
+    for name in scripts:
+        assert len((device.STATIC_DIR / name).read_text(encoding="utf-8").splitlines()) <= 600, name
+    # The page names its user, so that a phone shared by two users shows each only her own records.
+    assert f'data-user="{people["agent"].get_username()}"' in html
     assert 'rel="manifest" href="/agen/manifest.webmanifest"' in html
     assert "script-src 'self'" in page["Content-Security-Policy"]

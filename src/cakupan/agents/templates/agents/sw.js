@@ -3,8 +3,9 @@
  * Its cache is named by the server's cache version (the rulebook's rules and the app's files), so a phone
  * that comes online after a change installs the new version and drops the old copy.
  * - The app's files: from the cache first (they only change with the version).
- * - The page, the rulebook and the visit list: from the network first, the last copy when there is none
- *   (or when the session ended: the page then says "Masuk lagi" itself when it tries to send).
+ * - The page and the rulebook: from the network first, the last copy when there is none (or when the
+ *   session ended: the page then says "Masuk lagi" itself when it tries to send).
+ * - The visit list is not cached (see DATA).
  * - Everything else, every POST included (the records sent), goes to the network untouched: nothing a
  *   person sends is ever answered from a cache. */
 "use strict";
@@ -14,12 +15,18 @@ var PREFIX = "cakupan-agen-";
 var CACHE = PREFIX + VERSION;
 var SHELL = "{% url 'agents:app' %}";
 var MANIFEST = "{% url 'agents:manifest' %}";
-var DATA = ["{% url 'agents:device-rules' %}", "{% url 'agents:visits-json' %}"];
+// The visit list (other people's data, and the signed-in user's only) is never cached here: the page keeps
+// it in IndexedDB under her name and deletes it when another user signs in or her session ends.
+var DATA = ["{% url 'agents:device-rules' %}"];
 var FILES = [
   "{% static 'cakupan/site.css' %}",
   "{% static 'agents/app.css' %}",
   "{% static 'agents/rules.js' %}",
   "{% static 'agents/store.js' %}",
+  "{% static 'agents/ui.js' %}",
+  "{% static 'agents/sync.js' %}",
+  "{% static 'agents/records.js' %}",
+  "{% static 'agents/forms.js' %}",
   "{% static 'agents/app.js' %}",
   "{% static 'agents/icon.svg' %}",
   "{% static 'agents/icon-192.png' %}",
