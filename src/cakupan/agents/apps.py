@@ -11,3 +11,10 @@ class AgentsConfig(AppConfig):
         from cakupan.core.waiting import waiting_register
 
         waiting_register("agents", selectors.waiting_for)
+        # Configuration kept by administrators: every save and delete audited with its region.
+        from cakupan.agents.models import AgentInstitution, AgentProfile, CommissionRule
+        from cakupan.audit import tracking
+
+        tracking.track_model(AgentInstitution, region_of=lambda institution: institution.area_id)
+        tracking.track_model(AgentProfile, region_of=lambda profile: profile.user.area_id)
+        tracking.track_model(CommissionRule, region_of=lambda rule: "36")

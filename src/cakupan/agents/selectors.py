@@ -23,6 +23,7 @@ from cakupan.core.scoping import area_filter
 from cakupan.core.waiting import Waiting
 from cakupan.coverage.selectors import add_months
 from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
+from cakupan.registry.intake.columns import COLUMN_LABELS, WORKER_COLUMNS
 from cakupan.registry.models import Membership, Worker
 from cakupan.registry.selectors import worker_import_values, worker_version
 
@@ -176,6 +177,26 @@ def records_of(*, user, status: str | None = None):
     records = FieldRecord.objects.filter(agent=user).select_related("worker", "desa")
     if status:
         records = records.filter(status=status)
+    return records
+
+
+def with_comparison(*, user, records) -> list[FieldRecord]:
+    """The records, each conflict with `compare`: (field label, her value, the server's) for every column,
+    the server's only while the worker is still in her area."""
+    records = list(records)
+    visible = set(
+        Worker.objects.for_user(user)
+        .filter(pk__in=[r.worker_id for r in records if r.status == RecordStatus.CONFLICT and r.worker_id])
+        .values_list("pk", flat=True)
+    )
+    for record in records:
+        if record.status != RecordStatus.CONFLICT:
+            continue
+        server = worker_import_values(record.worker) if record.worker_id in visible else {}
+        record.compare = [
+            (COLUMN_LABELS[column], record.values.get(column, ""), server.get(column, "–"))
+            for column in WORKER_COLUMNS
+        ]
     return records
 
 

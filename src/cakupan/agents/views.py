@@ -26,6 +26,8 @@ from cakupan.agents.services.conflicts import conflict_resolve
 from cakupan.agents.services.filing import queued, records_file
 from cakupan.agents.services.settle import records_settle
 from cakupan.agents.services.sync import MAX_RECORDS, records_status, records_sync
+from cakupan.audit.models import AuditAction
+from cakupan.audit.services import audit_record
 from cakupan.core.errors import DomainError, domain_error_status
 from cakupan.regions.models import Region
 
@@ -128,6 +130,15 @@ def visits_json(request: HttpRequest) -> JsonResponse:
     raw = request.GET.get("limit") or ""
     limit = int(raw) if raw.isdigit() and len(raw) < 6 else selectors.VISIT_LIMIT
     visits = selectors.visit_list(user=request.user, desa=desa, limit=limit)
+    # Identifiers in full go to a device: recorded like any export.
+    audit_record(
+        action=AuditAction.EXPORT,
+        request=request,
+        object_type="agents.visitlist",
+        object_repr=f"Daftar kunjungan ke ponsel ({len(visits)} orang)",
+        region_code=desa or request.user.area_id,
+        metadata={"people": len(visits), "desa": desa or ""},
+    )
     return JsonResponse({"visits": [visit.to_dict() for visit in visits]})
 
 
@@ -139,7 +150,8 @@ def records(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status not in RecordStatus.values:
         status = ""
-    rows = selectors.records_of(user=request.user, status=status or None)[:200]
+    mine = selectors.records_of(user=request.user, status=status or None)[:200]
+    rows = selectors.with_comparison(user=request.user, records=mine)
     filed = request.GET.get("diajukan", "")
     return render(
         request,

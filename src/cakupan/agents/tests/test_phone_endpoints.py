@@ -132,3 +132,29 @@ def test_numbers_no_database_holds_refuse_the_record_not_the_sync(agent):
         ("rejected", "update_without_version"),
         ("submitted", ""),
     ]
+
+
+def test_the_visit_list_sent_to_a_phone_is_audited_as_an_export(agent, people, make_worker):
+    from cakupan.audit.models import AuditEvent
+
+    make_worker(DESA)
+    agent.get("/agen/kunjungan.json")
+    event = AuditEvent.objects.get(action="export", object_type="agents.visitlist")
+    assert (event.actor, event.metadata) == (people["agent"], {"people": 1, "desa": ""})
+
+
+def test_a_conflict_is_compared_field_by_field_with_the_servers_data(agent, make_worker):
+    worker = make_worker()
+    read = worker_version(worker.updated_at)
+    worker.name = "Nama Di Server"
+    worker.save()
+    values = {**worker_form_values(worker), "nama": "Nama Di Ponsel"}
+    record = {"client_id": str(uuid.uuid4()), "kind": "update", "worker_id": worker.pk, "base_version": read,
+              "values": values}  # fmt: skip
+    post(agent, "/agen/sinkron/", {"records": [record]})
+    page = agent.get("/agen/rekaman/?status=conflict").content.decode()
+    assert (
+        '<tr class="differs"><th scope="row">Nama</th><td>Nama Di Ponsel</td><td>Nama Di Server</td></tr>'
+        in page
+    )
+    assert "kode_desa" not in page
