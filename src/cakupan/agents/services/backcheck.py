@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from cakupan.accounts import authorization as authz
@@ -128,13 +128,40 @@ def back_checks_sample(*, record_ids) -> list[BackCheck]:
     return made
 
 
+SHARED_PHONE_AT = 3
+SHARED_PHONE_NOTE = (
+    "Nomor ini dipakai untuk beberapa pendaftaran agen yang sama; SMS tidak dikirim. Telepon atau kunjungi "
+    "orangnya."
+)
+
+
+def _shared_phones(agent_id: int) -> set[str]:
+    """Numbers the agent gave for SHARED_PHONE_AT or more of the people she registered: an SMS there could
+    reach her (or one helper) rather than the person, so those checks are left to a supervisor's call."""
+    rows = (
+        FieldRecord.objects.filter(agent_id=agent_id, kind=RecordKind.NEW, status=RecordStatus.REGISTERED)
+        .exclude(worker__phone="")
+        .values("worker__phone")
+        .annotate(people=Count("id"))
+        .filter(people__gte=SHARED_PHONE_AT)
+    )
+    return {row["worker__phone"] for row in rows}
+
+
 @transaction.atomic
 def _queue(*, records: list[FieldRecord], batch_size: int) -> list[BackCheck]:
     template = template_current(TEMPLATE)
     checks = []
+    shared = _shared_phones(records[0].agent_id) if records else set()
     for record in records:
         worker = record.worker
         settled = timezone.localtime(record.settled_at or timezone.now()).date()
+        if worker.phone in shared:
+            checks.append(
+                BackCheck(record=record, agent_id=record.agent_id, worker=worker, message=None,
+                          status=BackCheckStatus.UNREACHABLE, answer=SHARED_PHONE_NOTE)
+            )  # fmt: skip
+            continue
         try:
             message = message_queue(
                 purpose=Purpose.BACK_CHECK,

@@ -208,3 +208,15 @@ def test_the_sms_goes_out_and_the_reply_comes_back_through_the_gateway(people, f
         control(emulator, "inbound", {"channel": "sms", "from": "+6281355550001", "text": "Ya"})
         assert [r.status_code for r in replay_callbacks(client, emulator, kind="sms_inbound")] == [200]
     assert back_checks_collect()["passed"] == 1
+
+
+def test_a_number_the_agent_gave_for_three_people_is_left_to_a_call(people, field):
+    """An SMS to a number she typed for three of her registrations could reach her, not the person."""
+    shared = "0813-4444-0001"
+    field.enrol(1, phones=shared)
+    field.enrol(1, phones=shared)
+    assert [c.status for c in BackCheck.objects.order_by("pk")] == [BackCheckStatus.QUEUED] * 2
+    field.enrol(1, phones=shared)
+    third = BackCheck.objects.order_by("pk").last()
+    assert (third.status, third.message) == (BackCheckStatus.UNREACHABLE, None)
+    assert third.answer.startswith("Nomor ini dipakai untuk beberapa pendaftaran agen yang sama")
