@@ -6,21 +6,11 @@ from django.contrib import admin
 
 from cakupan.agents.models import AgentInstitution, AgentProfile, BackCheck, CommissionRule, FieldRecord
 from cakupan.core.scoping import AreaScopedAdminMixin
+from cakupan.funding.admin import ReadOnlyAdmin
 
 
 class AuditedAdmin(admin.ModelAdmin):
     """Saves and deletes are audited by the model tracking registered in AgentsConfig.ready."""
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AgentInstitution)

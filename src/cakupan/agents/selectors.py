@@ -23,7 +23,6 @@ from cakupan.core.scoping import area_filter
 from cakupan.core.waiting import Waiting
 from cakupan.coverage.selectors import add_months
 from cakupan.coverage.services import UNPAID_MONTHS_BEFORE_LAPSE
-from cakupan.registry.intake.columns import COLUMN_LABELS, WORKER_COLUMNS
 from cakupan.registry.models import Membership, Worker
 from cakupan.registry.selectors import worker_import_values, worker_version
 
@@ -183,6 +182,9 @@ def records_of(*, user, status: str | None = None):
 def with_comparison(*, user, records) -> list[FieldRecord]:
     """The records, each conflict with `compare`: (field label, her value, the server's) for every column,
     the server's only while the worker is still in her area."""
+    # Here, not at the top: the intake package loads polars, and this module is imported at start-up.
+    from cakupan.registry.intake.columns import COLUMN_LABELS, WORKER_COLUMNS
+
     records = list(records)
     visible = set(
         Worker.objects.for_user(user)
